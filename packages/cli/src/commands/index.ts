@@ -1,0 +1,6 @@
+import type { Command } from '../command.js';
+import { devCommand } from './dev.js';
+import { storeCheckCommand } from './store-check.js';
+
+/** Every subcommand, in the order `gatehouse --help` lists them. */
+export const commands: readonly Command[] = [devCommand, storeCheckCommand];

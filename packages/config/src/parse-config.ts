@@ -1,0 +1,48 @@
+import type { Static, TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { ConfigError } from './config-error.js';
+
+/**
+ * Applies the schema's defaults to a copy of `input`, checks the result and returns it frozen.
+ *
+ * The caller's object is never modified. The first problem found becomes a one-line
+ * {@link ConfigError}: `<label>: <field>: <what was expected>`.
+ *
+ * @example
+ * const config = parseConfig(storeConfigSchema, JSON.parse(text), 'store config');
+ */
+export function parseConfig<S extends TSchema>(schema: S, input: unknown, label: string): Readonly<Static<S>> {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new ConfigError(`${label}: (root): expected a JSON object`, '(root)');
+  }
+  const withDefaults = Value.Default(schema, Value.Clone(input));
+  const problem = Value.Errors(schema, withDefaults).First();
+  if (problem) {
+    const field = formatPath(problem.path);
+    throw new ConfigError(`${label}: ${field}: ${describeProblem(problem.message, problem.schema)}`, field);
+  }
+  return deepFreeze(withDefaults as Static<S>);
+}
+
+/** `/clients/0/redirect_uris` → `clients.0.redirect_uris`. */
+function formatPath(pointer: string): string {
+  const segments = pointer
+    .split('/')
+    .slice(1)
+    .map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'));
+  return segments.length === 0 ? '(root)' : segments.join('.');
+}
+
+function describeProblem(message: string, schema: TSchema): string {
+  // TypeBox's own message plus the schema's description, so "Expected string" says what the field is for.
+  const description = typeof schema.description === 'string' ? ` (${schema.description})` : '';
+  return `${message}${description}`;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

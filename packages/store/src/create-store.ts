@@ -1,0 +1,133 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import type { EntryKey, RawEntry, RawWrite, StoreBackend } from './backend.js';
+import { StoreClosedError, StoreError, StoreInputError } from './errors.js';
+import type { HeldLock, IndexedEntry, JsonValue, Store, StoredEntry, WriteOptions } from './store.js';
+import { checkIndexes, checkName, checkNamespace, checkSeconds, encodeValue } from './store-input.js';
+
+export interface StoreLimits {
+  /** Largest value accepted, in UTF-8 bytes of its JSON text. Default 2 MiB. */
+  maxValueBytes?: number;
+}
+
+export const defaultMaxValueBytes = 2 * 1024 * 1024;
+
+/**
+ * Wraps a backend into a {@link Store}: checks every input once, encodes values as JSON, and makes
+ * sure nothing but a {@link StoreError} leaves a call.
+ */
+export function createStore(backend: StoreBackend, limits: StoreLimits = {}): Store {
+  const maxValueBytes = limits.maxValueBytes ?? defaultMaxValueBytes;
+  if (!Number.isInteger(maxValueBytes) || maxValueBytes < 1) {
+    throw new TypeError('maxValueBytes must be a positive integer');
+  }
+  let closed = false;
+
+  async function run<T>(operation: () => Promise<T>): Promise<T> {
+    if (closed) throw new StoreClosedError('the store is closed');
+    try {
+      return await operation();
+    } catch (error) {
+      if (error instanceof StoreError) throw error;
+      throw new StoreError(`${backend.kind} store operation failed`, { cause: error });
+    }
+  }
+
+  function entryKey(namespace: string, id: string): EntryKey {
+    return { namespace: checkNamespace(namespace), id: checkName(id, 'id') };
+  }
+
+  function rawWrite(value: JsonValue, options: WriteOptions | undefined): RawWrite {
+    if (options !== undefined && (options === null || typeof options !== 'object')) {
+      throw new StoreInputError('options must be an object');
+    }
+    return {
+      value: encodeValue(value, maxValueBytes),
+      ttlMs: options?.ttlSeconds === undefined ? null : checkSeconds(options.ttlSeconds, 'ttlSeconds'),
+      indexes: checkIndexes(options?.indexes),
+      initialVersion: randomInt(1, 2 ** 31),
+    };
+  }
+
+  function decode<T extends JsonValue>(raw: RawEntry): StoredEntry<T> {
+    return { value: JSON.parse(raw.value) as T, version: raw.version, expiresAt: raw.expiresAt };
+  }
+
+  const store: Store = {
+    backend: backend.kind,
+
+    get: <T extends JsonValue>(namespace: string, id: string) =>
+      run(async () => {
+        const raw = await backend.get(entryKey(namespace, id));
+        return raw === undefined ? undefined : (JSON.parse(raw.value) as T);
+      }),
+
+    getEntry: <T extends JsonValue>(namespace: string, id: string) =>
+      run(async () => {
+        const raw = await backend.get(entryKey(namespace, id));
+        return raw === undefined ? undefined : decode<T>(raw);
+      }),
+
+    put: (namespace, id, value, options) =>
+      run(async () => backend.put(entryKey(namespace, id), rawWrite(value, options))),
+
+    putIfAbsent: (namespace, id, value, options) =>
+      run(async () => backend.putIfAbsent(entryKey(namespace, id), rawWrite(value, options))),
+
+    compareAndSet: (namespace, id, expectedVersion, value, options) =>
+      run(async () => {
+        if (!Number.isSafeInteger(expectedVersion) || expectedVersion < 1) {
+          throw new StoreInputError('expectedVersion must be a version returned by the store');
+        }
+        return backend.compareAndSet(entryKey(namespace, id), expectedVersion, rawWrite(value, options));
+      }),
+
+    take: <T extends JsonValue>(namespace: string, id: string) =>
+      run(async () => {
+        const text = await backend.take(entryKey(namespace, id));
+        return text === undefined ? undefined : (JSON.parse(text) as T);
+      }),
+
+    delete: (namespace, id) => run(async () => backend.delete(entryKey(namespace, id))),
+
+    findByIndex: <T extends JsonValue>(index: string) =>
+      run(async () => {
+        const found = await backend.findByIndex(checkName(index, 'index key'));
+        return found.map((raw): IndexedEntry<T> => ({ namespace: raw.namespace, id: raw.id, ...decode<T>(raw) }));
+      }),
+
+    deleteByIndex: (index) => run(async () => backend.deleteByIndex(checkName(index, 'index key'))),
+
+    acquireLock: (name, ttlSeconds) =>
+      run(async () => {
+        const lockName = checkName(name, 'lock name');
+        const ttlMs = checkSeconds(ttlSeconds, 'lock ttlSeconds');
+        const owner = randomBytes(18).toString('base64url');
+        const expiresAt = await backend.acquireLock(lockName, owner, ttlMs);
+        if (expiresAt === undefined) return undefined;
+        const lock: HeldLock = {
+          name: lockName,
+          owner,
+          expiresAt,
+          release: () => store.releaseLock(lockName, owner),
+        };
+        return lock;
+      }),
+
+    releaseLock: (name, owner) =>
+      run(async () => backend.releaseLock(checkName(name, 'lock name'), checkName(owner, 'lock owner'))),
+
+    increment: (name, windowSeconds) =>
+      run(async () => backend.increment(checkName(name, 'counter name'), checkSeconds(windowSeconds, 'windowSeconds'))),
+
+    sweepExpired: () => run(() => backend.sweepExpired()),
+
+    countEntries: () => run(() => backend.countEntries()),
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await backend.close();
+    },
+  };
+  return Object.freeze(store);
+}

@@ -1,0 +1,22 @@
+export type { StoreLimits } from './create-store.js';
+export { StoreClosedError, StoreError, StoreInputError, StoreUnavailableError } from './errors.js';
+export type { MemoryStoreOptions } from './memory.js';
+export { openMemoryStore } from './memory.js';
+export type { OpenStoreOptions } from './open-store.js';
+export { openStore } from './open-store.js';
+export type { PostgresStoreOptions } from './postgres.js';
+export { openPostgresStore } from './postgres.js';
+export type { RedisStoreOptions } from './redis.js';
+export { openRedisStore } from './redis.js';
+export type { SqliteStoreOptions } from './sqlite.js';
+export { openSqliteStore } from './sqlite.js';
+export type {
+  CounterWindow,
+  HeldLock,
+  IndexedEntry,
+  JsonValue,
+  Store,
+  StoreBackendKind,
+  StoredEntry,
+  WriteOptions,
+} from './store.js';

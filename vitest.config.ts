@@ -1,0 +1,31 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { defineConfig } from 'vitest/config';
+
+// Tests import other packages by name and get their TypeScript sources (the `gatehouse-source`
+// export condition), so a change is tested without a rebuild.
+const sourceCondition = ['gatehouse-source'];
+
+/** One Vitest project per workspace that has tests: `npm test` runs every one of them. */
+function workspaceProjects() {
+  return ['packages', 'apps'].flatMap((folder) =>
+    existsSync(folder)
+      ? readdirSync(folder)
+          .filter((name) => existsSync(`${folder}/${name}/test`))
+          .map((name) => ({
+            extends: true as const,
+            test: { name, root: `${folder}/${name}`, include: ['test/**/*.test.ts'] },
+          }))
+      : [],
+  );
+}
+
+export default defineConfig({
+  resolve: { conditions: sourceCondition },
+  ssr: { resolve: { conditions: sourceCondition, externalConditions: sourceCondition } },
+  test: {
+    projects: workspaceProjects(),
+    reporters: ['default', './tools/summary-reporter.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+  },
+});

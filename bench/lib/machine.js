@@ -1,0 +1,9 @@
+import { cpus, totalmem } from 'node:os';
+
+/** One line naming the machine a result came from, for the top of every results file. */
+export function machineLine() {
+  const cpu = cpus();
+  const model = cpu[0]?.model.replace(/\s+/g, ' ').trim() ?? 'unknown CPU';
+  const memoryGiB = (totalmem() / 2 ** 30).toFixed(0);
+  return `Machine: ${model}, ${cpu.length} cores, ${memoryGiB} GiB; Node.js ${process.version}; ${new Date().toISOString()}`;
+}

@@ -1,5 +1,7 @@
 import type { StoreBackendKind } from './store.js';
 
+type SingleBackendKind = Exclude<StoreBackendKind, 'split'>;
+
 /** One entry's address. */
 export interface EntryKey {
   namespace: string;
@@ -28,7 +30,7 @@ export interface RawWrite {
  * atomic on its own, across processes, and treat an expired entry exactly like an absent one.
  */
 export interface StoreBackend {
-  readonly kind: StoreBackendKind;
+  readonly kind: SingleBackendKind;
   get(key: EntryKey): Promise<RawEntry | undefined>;
   put(key: EntryKey, write: RawWrite): Promise<number>;
   putIfAbsent(key: EntryKey, write: RawWrite): Promise<number | undefined>;

@@ -2,12 +2,14 @@ export type { StoreLimits } from './create-store.js';
 export { StoreClosedError, StoreError, StoreInputError, StoreUnavailableError } from './errors.js';
 export type { MemoryStoreOptions } from './memory.js';
 export { openMemoryStore } from './memory.js';
-export type { OpenStoreOptions } from './open-store.js';
+export type { OpenStoreOptions, StoreLocation } from './open-store.js';
 export { openStore } from './open-store.js';
 export type { PostgresStoreOptions } from './postgres.js';
 export { openPostgresStore } from './postgres.js';
 export type { RedisStoreOptions } from './redis.js';
 export { openRedisStore } from './redis.js';
+export type { SplitStoreParts } from './split-store.js';
+export { splitStore } from './split-store.js';
 export type { SqliteStoreOptions } from './sqlite.js';
 export { openSqliteStore } from './sqlite.js';
 export type {

@@ -1,10 +1,20 @@
 import { type MemoryStoreOptions, openMemoryStore } from './memory.js';
 import { openPostgresStore, type PostgresStoreOptions } from './postgres.js';
 import { openRedisStore, type RedisStoreOptions } from './redis.js';
+import { splitStore } from './split-store.js';
 import { openSqliteStore, type SqliteStoreOptions } from './sqlite.js';
 import type { Store } from './store.js';
 
-export type OpenStoreOptions = MemoryStoreOptions & SqliteStoreOptions & RedisStoreOptions & PostgresStoreOptions;
+export type OpenStoreOptions = MemoryStoreOptions &
+  SqliteStoreOptions &
+  RedisStoreOptions &
+  PostgresStoreOptions & {
+    /** With a `{ durable, ephemeral }` location: the namespaces that go to the ephemeral store. */
+    ephemeralNamespaces?: readonly string[];
+  };
+
+/** A store URL, or two: durable state in one store, short-lived state in another. */
+export type StoreLocation = string | { durable: string; ephemeral: string };
 
 /**
  * Opens the store a URL names:
@@ -16,13 +26,28 @@ export type OpenStoreOptions = MemoryStoreOptions & SqliteStoreOptions & RedisSt
  * | `redis://…`, `rediss://…` | Redis; `?prefix=NAME` sets the key prefix, `?cluster=true` a Cluster seed |
  * | `postgres://…`, `postgresql://…` | PostgreSQL; `?schema=NAME` sets the schema |
  *
- * Options given here win over the URL's. Throws `TypeError` for a URL of no known backend and
- * `StoreUnavailableError` when the server cannot be reached.
+ * Options given here win over the URL's. `{ durable, ephemeral }` opens both and splits them by
+ * namespace (see `splitStore`); `options.ephemeralNamespaces` then names the ephemeral namespaces.
+ * Throws `TypeError` for a URL of no known backend and `StoreUnavailableError` when a server cannot
+ * be reached.
  *
  * @example
  * const store = await openStore('sqlite:.gatehouse/as.db');
  */
-export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
+export async function openStore(location: StoreLocation, options: OpenStoreOptions = {}): Promise<Store> {
+  if (typeof location === 'object' && location !== null) {
+    const { ephemeralNamespaces } = options;
+    if (!ephemeralNamespaces) throw new TypeError('a { durable, ephemeral } store needs options.ephemeralNamespaces');
+    const durable = await openStore(location.durable, options);
+    try {
+      const ephemeral = await openStore(location.ephemeral, options);
+      return splitStore({ durable, ephemeral, ephemeralNamespaces });
+    } catch (error) {
+      await durable.close();
+      throw error;
+    }
+  }
+  const url = location;
   if (typeof url !== 'string') throw new TypeError('store URL must be a string');
   if (url === 'memory') return openMemoryStore(options);
   if (url.startsWith('sqlite:')) {

@@ -1,8 +1,8 @@
 /** A value the store can keep: anything that survives `JSON.stringify` / `JSON.parse` unchanged. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
-/** Which backend a store runs on. */
-export type StoreBackendKind = 'memory' | 'sqlite' | 'redis' | 'postgres';
+/** Which backend a store runs on; `split` is a durable and an ephemeral store behind one interface. */
+export type StoreBackendKind = 'memory' | 'sqlite' | 'redis' | 'postgres' | 'split';
 
 export interface WriteOptions {
   /**

@@ -21,9 +21,9 @@ const keyPrefixPattern = /^[A-Za-z0-9:_.-]{0,64}$/;
  * Layout. Each entry is one hash (`v` value, `ver` version, `i` JSON index list) at
  * `<prefix>e:{<namespace>:<id>}`; the braces make the entry its own hash tag, so every script below
  * touches exactly one key and runs unchanged on Redis Cluster. An index is a set of entry addresses
- * at `<prefix>i:{<index>}`, kept at least as long-lived as its longest-lived member; members whose
- * entry is gone are skipped when read (an entry's own `i` field is the truth) and removed when the
- * index is deleted. Locks are strings, counters integers; expiry is Redis's own.
+ * at `<prefix>i:{<index>}`, kept at least as long-lived as its longest-lived member and written
+ * before the entry; members whose entry is gone or no longer carries the index are skipped when read
+ * (an entry's own `i` field is the truth), and members deleted through the index are removed from it. Locks are strings, counters integers; expiry is Redis's own.
  */
 const scripts = {
   // KEYS[1] entry; → {value, version, pttl} or nil
@@ -226,6 +226,15 @@ class RedisBackend implements StoreBackend {
 
   async #write(key: EntryKey, write: RawWrite, mode: string): Promise<number | undefined> {
     const entryKey = this.#entryKey(key);
+    // Index sets first, entry second: a failure in between leaves only a stale member, which readers
+    // skip, never an entry that its index cannot find. (A compare-and-set that then loses also
+    // leaves only a stale member.)
+    const member = JSON.stringify([key.namespace, key.id]);
+    await Promise.all(
+      write.indexes.map((index) =>
+        this.#call(() => this.#client.ghIndexAdd(this.#indexKey(index), member, write.ttlMs ?? 0)),
+      ),
+    );
     const version = await this.#call(() =>
       this.#client.ghWrite(
         entryKey,
@@ -236,16 +245,7 @@ class RedisBackend implements StoreBackend {
         mode,
       ),
     );
-    if (version === null || version === undefined) return undefined;
-    // After the entry: an index never points at an entry that does not exist yet for long, and a
-    // reader checks the entry's own index list anyway.
-    const member = JSON.stringify([key.namespace, key.id]);
-    await Promise.all(
-      write.indexes.map((index) =>
-        this.#call(() => this.#client.ghIndexAdd(this.#indexKey(index), member, write.ttlMs ?? 0)),
-      ),
-    );
-    return Number(version);
+    return version === null || version === undefined ? undefined : Number(version);
   }
 
   async #visitIndex(index: string, remove: boolean) {

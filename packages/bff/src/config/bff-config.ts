@@ -1,0 +1,107 @@
+import { ConfigError, parseConfig } from '@gatehouse/config';
+import { type Static, Type } from '@sinclair/typebox';
+
+const routeSchema = Type.Object(
+  {
+    path: Type.String({
+      pattern: "^/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$",
+      maxLength: 256,
+      description: 'a local path prefix',
+    }),
+    target: Type.String({ pattern: '^https?://[^\\s]+$', description: 'the API base URL requests are sent to' }),
+    token: Type.Union([Type.Literal('user'), Type.Literal('client'), Type.Literal('none')], {
+      default: 'user',
+      description: 'user, client or none',
+    }),
+    scopes: Type.Array(Type.String({ pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$' }), { default: [] }),
+    methods: Type.Optional(
+      Type.Array(Type.Union(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].map((m) => Type.Literal(m))), {
+        minItems: 1,
+        description: 'allowed methods; all when omitted',
+      }),
+    ),
+    appsecretProof: Type.Boolean({ default: false, description: 'add appsecret_proof to proxied calls' }),
+  },
+  { additionalProperties: false },
+);
+
+/** The BFF's configuration; every field has a documented default unless it must come from you. */
+export const bffConfigSchema = Type.Object(
+  {
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+    publicUrl: Type.String({
+      pattern: '^https?://[^/?#\\s]+$',
+      description: 'the origin browsers use, without a path',
+    }),
+    issuer: Type.String({ pattern: '^https?://[^\\s]+$', description: 'the OpenID provider’s issuer URL' }),
+    clientId: Type.String({ minLength: 1, maxLength: 255 }),
+    clientSecret: Type.String({ minLength: 16, description: 'the BFF’s client secret (at least 16 characters)' }),
+    scopes: Type.Array(Type.String({ pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$' }), {
+      default: ['openid', 'profile', 'email', 'offline_access'],
+    }),
+    store: Type.String({
+      pattern: '^(memory|sqlite:.+|rediss?://.+|postgres(ql)?://.+)$',
+      default: 'sqlite:.gatehouse/bff.db',
+      description: 'memory, sqlite:PATH, redis://… or postgres://…',
+    }),
+    tokenEncryptionKeys: Type.Array(Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }), {
+      minItems: 1,
+      description: '32-byte keys in base64url; the first encrypts, any decrypts',
+    }),
+    static: Type.Optional(Type.String({ minLength: 1, description: 'a folder of static SPA files to serve' })),
+    prefix: Type.String({ pattern: '^/[a-z0-9-]+$', default: '/bff', description: 'path prefix of the BFF endpoints' }),
+    routes: Type.Array(routeSchema, { default: [] }),
+    /** Sliding idle limit of a session, in seconds. Default 8 hours. */
+    sessionIdleTimeoutSeconds: Type.Integer({ minimum: 60, default: 8 * 3600 }),
+    /** Absolute limit of a session, in seconds, never extended by activity. Default 7 days. */
+    sessionAbsoluteTimeoutSeconds: Type.Integer({ minimum: 300, default: 7 * 86400 }),
+    /** Refresh an access token this many seconds before it expires. Default 60. */
+    refreshMarginSeconds: Type.Integer({ minimum: 0, maximum: 3600, default: 60 }),
+    /** How long a proxied upstream call may take before the browser gets 504, in milliseconds. */
+    upstreamTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000 }),
+    tokenMediating: Type.Object(
+      { enabled: Type.Boolean({ default: false, description: 'serve GET /bff/token (off by default)' }) },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type BffConfig = Static<typeof bffConfigSchema>;
+
+const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Checks a BFF configuration and returns it frozen with defaults applied. Refuses, naming the field:
+ * anything the schema refuses; plain `http` for `publicUrl` or `issuer` outside loopback; an absolute
+ * session limit shorter than the idle one; two routes with the same path or a route under `prefix`.
+ */
+export function loadBffConfig(input: unknown, label = 'bff config'): Readonly<BffConfig> {
+  const config = parseConfig(bffConfigSchema, input, label);
+  for (const field of ['publicUrl', 'issuer'] as const) {
+    const url = new URL(config[field]);
+    if (url.protocol === 'http:' && !loopbackHosts.has(url.hostname)) {
+      throw new ConfigError(`${label}: ${field}: must use https (plain http only on localhost)`, field);
+    }
+  }
+  if (config.sessionAbsoluteTimeoutSeconds < config.sessionIdleTimeoutSeconds) {
+    throw new ConfigError(
+      `${label}: sessionAbsoluteTimeoutSeconds: must not be shorter than sessionIdleTimeoutSeconds`,
+      'sessionAbsoluteTimeoutSeconds',
+    );
+  }
+  const seen = new Set<string>();
+  for (const [i, route] of config.routes.entries()) {
+    const field = `routes.${i}.path`;
+    if (seen.has(route.path)) throw new ConfigError(`${label}: ${field}: another route has the same path`, field);
+    seen.add(route.path);
+    if (
+      route.path === config.prefix ||
+      route.path.startsWith(`${config.prefix}/`) ||
+      route.path.split('/').includes('..')
+    ) {
+      throw new ConfigError(`${label}: ${field}: must not be under ${config.prefix} or contain ".."`, field);
+    }
+  }
+  return config;
+}

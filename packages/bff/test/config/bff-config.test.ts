@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import { ConfigError } from '@gatehouse/config';
+import { describe, expect, it } from 'vitest';
+import { loadBffConfig } from '../../src/config/bff-config.js';
+
+const valid = {
+  publicUrl: 'http://localhost:3000',
+  issuer: 'http://localhost:4000',
+  clientId: 'demo-bff',
+  clientSecret: randomBytes(24).toString('base64url'),
+  tokenEncryptionKeys: [randomBytes(32).toString('base64url')],
+  routes: [{ path: '/api', target: 'http://localhost:5000', scopes: ['api'] }],
+};
+
+function fieldOf(input: unknown): string | undefined {
+  try {
+    loadBffConfig(input);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.field;
+    throw error;
+  }
+  return undefined;
+}
+
+describe('BFF configuration', () => {
+  it('applies documented defaults', () => {
+    const config = loadBffConfig(valid);
+    expect(config).toMatchObject({
+      port: 3000,
+      prefix: '/bff',
+      store: 'sqlite:.gatehouse/bff.db',
+      sessionIdleTimeoutSeconds: 28_800,
+      refreshMarginSeconds: 60,
+      tokenMediating: { enabled: false },
+    });
+    expect(config.routes[0]).toEqual({
+      path: '/api',
+      target: 'http://localhost:5000',
+      token: 'user',
+      scopes: ['api'],
+      appsecretProof: false,
+    });
+  });
+
+  it.each([
+    ['no client secret', { ...valid, clientSecret: undefined }, 'clientSecret'],
+    ['a short client secret', { ...valid, clientSecret: 'short' }, 'clientSecret'],
+    ['no token-encryption keys', { ...valid, tokenEncryptionKeys: [] }, 'tokenEncryptionKeys'],
+    ['a malformed key', { ...valid, tokenEncryptionKeys: ['not-a-key'] }, 'tokenEncryptionKeys.0'],
+    ['http on a public host', { ...valid, publicUrl: 'http://app.example.com' }, 'publicUrl'],
+    ['an http issuer on a public host', { ...valid, issuer: 'http://idp.example.com' }, 'issuer'],
+    ['a public URL with a path', { ...valid, publicUrl: 'https://app.example.com/app' }, 'publicUrl'],
+    ['a misspelt key', { ...valid, sesionIdleTimeoutSeconds: 60 }, 'sesionIdleTimeoutSeconds'],
+    [
+      'an unknown route token kind',
+      { ...valid, routes: [{ path: '/api', target: 'http://x', token: 'both' }] },
+      'routes.0.token',
+    ],
+    ['a route under the BFF prefix', { ...valid, routes: [{ path: '/bff/x', target: 'http://x' }] }, 'routes.0.path'],
+    ['a route with ..', { ...valid, routes: [{ path: '/api/../admin', target: 'http://x' }] }, 'routes.0.path'],
+    ['two routes on one path', { ...valid, routes: [valid.routes[0], valid.routes[0]] }, 'routes.1.path'],
+    [
+      'an absolute limit under the idle one',
+      { ...valid, sessionIdleTimeoutSeconds: 7200, sessionAbsoluteTimeoutSeconds: 3600 },
+      'sessionAbsoluteTimeoutSeconds',
+    ],
+  ])('refuses %s, naming the field', (_, input, field) => {
+    expect(fieldOf(input)).toBe(field);
+  });
+
+  it('accepts https anywhere and http on loopback', () => {
+    expect(() =>
+      loadBffConfig({ ...valid, publicUrl: 'https://app.example.com', issuer: 'https://idp.example.com' }),
+    ).not.toThrow();
+    expect(() => loadBffConfig({ ...valid, publicUrl: 'http://127.0.0.1:3000' })).not.toThrow();
+  });
+});

@@ -1,0 +1,107 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Provider from 'oidc-provider';
+
+/**
+ * A real, independent OpenID provider (`oidc-provider`) on loopback, for the BFF to log in against.
+ * Its development login form accepts any user name; {@link loginAtProvider} fills it in.
+ */
+export interface ProviderPeer {
+  issuer: string;
+  client: { clientId: string; clientSecret: string; redirectUri: string };
+  stop(): Promise<void>;
+}
+
+export async function startProviderPeer(options: {
+  redirectUri: string;
+  clientSecret?: string;
+}): Promise<ProviderPeer> {
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = {
+    clientId: 'gatehouse-bff',
+    // Characters that break a naive Basic header on purpose (RFC 6749 §2.3.1 encodes them first).
+    clientSecret: options.clientSecret ?? 'se:cr+et/with%odd=chars-0123456789',
+    redirectUri: options.redirectUri,
+  };
+  const provider = new Provider(issuer, {
+    clients: [
+      {
+        client_id: client.clientId,
+        client_secret: client.clientSecret,
+        redirect_uris: [client.redirectUri],
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+    ],
+    pkce: { required: () => true },
+    features: { devInteractions: { enabled: true }, revocation: { enabled: true } },
+    cookies: { keys: ['gatehouse-test-cookie-key'] },
+    ttl: {
+      AccessToken: 600,
+      AuthorizationCode: 60,
+      Grant: 3600,
+      IdToken: 600,
+      Interaction: 600,
+      RefreshToken: 86_400,
+      Session: 3600,
+    },
+    findAccount: async (_ctx: unknown, sub: string) => ({
+      accountId: sub,
+      claims: async () => ({ sub, name: `User ${sub}`, email: `${sub}@example.test` }),
+    }),
+    claims: { openid: ['sub'], profile: ['name'], email: ['email'] },
+  });
+  server.on('request', provider.callback());
+  return {
+    issuer,
+    client,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * Follows an authorization URL through the provider's login and consent forms as user `sub` and
+ * returns the final redirect to the client's redirect URI (with `code`, `state`, `iss`).
+ */
+export async function loginAtProvider(authorizationUrl: string, sub: string): Promise<URL> {
+  const jar = new Map<string, string>();
+  const cookieHeader = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  const remember = (response: Response) => {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const at = (pair as string).indexOf('=');
+      jar.set((pair as string).slice(0, at), (pair as string).slice(at + 1));
+    }
+  };
+  let url = new URL(authorizationUrl);
+  for (let step = 0; step < 12; step += 1) {
+    if (!url.href.startsWith(new URL(authorizationUrl).origin)) return url; // left the provider
+    const response = await fetch(url, { redirect: 'manual', headers: { cookie: cookieHeader() } });
+    remember(response);
+    if (response.status >= 300 && response.status < 400) {
+      url = new URL(response.headers.get('location') as string, url);
+      continue;
+    }
+    const html = await response.text();
+    const prompt = /name="prompt" value="([a-z]+)"/.exec(html)?.[1];
+    const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
+    if (!prompt || !action) throw new Error(`unexpected provider page (${response.status})`);
+    const form = new URLSearchParams({ prompt });
+    if (prompt === 'login') {
+      form.set('login', sub);
+      form.set('password', 'any');
+    }
+    const submitted = await fetch(new URL(action, url), {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
+      body: form,
+    });
+    remember(submitted);
+    url = new URL(submitted.headers.get('location') as string, url);
+  }
+  throw new Error('too many steps at the provider');
+}

@@ -1,5 +1,16 @@
 export type { BffConfig } from './config/bff-config.js';
 export { bffConfigSchema, loadBffConfig } from './config/bff-config.js';
+export type { BegunLogin, FinishedLogin, LoginFlow } from './login/login-transactions.js';
+export { beginLogin, finishLogin, loginCookieName } from './login/login-transactions.js';
+export { buildAuthorizationUrl } from './oidc-client/authorization-request.js';
+export type { CallbackResult } from './oidc-client/callback.js';
+export { parseCallback } from './oidc-client/callback.js';
+export type { ProviderMetadata } from './oidc-client/discovery.js';
+export { discoverProvider } from './oidc-client/discovery.js';
+export { DiscoveryError, OidcClientError, ProviderUnavailableError, TokenEndpointError } from './oidc-client/errors.js';
+export { createPkcePair } from './oidc-client/pkce.js';
+export type { ClientCredentials, TokenResponse } from './oidc-client/token-request.js';
+export { basicAuthorization, requestTokens } from './oidc-client/token-request.js';
 export type { BrowserRequest, BrowserRequestVerdict, RefusalReason } from './request-guard/check-browser-request.js';
 export { checkBrowserRequest } from './request-guard/check-browser-request.js';
 export { parseReturnUrl } from './routes/return-url.js';
@@ -10,5 +21,7 @@ export {
   serializeSessionCookie,
   sessionCookieName,
 } from './session/session-cookie.js';
+export type { LoadedSession, Session, SessionLimits, SessionTokens } from './session/session-store.js';
+export { SessionStore } from './session/session-store.js';
 export type { TokenCipher } from './session/token-cipher.js';
 export { createTokenCipher, TokenDecryptionError } from './session/token-cipher.js';

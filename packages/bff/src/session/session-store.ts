@@ -1,0 +1,164 @@
+import { createHash } from 'node:crypto';
+import type { JsonValue, Store } from '@gatehouse/store';
+import type { TokenCipher } from './token-cipher.js';
+
+const namespace = 'bff_session';
+
+/** Tokens of a session, in the clear, as the BFF uses them; never sent to the browser. */
+export interface SessionTokens {
+  accessToken: string;
+  /** Milliseconds since the epoch. */
+  accessTokenExpiresAt: number;
+  refreshToken: string | null;
+  idToken: string;
+  scope: string;
+}
+
+/** A signed-in session as the BFF sees it. */
+export interface Session {
+  /** The provider's `iss` and `sub`: together, the user's identity. */
+  issuer: string;
+  subject: string;
+  /** The provider's session id (`sid` of the ID token), for back-channel logout. */
+  providerSessionId: string | null;
+  /** Claims shown to the SPA by `/bff/user`. */
+  claims: Record<string, JsonValue>;
+  tokens: SessionTokens;
+  createdAt: number;
+  lastSeenAt: number;
+  /** When the session ends however active it is (milliseconds since the epoch). */
+  absoluteExpiresAt: number;
+}
+
+/** A session with the version a compare-and-set update must name. */
+export interface LoadedSession {
+  session: Session;
+  version: number;
+}
+
+export interface SessionLimits {
+  idleTimeoutSeconds: number;
+  absoluteTimeoutSeconds: number;
+}
+
+type StoredSession = {
+  issuer: string;
+  subject: string;
+  providerSessionId: string | null;
+  claims: Record<string, JsonValue>;
+  /** The tokens as one AES-256-GCM ciphertext bound to this record's key. */
+  sealedTokens: string;
+  createdAt: number;
+  lastSeenAt: number;
+  absoluteExpiresAt: number;
+};
+
+/**
+ * Session records in the store. The store key is a hash of the session id, so a store dump holds no
+ * usable cookie value, and the tokens are sealed with the configured key list, so it holds no usable
+ * token either. Every update is compare-and-set: a request holding a stale copy gets `undefined` and
+ * re-reads instead of overwriting newer tokens.
+ */
+export class SessionStore {
+  readonly #store: Store;
+  readonly #cipher: TokenCipher;
+  readonly #limits: SessionLimits;
+
+  constructor(store: Store, cipher: TokenCipher, limits: SessionLimits) {
+    this.#store = store;
+    this.#cipher = cipher;
+    this.#limits = limits;
+  }
+
+  /** Stores a new session under a new id (the caller makes it; never one the browser sent). */
+  async create(
+    sessionId: string,
+    session: Omit<Session, 'lastSeenAt' | 'absoluteExpiresAt'>,
+    now: number,
+  ): Promise<LoadedSession> {
+    const full: Session = {
+      ...session,
+      lastSeenAt: now,
+      absoluteExpiresAt: now + this.#limits.absoluteTimeoutSeconds * 1000,
+    };
+    const key = storeKey(sessionId);
+    const version = await this.#store.put(namespace, key, this.#seal(key, full), this.#writeOptions(full, now));
+    return { session: full, version };
+  }
+
+  /** The live session, or `undefined` when unknown, idle too long, or past its absolute limit. */
+  async load(sessionId: string, now: number): Promise<LoadedSession | undefined> {
+    const key = storeKey(sessionId);
+    const entry = await this.#store.getEntry<StoredSession>(namespace, key);
+    if (!entry) return undefined;
+    const stored = entry.value;
+    if (now >= stored.absoluteExpiresAt || now >= stored.lastSeenAt + this.#limits.idleTimeoutSeconds * 1000) {
+      await this.#store.delete(namespace, key);
+      return undefined;
+    }
+    const tokens = JSON.parse(this.#cipher.open(stored.sealedTokens, key)) as SessionTokens;
+    const { sealedTokens: _, ...rest } = stored;
+    return { session: { ...rest, tokens }, version: entry.version };
+  }
+
+  /**
+   * Writes `session` if the stored one is still at `version`; returns the new version, or
+   * `undefined` when another request changed it first (re-read and decide again).
+   */
+  async update(sessionId: string, version: number, session: Session, now: number): Promise<number | undefined> {
+    const key = storeKey(sessionId);
+    return this.#store.compareAndSet(
+      namespace,
+      key,
+      version,
+      this.#seal(key, session),
+      this.#writeOptions(session, now),
+    );
+  }
+
+  /** Ends one session. */
+  async end(sessionId: string): Promise<boolean> {
+    return this.#store.delete(namespace, storeKey(sessionId));
+  }
+
+  /** Ends every session of a user at a provider, on every instance; returns how many. */
+  async endAllOfUser(issuer: string, subject: string): Promise<number> {
+    return this.#store.deleteByIndex(userIndex(issuer, subject));
+  }
+
+  /** Ends every session tied to one provider session (back-channel logout with `sid`). */
+  async endAllOfProviderSession(issuer: string, providerSessionId: string): Promise<number> {
+    return this.#store.deleteByIndex(providerSessionIndex(issuer, providerSessionId));
+  }
+
+  #seal(key: string, session: Session): StoredSession {
+    const { tokens, ...rest } = session;
+    return { ...rest, sealedTokens: this.#cipher.seal(JSON.stringify(tokens), key) };
+  }
+
+  #writeOptions(session: Session, now: number) {
+    const idleEnd = session.lastSeenAt + this.#limits.idleTimeoutSeconds * 1000;
+    const endsAt = Math.min(idleEnd, session.absoluteExpiresAt);
+    const indexes = [userIndex(session.issuer, session.subject)];
+    if (session.providerSessionId) indexes.push(providerSessionIndex(session.issuer, session.providerSessionId));
+    return { ttlSeconds: Math.max(0.001, (endsAt - now) / 1000), indexes };
+  }
+}
+
+/** The store key of a session: a hash, so the store never holds the cookie value itself. */
+function storeKey(sessionId: string): string {
+  return createHash('sha256').update(sessionId).digest('base64url');
+}
+
+function userIndex(issuer: string, subject: string): string {
+  return `bff-user:${hashPart(issuer)}:${hashPart(subject)}`;
+}
+
+function providerSessionIndex(issuer: string, sid: string): string {
+  return `bff-provider-session:${hashPart(issuer)}:${hashPart(sid)}`;
+}
+
+// Index keys have a length limit and a character rule; issuers, subjects and sids are the provider's.
+function hashPart(value: string): string {
+  return createHash('sha256').update(value).digest('base64url').slice(0, 32);
+}

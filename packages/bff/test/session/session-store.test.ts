@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openMemoryStore, openSqliteStore, type Store } from '@gatehouse/store';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createSessionId } from '../../src/session/session-cookie.js';
+import { type Session, SessionStore } from '../../src/session/session-store.js';
+import { createTokenCipher } from '../../src/session/token-cipher.js';
+
+const hour = 3_600_000;
+const limits = { idleTimeoutSeconds: 8 * 3600, absoluteTimeoutSeconds: 7 * 86_400 };
+
+function newSession(overrides: Partial<Session> = {}) {
+  return {
+    issuer: 'https://idp.example.com',
+    subject: 'alice',
+    providerSessionId: 'sid-1',
+    claims: { name: 'Alice' },
+    tokens: {
+      accessToken: `at_${randomBytes(24).toString('base64url')}`,
+      accessTokenExpiresAt: Date.parse('2030-01-01T01:00:00Z'),
+      refreshToken: `rt_${randomBytes(32).toString('base64url')}`,
+      idToken: 'header.payload.signature',
+      scope: 'openid api',
+    },
+    createdAt: Date.parse('2030-01-01T00:00:00Z'),
+    ...overrides,
+  };
+}
+
+describe('session store', () => {
+  let store: Store;
+  let sessions: SessionStore;
+  let now: number;
+  beforeEach(() => {
+    now = Date.parse('2030-01-01T00:00:00Z');
+    store = openMemoryStore({ now: () => now });
+    sessions = new SessionStore(store, createTokenCipher([randomBytes(32).toString('base64url')]), limits);
+  });
+
+  it('round-trips a session, and a dump of the database holds neither the session id nor any token', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'gatehouse-bff-session-'));
+    const file = join(folder, 'bff.db');
+    const sqlite = openSqliteStore(file, { now: () => now });
+    const onDisk = new SessionStore(sqlite, createTokenCipher([randomBytes(32).toString('base64url')]), limits);
+    const id = createSessionId();
+    const created = newSession();
+    await onDisk.create(id, created, now);
+    const loaded = await onDisk.load(id, now);
+    expect(loaded?.session.tokens).toEqual(created.tokens);
+    expect(loaded?.session.claims).toEqual({ name: 'Alice' });
+
+    const dump = readdirSync(folder)
+      .map((name) => readFileSync(join(folder, name)).toString('latin1'))
+      .join('');
+    expect(dump).toContain('Alice'); // the dump is real: the claims are there in the clear
+    for (const secret of [
+      id,
+      created.tokens.accessToken,
+      created.tokens.refreshToken as string,
+      created.tokens.idToken,
+    ]) {
+      expect(dump).not.toContain(secret);
+    }
+    await sqlite.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('slides: activity within the idle limit keeps the session, and idleness ends it', async () => {
+    const id = createSessionId();
+    let { version, session } = await sessions.create(id, newSession(), now);
+    now += 7 * hour;
+    const touched = await sessions.update(id, version, { ...session, lastSeenAt: now }, now);
+    expect(touched).toBeDefined();
+    now += 7 * hour; // 14 h after login, 7 h after the last activity
+    ({ version, session } = (await sessions.load(id, now)) as { version: number; session: Session });
+    expect(session.subject).toBe('alice');
+    now += 8 * hour + 1;
+    expect(await sessions.load(id, now)).toBeUndefined();
+  });
+
+  it('ends at the absolute limit however active the user is', async () => {
+    const id = createSessionId();
+    let loaded = await sessions.create(id, newSession(), now);
+    for (let day = 0; day < 7; day += 1) {
+      now += 6 * hour;
+      const version = await sessions.update(id, loaded.version, { ...loaded.session, lastSeenAt: now }, now);
+      if (version === undefined) break;
+      const again = await sessions.load(id, now);
+      if (!again) break;
+      loaded = again;
+    }
+    now = loaded.session.absoluteExpiresAt;
+    expect(await sessions.load(id, now)).toBeUndefined();
+  });
+
+  it('refuses a stale update so newer tokens are never overwritten', async () => {
+    const id = createSessionId();
+    const { version, session } = await sessions.create(id, newSession(), now);
+    const rotated = { ...session, tokens: { ...session.tokens, refreshToken: 'rt_new' } };
+    expect(await sessions.update(id, version, rotated, now)).toBeDefined();
+    const stale = { ...session, tokens: { ...session.tokens, refreshToken: 'rt_stale' } };
+    expect(await sessions.update(id, version, stale, now)).toBeUndefined();
+    expect((await sessions.load(id, now))?.session.tokens.refreshToken).toBe('rt_new');
+  });
+
+  it('ends every session of a user, or of one provider session, and nobody else’s', async () => {
+    const [a1, a2, b] = [createSessionId(), createSessionId(), createSessionId()];
+    await sessions.create(a1, newSession({ providerSessionId: 'sid-1' }), now);
+    await sessions.create(a2, newSession({ providerSessionId: 'sid-2' }), now);
+    await sessions.create(b, newSession({ subject: 'bob', providerSessionId: 'sid-3' }), now);
+    expect(await sessions.endAllOfProviderSession('https://idp.example.com', 'sid-2')).toBe(1);
+    expect(await sessions.load(a2, now)).toBeUndefined();
+    expect(await sessions.endAllOfUser('https://idp.example.com', 'alice')).toBe(1);
+    expect(await sessions.load(a1, now)).toBeUndefined();
+    expect((await sessions.load(b, now))?.session.subject).toBe('bob');
+  });
+
+  it('does not open a session with another session id', async () => {
+    await sessions.create(createSessionId(), newSession(), now);
+    expect(await sessions.load(createSessionId(), now)).toBeUndefined();
+  });
+});

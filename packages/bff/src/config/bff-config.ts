@@ -59,6 +59,10 @@ export const bffConfigSchema = Type.Object(
     refreshMarginSeconds: Type.Integer({ minimum: 0, maximum: 3600, default: 60 }),
     /** How long a proxied upstream call may take before the browser gets 504, in milliseconds. */
     upstreamTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000 }),
+    /** The SPA route a failed login ends on, with `?error=<code>`. */
+    loginFailedPath: Type.String({ pattern: '^/[^/\\\\]', default: '/authentication/login-failed' }),
+    /** Where the provider sends the browser after logout (registered as post_logout_redirect_uri). */
+    postLogoutRedirectPath: Type.String({ pattern: '^/([^/\\\\].*)?$', default: '/' }),
     tokenMediating: Type.Object(
       { enabled: Type.Boolean({ default: false, description: 'serve GET /bff/token (off by default)' }) },
       { additionalProperties: false, default: {} },

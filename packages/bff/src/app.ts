@@ -1,0 +1,115 @@
+import { openStore, type Store, StoreError, StoreUnavailableError } from '@gatehouse/store';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+
+type PinoOptions = Exclude<FastifyServerOptions['logger'], boolean | undefined>;
+
+import type { BffConfig } from './config/bff-config.js';
+import type { BffContext } from './context.js';
+import { discoverProvider, type ProviderMetadata } from './oidc-client/discovery.js';
+import { createIdTokenVerifier, type IdTokenVerifier } from './oidc-client/id-token.js';
+import type { Fetch } from './oidc-client/provider-http.js';
+import { checkBrowserRequest } from './request-guard/check-browser-request.js';
+import { sendApiError } from './routes/api-error.js';
+import { registerCallback } from './routes/callback.js';
+import { registerLogin } from './routes/login.js';
+import { registerLogout } from './routes/logout.js';
+import { registerUser } from './routes/user.js';
+import { SessionStore } from './session/session-store.js';
+import { createTokenCipher } from './session/token-cipher.js';
+
+export interface BffDeps {
+  /** Default: the store named by `config.store`, opened here and closed with the app. */
+  store: Store;
+  /** Milliseconds since the epoch. Default `Date.now`. */
+  now: () => number;
+  /** Default: the global `fetch`. */
+  fetch: Fetch;
+  /** Default: discovered from `config.issuer` at start. */
+  metadata: ProviderMetadata;
+  verifyIdToken: IdTokenVerifier;
+  /**
+   * `true`, pino options (a `stream` for tests), or `false` (default). Request logs carry the method
+   * and path only: never a query string (the callback's has a code), a cookie or a token.
+   */
+  logger: boolean | PinoOptions;
+}
+
+/**
+ * Builds the BFF as a Fastify app: provider discovery first (a provider whose metadata names another
+ * issuer stops the start), then the `/bff/*` endpoints. The caller listens and closes.
+ *
+ * @example
+ * const app = await createBff(loadBffConfig(json));
+ * await app.listen({ port: config.port });
+ */
+export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDeps> = {}): Promise<FastifyInstance> {
+  const fetchImpl = deps.fetch ?? fetch;
+  const metadata = deps.metadata ?? (await discoverProvider(config.issuer, { fetch: fetchImpl }));
+  const store = deps.store ?? (await openStore(config.store));
+  const cipher = createTokenCipher(config.tokenEncryptionKeys);
+  const context: BffContext = {
+    config,
+    store,
+    metadata,
+    fetch: fetchImpl,
+    now: deps.now ?? Date.now,
+    sessions: new SessionStore(store, cipher, {
+      idleTimeoutSeconds: config.sessionIdleTimeoutSeconds,
+      absoluteTimeoutSeconds: config.sessionAbsoluteTimeoutSeconds,
+    }),
+    verifyIdToken: deps.verifyIdToken ?? createIdTokenVerifier(metadata),
+    redirectUri: `${config.publicUrl}${config.prefix}/callback`,
+    origin: new URL(config.publicUrl).origin,
+  };
+
+  const app = Fastify({
+    logger: deps.logger ? { ...(deps.logger === true ? {} : deps.logger), serializers: safeSerializers } : false,
+    bodyLimit: 64 * 1024,
+    routerOptions: { maxParamLength: 512 },
+    requestTimeout: 30_000,
+  });
+  app.addHook('onClose', async () => {
+    if (!deps.store) await store.close();
+  });
+
+  // Endpoints a script calls (not top-level navigations) must pass the CSRF rule.
+  const guarded = new Set([`${config.prefix}/user`, `${config.prefix}/logout`, `${config.prefix}/token`]);
+  app.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?', 1)[0] as string;
+    if (!guarded.has(path)) return;
+    const verdict = checkBrowserRequest(request, context.origin);
+    if (!verdict.allowed) return sendApiError(reply, 403, verdict.reason);
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof StoreUnavailableError) return sendApiError(reply, 503, 'store_unavailable');
+    const status = (error as { statusCode?: number }).statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return reply
+        .code(status)
+        .header('cache-control', 'no-store')
+        .send({ error: 'invalid_request', reason: 'malformed_request' });
+    }
+    request.log.error(
+      { err: { type: error instanceof StoreError ? error.name : (error as Error).name } },
+      'unexpected error',
+    );
+    return reply.code(500).header('cache-control', 'no-store').send({ error: 'server_error', reason: 'unexpected' });
+  });
+  app.setNotFoundHandler((_, reply) => sendApiError(reply, 404, 'no_such_route'));
+
+  registerLogin(app, context);
+  registerCallback(app, context);
+  registerUser(app, context);
+  registerLogout(app, context);
+  return app;
+}
+
+/** Log a request by method and path, a response by status: nothing that could hold a secret. */
+const safeSerializers = {
+  req: (request: { method?: string; url?: string }) => ({
+    method: request.method,
+    path: request.url?.split('?', 1)[0],
+  }),
+  res: (reply: { statusCode?: number }) => ({ statusCode: reply.statusCode }),
+};

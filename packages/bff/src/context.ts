@@ -1,0 +1,21 @@
+import type { Store } from '@gatehouse/store';
+import type { BffConfig } from './config/bff-config.js';
+import type { ProviderMetadata } from './oidc-client/discovery.js';
+import type { IdTokenVerifier } from './oidc-client/id-token.js';
+import type { Fetch } from './oidc-client/provider-http.js';
+import type { SessionStore } from './session/session-store.js';
+
+/** What every BFF route needs, built once by `createBff`. */
+export interface BffContext {
+  config: Readonly<BffConfig>;
+  store: Store;
+  sessions: SessionStore;
+  metadata: ProviderMetadata;
+  verifyIdToken: IdTokenVerifier;
+  fetch: Fetch;
+  now: () => number;
+  /** `publicUrl` + prefix + `/callback`: the redirect URI registered at the provider. */
+  redirectUri: string;
+  /** The BFF's own origin, for the CSRF origin check. */
+  origin: string;
+}

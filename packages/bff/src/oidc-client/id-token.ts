@@ -1,0 +1,66 @@
+import { createRemoteJWKSet, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
+import type { ProviderMetadata } from './discovery.js';
+import { OidcClientError, ProviderUnavailableError } from './errors.js';
+
+/** The ID token failed a check; `reason` says which (for logs and metrics, not for the browser). */
+export class IdTokenError extends OidcClientError {
+  override readonly name = 'IdTokenError';
+  override readonly code = 'ERR_OIDC_ID_TOKEN';
+
+  constructor(
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`ID token refused: ${reason}`, options);
+  }
+}
+
+/** Asymmetric algorithms only: never `none`, never HMAC (a client secret must not mint identities). */
+const allowedAlgorithms = ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'];
+
+export interface IdTokenExpectations {
+  clientId: string;
+  /** The nonce of the login flow; the token must carry exactly this value. */
+  nonce: string;
+  /** Now, in milliseconds since the epoch. */
+  now: number;
+  /** Clock tolerance, in seconds. Default 30. */
+  clockToleranceSeconds?: number;
+}
+
+export type IdTokenVerifier = (idToken: string, expected: IdTokenExpectations) => Promise<JWTPayload & { sub: string }>;
+
+/**
+ * Validates ID tokens from one provider per OpenID Connect Core §3.1.3.7: signature by a key from the
+ * provider's JWKS (cached, refetched on an unknown `kid`), an asymmetric algorithm, `iss` exactly
+ * the issuer, `aud` containing the client (and `azp` equal to it when there are several audiences),
+ * `exp` in the future and `iat` present, `sub` a non-empty string, `nonce` exactly the flow's.
+ */
+export function createIdTokenVerifier(metadata: ProviderMetadata): IdTokenVerifier {
+  const jwks = createRemoteJWKSet(new URL(metadata.jwks_uri), { timeoutDuration: 5_000, cooldownDuration: 30_000 });
+  return async (idToken, expected) => {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(idToken, jwks, {
+        issuer: metadata.issuer,
+        audience: expected.clientId,
+        algorithms: allowedAlgorithms,
+        requiredClaims: ['iat', 'exp', 'sub'],
+        currentDate: new Date(expected.now),
+        clockTolerance: expected.clockToleranceSeconds ?? 30,
+      }));
+    } catch (error) {
+      if (error instanceof joseErrors.JWKSTimeout || (error instanceof TypeError && /fetch/i.test(error.message))) {
+        throw new ProviderUnavailableError('the provider’s JWKS is unreachable', { cause: error });
+      }
+      const code = (error as { code?: string }).code ?? 'invalid';
+      throw new IdTokenError(code, { cause: error });
+    }
+    if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw new IdTokenError('sub missing');
+    if (payload.nonce !== expected.nonce) throw new IdTokenError('nonce mismatch');
+    if (Array.isArray(payload.aud) && payload.aud.length > 1 && payload.azp !== expected.clientId) {
+      throw new IdTokenError('azp mismatch');
+    }
+    return payload as JWTPayload & { sub: string };
+  };
+}

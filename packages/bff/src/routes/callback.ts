@@ -1,0 +1,112 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { BffContext } from '../context.js';
+import { finishLogin } from '../login/login-transactions.js';
+import { parseCallback } from '../oidc-client/callback.js';
+import { OidcClientError, ProviderUnavailableError } from '../oidc-client/errors.js';
+import { requestTokens } from '../oidc-client/token-request.js';
+import { fetchUserInfo } from '../oidc-client/userinfo.js';
+import { createSessionId, readSessionId, serializeSessionCookie } from '../session/session-cookie.js';
+import { sendNavigationPage } from './navigation-page.js';
+
+/** ID-token claims that are protocol plumbing, not facts about the user: kept from the SPA. */
+const protocolClaims = new Set([
+  'aud',
+  'exp',
+  'iat',
+  'nbf',
+  'nonce',
+  'at_hash',
+  'c_hash',
+  's_hash',
+  'azp',
+  'jti',
+  'sid',
+]);
+
+/**
+ * `GET /bff/callback`: the redirect URI. The login flow named by `state` is taken first, whatever
+ * happens next, so a failed or replayed callback leaves neither state nor cookie behind. Then: `iss`
+ * (RFC 9207), the code redeemed with PKCE and client authentication, the ID token validated, and a
+ * session created under a **new** id — never one the browser sent. Failures end on the SPA's
+ * login-failed route with an error code, never on a 500.
+ */
+export function registerCallback(app: FastifyInstance, context: BffContext): void {
+  const { config, metadata } = context;
+
+  app.get(`${config.prefix}/callback`, async (request, reply) => {
+    const query = new URLSearchParams(request.url.slice(request.url.indexOf('?') + 1 || request.url.length));
+    const result = parseCallback(query, {
+      issuer: metadata.issuer,
+      issuerParameterRequired: metadata.authorization_response_iss_parameter_supported === true,
+    });
+    const finished = await finishLogin(context.store, request.headers.cookie, result.state);
+    if (finished.setCookie) reply.header('set-cookie', finished.setCookie);
+    const flow = finished.flow;
+
+    if (!flow) return loginFailed(reply, 'invalid_state');
+    if (result.kind === 'invalid') return loginFailed(reply, 'invalid_callback');
+    if (result.kind === 'error') return loginFailed(reply, result.error);
+
+    try {
+      const tokens = await requestTokens(
+        metadata,
+        { clientId: config.clientId, clientSecret: config.clientSecret },
+        {
+          grant_type: 'authorization_code',
+          code: result.code,
+          redirect_uri: context.redirectUri,
+          code_verifier: flow.codeVerifier,
+        },
+        { fetch: context.fetch },
+      );
+      if (!tokens.id_token) return loginFailed(reply, 'id_token_missing');
+      const now = context.now();
+      const claims = await context.verifyIdToken(tokens.id_token, {
+        clientId: config.clientId,
+        nonce: flow.nonce,
+        now,
+      });
+      // Profile claims often come from UserInfo only; the ID token's own claims win on conflict.
+      const userInfo = await fetchUserInfo(metadata, tokens.access_token, claims.sub, { fetch: context.fetch }).catch(
+        () => undefined,
+      );
+      const userClaims = { ...userInfo, ...claims };
+
+      // A login replaces any session this browser had; its id is never reused (no fixation).
+      const previous = readSessionId(request.headers.cookie);
+      if (previous) await context.sessions.end(previous);
+      const sessionId = createSessionId();
+      await context.sessions.create(
+        sessionId,
+        {
+          issuer: metadata.issuer,
+          subject: claims.sub,
+          providerSessionId: typeof claims.sid === 'string' ? claims.sid : null,
+          claims: Object.fromEntries(Object.entries(userClaims).filter(([name]) => !protocolClaims.has(name))) as never,
+          tokens: {
+            accessToken: tokens.access_token,
+            accessTokenExpiresAt: now + (tokens.expires_in ?? 300) * 1000,
+            refreshToken: tokens.refresh_token ?? null,
+            idToken: tokens.id_token,
+            scope: tokens.scope ?? config.scopes.join(' '),
+          },
+          createdAt: now,
+        },
+        now,
+      );
+      reply.header('set-cookie', serializeSessionCookie(sessionId));
+      return sendNavigationPage(reply, flow.returnUrl);
+    } catch (error) {
+      if (error instanceof OidcClientError) {
+        request.log.warn({ err: { type: error.name, code: error.code } }, 'login callback refused');
+        return loginFailed(reply, error instanceof ProviderUnavailableError ? 'provider_unavailable' : 'login_failed');
+      }
+      throw error;
+    }
+  });
+
+  function loginFailed(reply: FastifyReply, error: string): FastifyReply {
+    const location = `${config.loginFailedPath}?error=${encodeURIComponent(error)}`;
+    return reply.code(303).header('cache-control', 'no-store').header('location', location).send();
+  }
+}

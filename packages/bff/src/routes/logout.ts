@@ -1,0 +1,62 @@
+import type { FastifyInstance } from 'fastify';
+import type { BffContext } from '../context.js';
+import { callProvider } from '../oidc-client/provider-http.js';
+import { basicAuthorization } from '../oidc-client/token-request.js';
+import { serializeClearedSessionCookie } from '../session/session-cookie.js';
+import { readCurrentSession } from './current-session.js';
+
+/**
+ * `POST /bff/logout` (CSRF header required): revokes the refresh token at the provider (RFC 7009),
+ * deletes the session, clears the cookie, and sends the browser to the provider's end-session
+ * endpoint with `id_token_hint` and `post_logout_redirect_uri`. A `fetch` that asks for JSON gets
+ * `{ "redirectTo": url }` to navigate to (a cross-origin redirect is unreadable to `fetch`); anything
+ * else gets a 303.
+ */
+export function registerLogout(app: FastifyInstance, context: BffContext): void {
+  const { config, metadata } = context;
+  const postLogoutRedirectUri = `${config.publicUrl}${config.postLogoutRedirectPath}`;
+
+  app.post(`${config.prefix}/logout`, async (request, reply) => {
+    const current = await readCurrentSession(context, request, reply);
+    let redirectTo = postLogoutRedirectUri;
+    if (current) {
+      const { tokens } = current.session;
+      await context.sessions.end(current.sessionId);
+      if (tokens.refreshToken && metadata.revocation_endpoint) {
+        await revokeRefreshToken(context, tokens.refreshToken).catch((error: unknown) =>
+          request.log.warn({ err: { type: (error as Error).name } }, 'refresh token revocation failed at logout'),
+        );
+      }
+      if (metadata.end_session_endpoint) {
+        const url = new URL(metadata.end_session_endpoint);
+        url.searchParams.set('id_token_hint', tokens.idToken);
+        url.searchParams.set('post_logout_redirect_uri', postLogoutRedirectUri);
+        url.searchParams.set('client_id', config.clientId);
+        redirectTo = url.toString();
+      }
+    }
+    reply.header('set-cookie', serializeClearedSessionCookie()).header('cache-control', 'no-store');
+    if ((request.headers.accept ?? '').includes('application/json')) return reply.send({ redirectTo });
+    return reply.code(303).header('location', redirectTo).send();
+  });
+}
+
+async function revokeRefreshToken(context: BffContext, refreshToken: string): Promise<void> {
+  const { status } = await callProvider(
+    context.fetch,
+    context.metadata.revocation_endpoint as string,
+    {
+      method: 'POST',
+      headers: {
+        authorization: basicAuthorization({
+          clientId: context.config.clientId,
+          clientSecret: context.config.clientSecret,
+        }),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ token: refreshToken, token_type_hint: 'refresh_token' }).toString(),
+    },
+    5_000,
+  );
+  if (status !== 200) throw new Error(`revocation answered ${status}`);
+}

@@ -8,6 +8,7 @@ import type { BffContext } from './context.js';
 import { discoverProvider, type ProviderMetadata } from './oidc-client/discovery.js';
 import { createIdTokenVerifier, type IdTokenVerifier } from './oidc-client/id-token.js';
 import type { Fetch } from './oidc-client/provider-http.js';
+import { registerProxy } from './proxy/register-proxy.js';
 import { checkBrowserRequest } from './request-guard/check-browser-request.js';
 import { sendApiError } from './routes/api-error.js';
 import { registerCallback } from './routes/callback.js';
@@ -102,6 +103,7 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
   registerCallback(app, context);
   registerUser(app, context);
   registerLogout(app, context);
+  await registerProxy(app, context);
   return app;
 }
 

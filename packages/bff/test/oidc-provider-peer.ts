@@ -37,6 +37,9 @@ export async function startProviderPeer(options: {
       },
     ],
     pkce: { required: () => true },
+    // Refresh tokens for every client allowed the grant, not only after an explicit consent prompt.
+    issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(type: string): boolean }) =>
+      client.grantTypeAllowed('refresh_token'),
     features: { devInteractions: { enabled: true }, revocation: { enabled: true } },
     cookies: { keys: ['gatehouse-test-cookie-key'] },
     ttl: {

@@ -1,0 +1,98 @@
+import replyFrom from '@fastify/reply-from';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { BffConfig } from '../config/bff-config.js';
+import type { BffContext } from '../context.js';
+import { checkBrowserRequest } from '../request-guard/check-browser-request.js';
+import { sendApiError } from '../routes/api-error.js';
+import { readCurrentSession } from '../routes/current-session.js';
+import { accessTokenForSession } from './session-token.js';
+import { upstreamUrl } from './upstream-url.js';
+
+type Route = BffConfig['routes'][number];
+
+/** Request headers never passed upstream: the browser's credentials, our CSRF marker, hop-by-hop ones. */
+const strippedRequestHeaders = [
+  'cookie',
+  'authorization',
+  'x-csrf',
+  'connection',
+  'keep-alive',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+];
+/** Response headers never passed to the browser: an upstream must not set cookies on our origin. */
+const strippedResponseHeaders = ['set-cookie', 'connection', 'keep-alive', 'transfer-encoding', 'trailer', 'upgrade'];
+
+/**
+ * The configured routes, proxied with the right token: every request must pass the CSRF rule; `user`
+ * routes need a live session and get its access token (refreshed when needed); bodies stream both
+ * ways. Unauthenticated calls get 401 JSON, never a redirect; a refused upstream 502, a slow one 504.
+ */
+export async function registerProxy(app: FastifyInstance, context: BffContext): Promise<void> {
+  await app.register(async (scope) => {
+    // Bodies go upstream as they arrive: no parsing, no buffering.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    await scope.register(replyFrom, {
+      undici: { headersTimeout: context.config.upstreamTimeoutMs, bodyTimeout: context.config.upstreamTimeoutMs },
+    });
+    for (const route of context.config.routes) {
+      const handler = (request: FastifyRequest, reply: FastifyReply) => forward(context, route, request, reply);
+      const methods = route.methods ?? ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+      scope.route({ method: methods, url: route.path, handler, exposeHeadRoute: false });
+      scope.route({ method: methods, url: `${route.path}/*`, handler, exposeHeadRoute: false });
+    }
+  });
+}
+
+async function forward(context: BffContext, route: Route, request: FastifyRequest, reply: FastifyReply) {
+  const verdict = checkBrowserRequest(request, context.origin);
+  if (!verdict.allowed) return sendApiError(reply, 403, verdict.reason);
+  const target = upstreamUrl(route.path, route.target, request.url);
+  if (!target) return sendApiError(reply, 404, 'path_not_allowed');
+
+  let bearer: string | undefined;
+  if (route.token === 'user') {
+    const current = await readCurrentSession(context, request, reply);
+    if (!current) return sendApiError(reply, 401, 'no_session');
+    const result = await accessTokenForSession(context, current.sessionId, current);
+    if (result.kind === 'ended') return sendApiError(reply, 401, result.reason);
+    bearer = result.accessToken;
+  } else if (route.token === 'client') {
+    return sendApiError(reply, 503, 'client_token_not_supported_yet');
+  }
+
+  return reply.from(target, {
+    rewriteRequestHeaders: (original, headers) => {
+      const next: Record<string, string | string[] | undefined> = { ...headers };
+      for (const name of strippedRequestHeaders) delete next[name];
+      if (bearer) next.authorization = `Bearer ${bearer}`;
+      next['x-forwarded-for'] = original.ip;
+      next['x-forwarded-host'] = new URL(context.config.publicUrl).host;
+      next['x-forwarded-proto'] = new URL(context.config.publicUrl).protocol.slice(0, -1);
+      return next;
+    },
+    rewriteHeaders: (headers) => {
+      const next = { ...headers };
+      for (const name of strippedResponseHeaders) delete next[name];
+      return next;
+    },
+    onError: (errorReply, { error }) => {
+      const code = (error as { code?: string }).code ?? '';
+      const timedOut = /TIMEOUT/i.test(code) || (error as { statusCode?: number }).statusCode === 504;
+      return sendApiError(
+        errorReply as FastifyReply,
+        timedOut ? 504 : 502,
+        timedOut ? 'upstream_timeout' : 'upstream_unreachable',
+      );
+    },
+  });
+}

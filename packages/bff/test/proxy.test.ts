@@ -1,0 +1,177 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { openMemoryStore, type Store } from '@gatehouse/store';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBff } from '../src/app.js';
+import { loadBffConfig } from '../src/config/bff-config.js';
+import { BrowserClient } from './browser-client.js';
+import { loginAtProvider, type ProviderPeer, startProviderPeer } from './oidc-provider-peer.js';
+import { startUpstreamApi } from './upstream-api.js';
+
+// The proxy: two BFF instances sharing one store in front of a real upstream API, logged in at
+// oidc-provider. The instances' clock is shared and can jump ahead to make access tokens expire.
+describe('BFF proxy', () => {
+  let peer: ProviderPeer;
+  let api: Awaited<ReturnType<typeof startUpstreamApi>>;
+  let store: Store;
+  const instances: FastifyInstance[] = [];
+  const origins: string[] = [];
+  let clockOffsetMs = 0;
+  let refreshCalls = 0;
+
+  beforeAll(async () => {
+    const ports = [await freePort(), await freePort()];
+    const publicUrl = `http://127.0.0.1:${ports[0]}`;
+    peer = await startProviderPeer({ redirectUri: `${publicUrl}/bff/callback` });
+    api = await startUpstreamApi();
+    store = openMemoryStore();
+    const config = loadBffConfig({
+      publicUrl,
+      issuer: peer.issuer,
+      clientId: peer.client.clientId,
+      clientSecret: peer.client.clientSecret,
+      scopes: ['openid', 'profile', 'offline_access'],
+      tokenEncryptionKeys: [randomBytes(32).toString('base64url')],
+      upstreamTimeoutMs: 1_000,
+      routes: [
+        { path: '/api', target: api.url, token: 'user' },
+        { path: '/public', target: `${api.url}/open`, token: 'none' },
+        { path: '/down', target: 'http://127.0.0.1:1', token: 'none' },
+      ],
+    });
+    // Counts refresh grants on their way to the provider: the single-flight check.
+    const countingFetch: typeof fetch = async (input, init) => {
+      if (String(init?.body ?? '').includes('grant_type=refresh_token')) refreshCalls += 1;
+      return fetch(input, init);
+    };
+    for (const port of ports) {
+      const app = await createBff(config, { store, fetch: countingFetch, now: () => Date.now() + clockOffsetMs });
+      await app.listen({ port, host: '127.0.0.1' });
+      instances.push(app);
+      origins.push(`http://127.0.0.1:${port}`);
+    }
+  });
+  afterAll(async () => {
+    for (const app of instances) await app.close();
+    await api?.stop();
+    await peer?.stop();
+    await store?.close();
+  });
+
+  async function signedIn(): Promise<BrowserClient> {
+    const browser = new BrowserClient(origins[0] as string);
+    const start = await browser.request('/bff/login');
+    const callback = await loginAtProvider(start.headers.get('location') as string, 'alice');
+    await browser.request(callback.href);
+    return browser;
+  }
+
+  /** The same browser's cookies, talking to the other instance (as behind a load balancer). */
+  function onInstance(browser: BrowserClient, index: number): BrowserClient {
+    const other = new BrowserClient(origins[index] as string);
+    for (const [name, value] of browser.cookies) other.cookies.set(name, value);
+    return other;
+  }
+
+  it('answers an anonymous API call with 401 JSON, never a redirect', async () => {
+    const response = await new BrowserClient(origins[0] as string).request('/api/todos', { csrf: true });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({ error: 'unauthenticated', reason: 'no_session' });
+  });
+
+  it('forwards with the session’s access token and none of the browser’s credentials', async () => {
+    const browser = await signedIn();
+    const response = await browser.request('/api/todos?filter=open', {
+      method: 'POST',
+      csrf: true,
+      headers: { 'content-type': 'application/json', 'x-custom-header': 'hello', authorization: 'Bearer from-browser' },
+      body: JSON.stringify({ title: 'Buy milk' }),
+    });
+    expect(response.status).toBe(200);
+    const seen = api.seen.at(-1);
+    expect(seen).toMatchObject({ method: 'POST', url: '/todos?filter=open', body: '{"title":"Buy milk"}' });
+    expect(seen?.headers.authorization).toMatch(/^Bearer [A-Za-z0-9._-]+$/);
+    expect(seen?.headers.authorization).not.toBe('Bearer from-browser');
+    expect(seen?.headers['x-custom-header']).toBe('hello');
+    expect(seen?.headers.cookie).toBeUndefined();
+    expect(seen?.headers['x-csrf']).toBeUndefined();
+    expect(seen?.headers['x-forwarded-host']).toBe(new URL(origins[0] as string).host);
+  });
+
+  it('requires the CSRF header on every proxied method, GET included', async () => {
+    const browser = await signedIn();
+    const before = api.seen.length;
+    for (const method of ['GET', 'POST', 'DELETE']) {
+      const response = await browser.request('/api/todos', { method });
+      expect(response.status).toBe(403);
+    }
+    expect(api.seen.length).toBe(before);
+  });
+
+  // (Plain `..` and `.` segments never leave a browser or fetch: URL parsing removes them first.)
+  it.each(['/api/%2e%2e/admin', '/api/..%2Fadmin', '/api/a%2Fb', '/api/a%5Cb', '/api/%2E%2E%2Fadmin'])(
+    'refuses the traversal probe %s without calling upstream',
+    async (path) => {
+      const browser = await signedIn();
+      const before = api.seen.length;
+      const response = await browser.request(path, { csrf: true });
+      expect(response.status).toBe(404);
+      expect(api.seen.length).toBe(before);
+    },
+  );
+
+  it('keeps upstream cookies off the BFF’s origin and passes upstream 403s through', async () => {
+    const browser = await signedIn();
+    const response = await browser.request('/api/set-cookie', { csrf: true });
+    expect(response.headers.getSetCookie()).toEqual([]);
+    expect((await browser.request('/api/forbidden', { csrf: true })).status).toBe(403);
+  });
+
+  it('sends no token on a `none` route, maps its target path, and works without a session', async () => {
+    const response = await new BrowserClient(origins[0] as string).request('/public/x', { csrf: true });
+    expect(response.status).toBe(200);
+    expect(api.seen.at(-1)).toMatchObject({ url: '/open/x' });
+    expect(api.seen.at(-1)?.headers.authorization).toBeUndefined();
+  });
+
+  it('answers 502 when the upstream refuses and 504 when it is too slow, as JSON', async () => {
+    const browser = new BrowserClient(origins[0] as string);
+    const down = await browser.request('/down/x', { csrf: true });
+    expect(down.status).toBe(502);
+    expect(await down.json()).toEqual({ error: 'unavailable', reason: 'upstream_unreachable' });
+    const session = await signedIn();
+    const slow = await session.request('/api/slow', { csrf: true });
+    expect(slow.status).toBe(504);
+  });
+
+  it('refreshes an expiring token once for 40 concurrent calls spread over two instances', async () => {
+    const browser = await signedIn();
+    await browser.request('/api/warm', { csrf: true });
+    const tokenBefore = api.seen.at(-1)?.headers.authorization;
+    clockOffsetMs += 30 * 60_000; // the access token (10 min at the provider) is now past its margin
+    refreshCalls = 0;
+    const responses = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => onInstance(browser, i % 2).request(`/api/n${i}`, { csrf: true })),
+    );
+    const statuses = responses.map((r) => r.status);
+    if (statuses.some((s) => s !== 200)) console.error(await responses.find((r) => r.status !== 200)?.text());
+    expect(statuses).toEqual(Array(40).fill(200));
+    expect(refreshCalls).toBe(1);
+    const tokensSent = new Set(api.seen.slice(-40).map((r) => r.headers.authorization));
+    expect(tokensSent.size).toBe(1);
+    expect(tokensSent.has(tokenBefore)).toBe(false);
+    expect((await browser.request('/bff/user', { csrf: true })).status).toBe(200);
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -8,9 +8,11 @@ import type { BffContext } from './context.js';
 import { discoverProvider, type ProviderMetadata } from './oidc-client/discovery.js';
 import { createIdTokenVerifier, type IdTokenVerifier } from './oidc-client/id-token.js';
 import type { Fetch } from './oidc-client/provider-http.js';
+import { createProviderKeys } from './oidc-client/provider-keys.js';
 import { registerProxy } from './proxy/register-proxy.js';
 import { checkBrowserRequest } from './request-guard/check-browser-request.js';
 import { sendApiError } from './routes/api-error.js';
+import { registerBackchannelLogout } from './routes/backchannel-logout.js';
 import { registerCallback } from './routes/callback.js';
 import { registerLogin } from './routes/login.js';
 import { registerLogout } from './routes/logout.js';
@@ -48,6 +50,7 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
   const metadata = deps.metadata ?? (await discoverProvider(config.issuer, { fetch: fetchImpl }));
   const store = deps.store ?? (await openStore(config.store));
   const cipher = createTokenCipher(config.tokenEncryptionKeys);
+  const providerKeys = createProviderKeys(metadata);
   const context: BffContext = {
     config,
     store,
@@ -58,7 +61,7 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
       idleTimeoutSeconds: config.sessionIdleTimeoutSeconds,
       absoluteTimeoutSeconds: config.sessionAbsoluteTimeoutSeconds,
     }),
-    verifyIdToken: deps.verifyIdToken ?? createIdTokenVerifier(metadata),
+    verifyIdToken: deps.verifyIdToken ?? createIdTokenVerifier(metadata, providerKeys),
     redirectUri: `${config.publicUrl}${config.prefix}/callback`,
     origin: new URL(config.publicUrl).origin,
   };
@@ -103,6 +106,7 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
   registerCallback(app, context);
   registerUser(app, context);
   registerLogout(app, context);
+  registerBackchannelLogout(app, context, providerKeys);
   await registerProxy(app, context);
   return app;
 }

@@ -21,7 +21,7 @@ export {
   serializeSessionCookie,
   sessionCookieName,
 } from './session/session-cookie.js';
-export type { LoadedSession, Session, SessionLimits, SessionTokens } from './session/session-store.js';
+export type { EndedSessions, LoadedSession, Session, SessionLimits, SessionTokens } from './session/session-store.js';
 export { SessionStore } from './session/session-store.js';
 export type { TokenCipher } from './session/token-cipher.js';
 export { createTokenCipher, TokenDecryptionError } from './session/token-cipher.js';

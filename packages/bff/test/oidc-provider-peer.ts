@@ -34,14 +34,27 @@ export async function startProviderPeer(options: {
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_basic',
+        post_logout_redirect_uris: [new URL('/', client.redirectUri).href],
+        ...(options.backchannelLogoutUri
+          ? { backchannel_logout_uri: options.backchannelLogoutUri, backchannel_logout_session_required: true }
+          : {}),
       },
     ],
     pkce: { required: () => true },
     // Refresh tokens for every client allowed the grant, not only after an explicit consent prompt.
     issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(type: string): boolean }) =>
       client.grantTypeAllowed('refresh_token'),
-    features: { devInteractions: { enabled: true }, revocation: { enabled: true } },
+    features: {
+      devInteractions: { enabled: true },
+      revocation: { enabled: true },
+      backchannelLogout: { enabled: options.backchannelLogoutUri !== undefined },
+    },
     cookies: { keys: ['gatehouse-test-cookie-key'] },
+    // The provider refuses outgoing calls to loopback (SSRF protection); everything here is loopback.
+    fetch: (url: string | URL, init: RequestInit & { dispatcher?: unknown }) => {
+      const { dispatcher: _, ...rest } = init;
+      return fetch(url, rest);
+    },
     ttl: {
       AccessToken: 600,
       AuthorizationCode: 60,
@@ -58,6 +71,7 @@ export async function startProviderPeer(options: {
     claims: { openid: ['sub'], profile: ['name'], email: ['email'] },
   });
   server.on('request', provider.callback());
+
   return {
     issuer,
     client,
@@ -69,8 +83,11 @@ export async function startProviderPeer(options: {
  * Follows an authorization URL through the provider's login and consent forms as user `sub` and
  * returns the final redirect to the client's redirect URI (with `code`, `state`, `iss`).
  */
-export async function loginAtProvider(authorizationUrl: string, sub: string): Promise<URL> {
-  const jar = new Map<string, string>();
+export async function loginAtProvider(
+  authorizationUrl: string,
+  sub: string,
+  jar: Map<string, string> = new Map(),
+): Promise<URL> {
   const cookieHeader = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
   const remember = (response: Response) => {
     for (const line of response.headers.getSetCookie()) {
@@ -107,4 +124,24 @@ export async function loginAtProvider(authorizationUrl: string, sub: string): Pr
     url = new URL(submitted.headers.get('location') as string, url);
   }
   throw new Error('too many steps at the provider');
+}
+
+/**
+ * Signs the user of `jar` (the provider cookies from {@link loginAtProvider}) out at the provider
+ * itself, as if they clicked "sign out" there: the provider then notifies clients by back-channel.
+ */
+export async function logoutAtProvider(issuer: string, jar: Map<string, string>): Promise<void> {
+  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  const page = await fetch(`${issuer}/session/end`, { headers: { cookie: cookie() } });
+  const html = await page.text();
+  const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)?.[1];
+  const action = /<form id="op.logoutForm" method="post" action="([^"]+)"/.exec(html)?.[1];
+  if (!xsrf || !action) throw new Error('unexpected provider logout page');
+  const done = await fetch(new URL(action, issuer), {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: cookie(), 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ xsrf, logout: 'yes' }),
+  });
+  if (done.status >= 400) throw new Error(`provider logout failed: ${done.status}`);
 }

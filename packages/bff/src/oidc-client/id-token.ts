@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
+import { type JWTPayload, type JWTVerifyGetKey, errors as joseErrors, jwtVerify } from 'jose';
 import type { ProviderMetadata } from './discovery.js';
 import { OidcClientError, ProviderUnavailableError } from './errors.js';
 
@@ -16,7 +16,7 @@ export class IdTokenError extends OidcClientError {
 }
 
 /** Asymmetric algorithms only: never `none`, never HMAC (a client secret must not mint identities). */
-const allowedAlgorithms = ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'];
+export const allowedAlgorithms = ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'];
 
 export interface IdTokenExpectations {
   clientId: string;
@@ -36,8 +36,7 @@ export type IdTokenVerifier = (idToken: string, expected: IdTokenExpectations) =
  * the issuer, `aud` containing the client (and `azp` equal to it when there are several audiences),
  * `exp` in the future and `iat` present, `sub` a non-empty string, `nonce` exactly the flow's.
  */
-export function createIdTokenVerifier(metadata: ProviderMetadata): IdTokenVerifier {
-  const jwks = createRemoteJWKSet(new URL(metadata.jwks_uri), { timeoutDuration: 5_000, cooldownDuration: 30_000 });
+export function createIdTokenVerifier(metadata: ProviderMetadata, jwks: JWTVerifyGetKey): IdTokenVerifier {
   return async (idToken, expected) => {
     let payload: JWTPayload;
     try {

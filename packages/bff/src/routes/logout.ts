@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { BffContext } from '../context.js';
-import { callProvider } from '../oidc-client/provider-http.js';
-import { basicAuthorization } from '../oidc-client/token-request.js';
 import { serializeClearedSessionCookie } from '../session/session-cookie.js';
 import { readCurrentSession } from './current-session.js';
+import { revokeRefreshToken } from './revoke.js';
 
 /**
  * `POST /bff/logout` (CSRF header required): revokes the refresh token at the provider (RFC 7009),
@@ -39,24 +38,4 @@ export function registerLogout(app: FastifyInstance, context: BffContext): void 
     if ((request.headers.accept ?? '').includes('application/json')) return reply.send({ redirectTo });
     return reply.code(303).header('location', redirectTo).send();
   });
-}
-
-async function revokeRefreshToken(context: BffContext, refreshToken: string): Promise<void> {
-  const { status } = await callProvider(
-    context.fetch,
-    context.metadata.revocation_endpoint as string,
-    {
-      method: 'POST',
-      headers: {
-        authorization: basicAuthorization({
-          clientId: context.config.clientId,
-          clientSecret: context.config.clientSecret,
-        }),
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: new URLSearchParams({ token: refreshToken, token_type_hint: 'refresh_token' }).toString(),
-    },
-    5_000,
-  );
-  if (status !== 200) throw new Error(`revocation answered ${status}`);
 }

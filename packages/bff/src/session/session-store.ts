@@ -36,6 +36,12 @@ export interface LoadedSession {
   version: number;
 }
 
+/** Sessions ended at once, with the refresh tokens they held (to revoke at the provider). */
+export interface EndedSessions {
+  ended: number;
+  refreshTokens: string[];
+}
+
 export interface SessionLimits {
   idleTimeoutSeconds: number;
   absoluteTimeoutSeconds: number;
@@ -121,14 +127,35 @@ export class SessionStore {
     return this.#store.delete(namespace, storeKey(sessionId));
   }
 
-  /** Ends every session of a user at a provider, on every instance; returns how many. */
-  async endAllOfUser(issuer: string, subject: string): Promise<number> {
-    return this.#store.deleteByIndex(userIndex(issuer, subject));
+  /**
+   * Ends every session of a user at a provider, on every instance. Returns how many ended and their
+   * refresh tokens, for the caller to revoke.
+   */
+  async endAllOfUser(issuer: string, subject: string): Promise<EndedSessions> {
+    return this.#endIndexed(userIndex(issuer, subject));
   }
 
   /** Ends every session tied to one provider session (back-channel logout with `sid`). */
-  async endAllOfProviderSession(issuer: string, providerSessionId: string): Promise<number> {
-    return this.#store.deleteByIndex(providerSessionIndex(issuer, providerSessionId));
+  async endAllOfProviderSession(issuer: string, providerSessionId: string): Promise<EndedSessions> {
+    return this.#endIndexed(providerSessionIndex(issuer, providerSessionId));
+  }
+
+  async #endIndexed(index: string): Promise<EndedSessions> {
+    const refreshTokens: string[] = [];
+    let ended = 0;
+    for (const entry of await this.#store.findByIndex<StoredSession>(index)) {
+      if (entry.namespace !== namespace || !(await this.#store.delete(namespace, entry.id))) continue;
+      ended += 1;
+      try {
+        const tokens = JSON.parse(this.#cipher.open(entry.value.sealedTokens, entry.id)) as SessionTokens;
+        if (tokens.refreshToken) refreshTokens.push(tokens.refreshToken);
+      } catch {
+        // Sealed under a key no longer configured: the session is ended all the same.
+      }
+    }
+    // Sessions written meanwhile under the same index end too (without their tokens).
+    ended += await this.#store.deleteByIndex(index);
+    return { ended, refreshTokens };
   }
 
   #seal(key: string, session: Session): StoredSession {

@@ -110,9 +110,11 @@ describe('session store', () => {
     await sessions.create(a1, newSession({ providerSessionId: 'sid-1' }), now);
     await sessions.create(a2, newSession({ providerSessionId: 'sid-2' }), now);
     await sessions.create(b, newSession({ subject: 'bob', providerSessionId: 'sid-3' }), now);
-    expect(await sessions.endAllOfProviderSession('https://idp.example.com', 'sid-2')).toBe(1);
+    const bySid = await sessions.endAllOfProviderSession('https://idp.example.com', 'sid-2');
+    expect(bySid.ended).toBe(1);
+    expect(bySid.refreshTokens).toEqual([expect.stringMatching(/^rt_/)]);
     expect(await sessions.load(a2, now)).toBeUndefined();
-    expect(await sessions.endAllOfUser('https://idp.example.com', 'alice')).toBe(1);
+    expect((await sessions.endAllOfUser('https://idp.example.com', 'alice')).ended).toBe(1);
     expect(await sessions.load(a1, now)).toBeUndefined();
     expect((await sessions.load(b, now))?.session.subject).toBe('bob');
   });

@@ -1,0 +1,60 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { JWTVerifyGetKey } from 'jose';
+import type { BffContext } from '../context.js';
+import { LogoutTokenError, logoutTokenMaxAgeSeconds, verifyLogoutToken } from '../oidc-client/logout-token.js';
+import { revokeRefreshToken } from './revoke.js';
+
+/** Form bodies for this endpoint are small: a logout token and nothing else. */
+const maxBodyBytes = 16 * 1024;
+
+/**
+ * `POST /bff/backchannel-logout`: the provider's server-to-server logout (OpenID Back-Channel Logout
+ * 1.0). Authenticated by its token alone — no cookie, no CSRF header. A valid, fresh, first-seen
+ * token ends every matching session on every instance (by `sid`, else by `sub`) and revokes their
+ * refresh tokens; 200 even when no session matched. Any fault: 400 JSON.
+ */
+export function registerBackchannelLogout(app: FastifyInstance, context: BffContext, jwks: JWTVerifyGetKey): void {
+  const { config, metadata } = context;
+  app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string', bodyLimit: maxBodyBytes },
+      (_request, body, done) => done(null, new URLSearchParams(body as string)),
+    );
+    scope.post(`${config.prefix}/backchannel-logout`, async (request, reply) => {
+      const form = request.body instanceof URLSearchParams ? request.body : undefined;
+      const tokens = form?.getAll('logout_token') ?? [];
+      if (tokens.length !== 1 || !tokens[0]) return refuse(reply, 'exactly one logout_token is required');
+      let logout: Awaited<ReturnType<typeof verifyLogoutToken>>;
+      try {
+        logout = await verifyLogoutToken(tokens[0], metadata, jwks, { clientId: config.clientId, now: context.now() });
+      } catch (error) {
+        if (!(error instanceof LogoutTokenError)) throw error;
+        request.log.warn({ reason: error.reason }, 'back-channel logout token refused');
+        return refuse(reply, 'the logout_token is not valid');
+      }
+      // Each token is used once (its jti remembered for as long as it could be accepted).
+      const firstUse = await context.store.putIfAbsent('bff_logout_jti', logout.jti, true, {
+        ttlSeconds: logoutTokenMaxAgeSeconds + 60,
+      });
+      if (firstUse === undefined) return refuse(reply, 'the logout_token was already used');
+
+      const ended = logout.sid
+        ? await context.sessions.endAllOfProviderSession(metadata.issuer, logout.sid)
+        : await context.sessions.endAllOfUser(metadata.issuer, logout.sub as string);
+      for (const refreshToken of ended.refreshTokens) {
+        await revokeRefreshToken(context, refreshToken).catch(() => undefined);
+      }
+      request.log.info({ ended: ended.ended }, 'back-channel logout');
+      return reply.code(200).header('cache-control', 'no-store').send();
+    });
+  });
+}
+
+function refuse(reply: FastifyReply, description: string): FastifyReply {
+  return reply
+    .code(400)
+    .header('cache-control', 'no-store')
+    .send({ error: 'invalid_request', error_description: description });
+}

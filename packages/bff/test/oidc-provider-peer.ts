@@ -15,6 +15,8 @@ export interface ProviderPeer {
 export async function startProviderPeer(options: {
   redirectUri: string;
   clientSecret?: string;
+  /** Registers this back-channel logout URI for the client and turns the feature on. */
+  backchannelLogoutUri?: string;
 }): Promise<ProviderPeer> {
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -51,8 +53,8 @@ export async function startProviderPeer(options: {
     },
     cookies: { keys: ['gatehouse-test-cookie-key'] },
     // The provider refuses outgoing calls to loopback (SSRF protection); everything here is loopback.
-    fetch: (url: string | URL, init: RequestInit & { dispatcher?: unknown }) => {
-      const { dispatcher: _, ...rest } = init;
+    fetch: (url: string | URL | Request, init?: RequestInit) => {
+      const { dispatcher: _, ...rest } = (init ?? {}) as RequestInit & { dispatcher?: unknown };
       return fetch(url, rest);
     },
     ttl: {

@@ -1,3 +1,5 @@
+export type { BffDeps } from './app.js';
+export { createBff } from './app.js';
 export type { BffConfig } from './config/bff-config.js';
 export { bffConfigSchema, loadBffConfig } from './config/bff-config.js';
 export type { BegunLogin, FinishedLogin, LoginFlow } from './login/login-transactions.js';

@@ -105,3 +105,36 @@ describe('the gatehouse binary', () => {
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
+
+describe('gatehouse bff', () => {
+  const key = 'A'.repeat(43);
+  const base = {
+    publicUrl: 'http://localhost:3000',
+    issuer: 'http://127.0.0.1:1',
+    clientId: 'demo-bff',
+    clientSecret: 'a-long-enough-client-secret',
+    tokenEncryptionKeys: [key],
+    store: 'memory',
+  };
+
+  it('refuses to start without a client secret, naming the field, exit 2', async () => {
+    const { clientSecret: _, ...withoutSecret } = base;
+    const result = await gatehouse('bff', '--config', configFile('bff-no-secret.json', JSON.stringify(withoutSecret)));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/: clientSecret: /);
+  });
+
+  it('refuses plain http on a public host, naming the field, exit 2', async () => {
+    const config = { ...base, publicUrl: 'http://app.example.com' };
+    const result = await gatehouse('bff', '--config', configFile('bff-http.json', JSON.stringify(config)));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/: publicUrl: must use https/);
+  });
+
+  it('exits 1 with one line when the provider cannot be discovered', async () => {
+    const result = await gatehouse('bff', '--config', configFile('bff-ok.json', JSON.stringify(base)));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^gatehouse bff: cannot start: provider unreachable/);
+    expect(result.stderr.split('\n')).toHaveLength(1);
+  });
+});

@@ -29,6 +29,11 @@ const routeSchema = Type.Object(
 export const bffConfigSchema = Type.Object(
   {
     port: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+    host: Type.String({
+      minLength: 1,
+      default: '127.0.0.1',
+      description: 'address to listen on; 0.0.0.0 in a container',
+    }),
     publicUrl: Type.String({
       pattern: '^https?://[^/?#\\s]+$',
       description: 'the origin browsers use, without a path',

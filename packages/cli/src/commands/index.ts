@@ -1,6 +1,7 @@
 import type { Command } from '../command.js';
+import { bffCommand } from './bff.js';
 import { devCommand } from './dev.js';
 import { storeCheckCommand } from './store-check.js';
 
 /** Every subcommand, in the order `gatehouse --help` lists them. */
-export const commands: readonly Command[] = [devCommand, storeCheckCommand];
+export const commands: readonly Command[] = [devCommand, bffCommand, storeCheckCommand];

@@ -6,9 +6,11 @@ type PinoOptions = Exclude<FastifyServerOptions['logger'], boolean | undefined>;
 import type { BffConfig } from './config/bff-config.js';
 import type { BffContext } from './context.js';
 import { discoverProvider, type ProviderMetadata } from './oidc-client/discovery.js';
+import { ProviderUnavailableError, TokenEndpointError } from './oidc-client/errors.js';
 import { createIdTokenVerifier, type IdTokenVerifier } from './oidc-client/id-token.js';
 import type { Fetch } from './oidc-client/provider-http.js';
 import { createProviderKeys } from './oidc-client/provider-keys.js';
+import { ClientTokenCache } from './proxy/client-token.js';
 import { registerProxy } from './proxy/register-proxy.js';
 import { checkBrowserRequest } from './request-guard/check-browser-request.js';
 import { sendApiError } from './routes/api-error.js';
@@ -62,6 +64,11 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
       absoluteTimeoutSeconds: config.sessionAbsoluteTimeoutSeconds,
     }),
     verifyIdToken: deps.verifyIdToken ?? createIdTokenVerifier(metadata, providerKeys),
+    clientTokens: new ClientTokenCache(
+      metadata,
+      { clientId: config.clientId, clientSecret: config.clientSecret },
+      { fetch: fetchImpl, now: deps.now ?? Date.now, marginSeconds: config.refreshMarginSeconds },
+    ),
     redirectUri: `${config.publicUrl}${config.prefix}/callback`,
     origin: new URL(config.publicUrl).origin,
   };
@@ -87,6 +94,12 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
 
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof StoreUnavailableError) return sendApiError(reply, 503, 'store_unavailable');
+    // The provider down or refusing the BFF itself (not the user): a gateway failure, not a sign-out.
+    if (error instanceof ProviderUnavailableError) return sendApiError(reply, 502, 'provider_unavailable');
+    if (error instanceof TokenEndpointError) {
+      request.log.warn({ oauthError: error.oauthError, status: error.status }, 'token request refused');
+      return sendApiError(reply, 502, 'token_request_failed');
+    }
     const status = (error as { statusCode?: number }).statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return reply
@@ -100,7 +113,20 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
     );
     return reply.code(500).header('cache-control', 'no-store').send({ error: 'server_error', reason: 'unexpected' });
   });
-  app.setNotFoundHandler((_, reply) => sendApiError(reply, 404, 'no_such_route'));
+  // A known endpoint called with the wrong method is 405 with Allow, not 404.
+  const endpointMethods = new Map([
+    [`${config.prefix}/login`, 'GET'],
+    [`${config.prefix}/silent-login`, 'GET'],
+    [`${config.prefix}/callback`, 'GET'],
+    [`${config.prefix}/user`, 'GET'],
+    [`${config.prefix}/logout`, 'POST'],
+    [`${config.prefix}/backchannel-logout`, 'POST'],
+  ]);
+  app.setNotFoundHandler((request, reply) => {
+    const allowed = endpointMethods.get(request.url.split('?', 1)[0] as string);
+    if (allowed) return sendApiError(reply.header('allow', allowed), 405, 'method_not_allowed');
+    return sendApiError(reply, 404, 'no_such_route');
+  });
 
   registerLogin(app, context);
   registerCallback(app, context);

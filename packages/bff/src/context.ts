@@ -3,6 +3,7 @@ import type { BffConfig } from './config/bff-config.js';
 import type { ProviderMetadata } from './oidc-client/discovery.js';
 import type { IdTokenVerifier } from './oidc-client/id-token.js';
 import type { Fetch } from './oidc-client/provider-http.js';
+import type { ClientTokenCache } from './proxy/client-token.js';
 import type { SessionStore } from './session/session-store.js';
 
 /** What every BFF route needs, built once by `createBff`. */
@@ -12,6 +13,7 @@ export interface BffContext {
   sessions: SessionStore;
   metadata: ProviderMetadata;
   verifyIdToken: IdTokenVerifier;
+  clientTokens: ClientTokenCache;
   fetch: Fetch;
   now: () => number;
   /** `publicUrl` + prefix + `/callback`: the redirect URI registered at the provider. */

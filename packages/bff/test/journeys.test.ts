@@ -188,6 +188,25 @@ describe('BFF journeys against oidc-provider', () => {
     expect(await missing.json()).toMatchObject({ error: 'not_found' });
   });
 
+  it.each([
+    ['GET', '/bff/logout', 'POST'],
+    ['DELETE', '/bff/user', 'GET'],
+    ['POST', '/bff/login', 'GET'],
+    ['GET', '/bff/backchannel-logout', 'POST'],
+  ])('answers %s %s with 405 and Allow: %s', async (method, path, allow) => {
+    const response = await new BrowserClient(origin).request(path, { method, csrf: true });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe(allow);
+    expect(await response.json()).toEqual({ error: 'method_not_allowed', reason: 'method_not_allowed' });
+  });
+
+  it('answers an oversized header with 431 and a huge query with a normal 4xx, never a 500', async () => {
+    const big = await fetch(`${origin}/bff/user`, { headers: { 'x-csrf': '1', 'x-pad': 'x'.repeat(20_000) } });
+    expect(big.status).toBe(431);
+    const hugeReturnUrl = await new BrowserClient(origin).request(`/bff/login?returnUrl=/${'a'.repeat(9000)}`);
+    expect(hugeReturnUrl.status).toBeLessThan(500);
+  });
+
   it('logs the journeys without a code, state or session id (runs last)', () => {
     const logs = logLines.join('');
     expect(logLines.length).toBeGreaterThan(20);

@@ -33,7 +33,7 @@ export async function startProviderPeer(options: {
         client_id: client.clientId,
         client_secret: client.clientSecret,
         redirect_uris: [client.redirectUri],
-        grant_types: ['authorization_code', 'refresh_token'],
+        grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_basic',
         post_logout_redirect_uris: [new URL('/', client.redirectUri).href],
@@ -49,6 +49,7 @@ export async function startProviderPeer(options: {
     features: {
       devInteractions: { enabled: true },
       revocation: { enabled: true },
+      clientCredentials: { enabled: true },
       backchannelLogout: { enabled: options.backchannelLogoutUri !== undefined },
     },
     cookies: { keys: ['gatehouse-test-cookie-key'] },

@@ -19,6 +19,7 @@ describe('BFF proxy', () => {
   const origins: string[] = [];
   let clockOffsetMs = 0;
   let refreshCalls = 0;
+  let clientCredentialCalls = 0;
 
   beforeAll(async () => {
     const ports = [await freePort(), await freePort()];
@@ -38,11 +39,13 @@ describe('BFF proxy', () => {
         { path: '/api', target: api.url, token: 'user' },
         { path: '/public', target: `${api.url}/open`, token: 'none' },
         { path: '/down', target: 'http://127.0.0.1:1', token: 'none' },
+        { path: '/machine', target: `${api.url}/machine`, token: 'client' },
       ],
     });
     // Counts refresh grants on their way to the provider: the single-flight check.
     const countingFetch: typeof fetch = async (input, init) => {
       if (String(init?.body ?? '').includes('grant_type=refresh_token')) refreshCalls += 1;
+      if (String(init?.body ?? '').includes('grant_type=client_credentials')) clientCredentialCalls += 1;
       return fetch(input, init);
     };
     for (const port of ports) {
@@ -143,6 +146,18 @@ describe('BFF proxy', () => {
     const session = await signedIn();
     const slow = await session.request('/api/slow', { csrf: true });
     expect(slow.status).toBe(504);
+  });
+
+  it('sends a client-credentials token on a `client` route, fetched once and reused, without a session', async () => {
+    const browser = new BrowserClient(origins[0] as string);
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, () => browser.request('/machine/job', { csrf: true })),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect(clientCredentialCalls).toBe(1);
+    const sent = new Set(api.seen.slice(-10).map((r) => r.headers.authorization));
+    expect(sent.size).toBe(1);
+    expect([...sent][0]).toMatch(/^Bearer /);
   });
 
   it('refreshes an expiring token once for 40 concurrent calls spread over two instances', async () => {

@@ -67,7 +67,7 @@ async function forward(context: BffContext, route: Route, request: FastifyReques
     if (result.kind === 'ended') return sendApiError(reply, 401, result.reason);
     bearer = result.accessToken;
   } else if (route.token === 'client') {
-    return sendApiError(reply, 503, 'client_token_not_supported_yet');
+    bearer = await context.clientTokens.accessToken(route.scopes);
   }
 
   return reply.from(target, {

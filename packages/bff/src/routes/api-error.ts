@@ -10,6 +10,14 @@ export function sendApiError(
   reason: string,
 ): FastifyReply {
   const error =
-    status === 401 ? 'unauthenticated' : status === 403 ? 'forbidden' : status >= 502 ? 'unavailable' : 'not_found';
+    status === 401
+      ? 'unauthenticated'
+      : status === 403
+        ? 'forbidden'
+        : status === 405
+          ? 'method_not_allowed'
+          : status >= 502
+            ? 'unavailable'
+            : 'not_found';
   return reply.code(status).header('cache-control', 'no-store').send({ error, reason });
 }

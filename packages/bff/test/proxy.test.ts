@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { openMemoryStore, type Store } from '@gatehouse/store';
+import { openStore, type Store } from '@gatehouse/store';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBff } from '../src/app.js';
@@ -9,12 +9,16 @@ import { BrowserClient } from './browser-client.js';
 import { loginAtProvider, type ProviderPeer, startProviderPeer } from './oidc-provider-peer.js';
 import { startUpstreamApi } from './upstream-api.js';
 
-// The proxy: two BFF instances sharing one store in front of a real upstream API, logged in at
+// The proxy: two BFF instances sharing one Redis in front of a real upstream API, logged in at
 // oidc-provider. The instances' clock is shared and can jump ahead to make access tokens expire.
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const underCi = process.env.CI === 'true' || process.env.CI === '1';
+
 describe('BFF proxy', () => {
   let peer: ProviderPeer;
   let api: Awaited<ReturnType<typeof startUpstreamApi>>;
   let store: Store;
+  const stores: Store[] = [];
   const instances: FastifyInstance[] = [];
   const origins: string[] = [];
   let clockOffsetMs = 0;
@@ -26,7 +30,24 @@ describe('BFF proxy', () => {
     const publicUrl = `http://127.0.0.1:${ports[0]}`;
     peer = await startProviderPeer({ redirectUri: `${publicUrl}/bff/callback` });
     api = await startUpstreamApi();
-    store = openMemoryStore();
+    // Sessions, locks and login state in Redis, as a scaled deployment keeps them; each instance has
+    // its own connection. Outside CI, without Redis, the instances share one memory store instead.
+    const keyPrefix = `gatehouse-test-bff-${process.pid}-${randomBytes(4).toString('hex')}:`;
+    const openShared = async () => {
+      try {
+        return await openStore(redisUrl, { keyPrefix });
+      } catch (error) {
+        if (underCi) throw error;
+        console.warn(`SKIPPED Redis for the BFF proxy suite (${(error as Error).message}); using memory`);
+        return undefined;
+      }
+    };
+    const shared = await openShared();
+    const memory = shared ? undefined : await openStore('memory');
+    store = (shared ?? memory) as Store;
+    stores.push(store);
+    const secondStore = shared ? ((await openShared()) as Store) : store;
+    if (secondStore !== store) stores.push(secondStore);
     const config = loadBffConfig({
       publicUrl,
       issuer: peer.issuer,
@@ -48,8 +69,12 @@ describe('BFF proxy', () => {
       if (String(init?.body ?? '').includes('grant_type=client_credentials')) clientCredentialCalls += 1;
       return fetch(input, init);
     };
-    for (const port of ports) {
-      const app = await createBff(config, { store, fetch: countingFetch, now: () => Date.now() + clockOffsetMs });
+    for (const [i, port] of ports.entries()) {
+      const app = await createBff(config, {
+        store: stores[i] ?? store,
+        fetch: countingFetch,
+        now: () => Date.now() + clockOffsetMs,
+      });
       await app.listen({ port, host: '127.0.0.1' });
       instances.push(app);
       origins.push(`http://127.0.0.1:${port}`);
@@ -59,7 +84,7 @@ describe('BFF proxy', () => {
     for (const app of instances) await app.close();
     await api?.stop();
     await peer?.stop();
-    await store?.close();
+    for (const s of stores) await s.close();
   });
 
   async function signedIn(): Promise<BrowserClient> {

@@ -21,6 +21,7 @@ import { registerLogout } from './routes/logout.js';
 import { registerUser } from './routes/user.js';
 import { SessionStore } from './session/session-store.js';
 import { createTokenCipher } from './session/token-cipher.js';
+import { registerStatic } from './static/register-static.js';
 
 export interface BffDeps {
   /** Default: the store named by `config.store`, opened here and closed with the app. */
@@ -122,10 +123,11 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
     [`${config.prefix}/logout`, 'POST'],
     [`${config.prefix}/backchannel-logout`, 'POST'],
   ]);
+  const serveAppPage = await registerStatic(app, context);
   app.setNotFoundHandler((request, reply) => {
     const allowed = endpointMethods.get(request.url.split('?', 1)[0] as string);
     if (allowed) return sendApiError(reply.header('allow', allowed), 405, 'method_not_allowed');
-    return sendApiError(reply, 404, 'no_such_route');
+    return serveAppPage(request, reply) ?? sendApiError(reply, 404, 'no_such_route');
   });
 
   registerLogin(app, context);

@@ -18,6 +18,7 @@ import { registerBackchannelLogout } from './routes/backchannel-logout.js';
 import { registerCallback } from './routes/callback.js';
 import { registerLogin } from './routes/login.js';
 import { registerLogout } from './routes/logout.js';
+import { registerToken } from './routes/token.js';
 import { registerUser } from './routes/user.js';
 import { SessionStore } from './session/session-store.js';
 import { createTokenCipher } from './session/token-cipher.js';
@@ -122,6 +123,7 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
     [`${config.prefix}/user`, 'GET'],
     [`${config.prefix}/logout`, 'POST'],
     [`${config.prefix}/backchannel-logout`, 'POST'],
+    ...(config.tokenMediating.enabled ? [[`${config.prefix}/token`, 'GET'] as [string, string]] : []),
   ]);
   const serveAppPage = await registerStatic(app, context);
   app.setNotFoundHandler((request, reply) => {
@@ -135,6 +137,7 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
   registerUser(app, context);
   registerLogout(app, context);
   registerBackchannelLogout(app, context, providerKeys);
+  registerToken(app, context);
   await registerProxy(app, context);
   return app;
 }

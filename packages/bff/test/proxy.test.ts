@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { openStore, type Store } from '@gatehouse/store';
 import type { FastifyInstance } from 'fastify';
@@ -56,11 +57,14 @@ describe('BFF proxy', () => {
       scopes: ['openid', 'profile', 'offline_access'],
       tokenEncryptionKeys: [randomBytes(32).toString('base64url')],
       upstreamTimeoutMs: 1_000,
+      tokenMediating: { enabled: true },
       routes: [
         { path: '/api', target: api.url, token: 'user' },
         { path: '/public', target: `${api.url}/open`, token: 'none' },
         { path: '/down', target: 'http://127.0.0.1:1', token: 'none' },
         { path: '/machine', target: `${api.url}/machine`, token: 'client' },
+        { path: '/narrow', target: `${api.url}/narrow`, token: 'user', scopes: ['openid'] },
+        { path: '/admin', target: `${api.url}/admin`, token: 'user', scopes: ['admin'] },
       ],
     });
     // Counts refresh grants on their way to the provider: the single-flight check.
@@ -137,17 +141,23 @@ describe('BFF proxy', () => {
     expect(api.seen.length).toBe(before);
   });
 
-  // (Plain `..` and `.` segments never leave a browser or fetch: URL parsing removes them first.)
-  it.each(['/api/%2e%2e/admin', '/api/..%2Fadmin', '/api/a%2Fb', '/api/a%5Cb', '/api/%2E%2E%2Fadmin'])(
-    'refuses the traversal probe %s without calling upstream',
-    async (path) => {
-      const browser = await signedIn();
-      const before = api.seen.length;
-      const response = await browser.request(path, { csrf: true });
-      expect(response.status).toBe(404);
-      expect(api.seen.length).toBe(before);
-    },
-  );
+  // Sent raw with node:http: a browser or fetch would resolve `..`, `.` and even `%2e%2e` first.
+  it.each([
+    '/api/../admin',
+    '/api/./x',
+    '/api/%2e%2e/admin',
+    '/api/..%2Fadmin',
+    '/api/a%2Fb',
+    '/api/a%5Cb',
+    '/api/%2E%2E%2Fadmin',
+    '/api/a\\b',
+  ])('refuses the traversal probe %s without calling upstream', async (path) => {
+    const browser = await signedIn();
+    const before = api.seen.length;
+    const status = await rawGet(origins[0] as string, path, { cookie: browser.cookieHeader, 'x-csrf': '1' });
+    expect([400, 404]).toContain(status);
+    expect(api.seen.length).toBe(before);
+  });
 
   it('keeps upstream cookies off the BFF’s origin and passes upstream 403s through', async () => {
     const browser = await signedIn();
@@ -185,6 +195,44 @@ describe('BFF proxy', () => {
     expect([...sent][0]).toMatch(/^Bearer /);
   });
 
+  it('gets a narrower token for a route that asks for fewer scopes, and refuses a scope never granted', async () => {
+    const browser = await signedIn();
+    await browser.request('/api/full', { csrf: true });
+    const full = api.seen.at(-1)?.headers.authorization;
+    expect((await browser.request('/narrow/x', { csrf: true })).status).toBe(200);
+    const narrow = api.seen.at(-1)?.headers.authorization;
+    expect(narrow).toMatch(/^Bearer /);
+    expect(narrow).not.toBe(full);
+    await browser.request('/narrow/y', { csrf: true });
+    expect(api.seen.at(-1)?.headers.authorization).toBe(narrow); // kept in the session, reused
+    await browser.request('/api/again', { csrf: true });
+    expect(api.seen.at(-1)?.headers.authorization).toBe(full); // the login's token is untouched
+    const before = api.seen.length;
+    const admin = await browser.request('/admin/x', { csrf: true });
+    expect(admin.status).toBe(403);
+    expect(await admin.json()).toEqual({ error: 'forbidden', reason: 'scope_not_granted' });
+    expect(api.seen.length).toBe(before);
+  });
+
+  it('hands the SPA an access token in token-mediating mode, never a refresh token, never wider', async () => {
+    const browser = await signedIn();
+    const response = await browser.request('/bff/token', { csrf: true });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(Object.keys(body).sort()).toEqual(['access_token', 'expires_in', 'scope', 'token_type']);
+    expect(body.expires_in).toBeGreaterThan(0);
+    const narrow = (await (await browser.request('/bff/token?scope=openid', { csrf: true })).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(narrow.scope).toBe('openid');
+    expect(narrow.access_token).not.toBe(body.access_token);
+    expect((await browser.request('/bff/token?scope=admin', { csrf: true })).status).toBe(403);
+    expect((await browser.request('/bff/token')).status).toBe(403);
+    expect((await new BrowserClient(origins[0] as string).request('/bff/token', { csrf: true })).status).toBe(401);
+  });
+
   it('refreshes an expiring token once for 40 concurrent calls spread over two instances', async () => {
     const browser = await signedIn();
     await browser.request('/api/warm', { csrf: true });
@@ -204,6 +252,19 @@ describe('BFF proxy', () => {
     expect((await browser.request('/bff/user', { csrf: true })).status).toBe(200);
   });
 });
+
+/** A GET whose path goes on the wire exactly as given. */
+function rawGet(origin: string, path: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(origin);
+    const request = httpRequest({ host: hostname, port, path, method: 'GET', headers }, (response) => {
+      response.resume();
+      resolve(response.statusCode as number);
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -63,8 +63,9 @@ async function forward(context: BffContext, route: Route, request: FastifyReques
   if (route.token === 'user') {
     const current = await readCurrentSession(context, request, reply);
     if (!current) return sendApiError(reply, 401, 'no_session');
-    const result = await accessTokenForSession(context, current.sessionId, current);
+    const result = await accessTokenForSession(context, current.sessionId, current, route.scopes);
     if (result.kind === 'ended') return sendApiError(reply, 401, result.reason);
+    if (result.kind === 'refused') return sendApiError(reply, 403, result.reason);
     bearer = result.accessToken;
   } else if (route.token === 'client') {
     bearer = await context.clientTokens.accessToken(route.scopes);

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { BffContext } from '../context.js';
 import { TokenEndpointError } from '../oidc-client/errors.js';
 import { requestTokens } from '../oidc-client/token-request.js';
-import type { LoadedSession, Session } from '../session/session-store.js';
+import type { LoadedSession, Session, SessionTokens } from '../session/session-store.js';
 
 /** How long a refresh may hold the per-session lock, in seconds. */
 const refreshLockSeconds = 30;
@@ -12,12 +12,17 @@ const waitForOtherRefreshMs = 10_000;
 const compareAndSetAttempts = 5;
 
 export type SessionTokenResult =
-  | { kind: 'token'; accessToken: string }
+  | { kind: 'token'; accessToken: string; expiresAt: number; scope: string }
   /** The session is gone or its refresh token was refused: the browser must log in again. */
-  | { kind: 'ended'; reason: 'session_expired' | 'token_expired' | 'refresh_failed' };
+  | { kind: 'ended'; reason: 'session_expired' | 'token_expired' | 'refresh_failed' }
+  /** The session was never granted some of the requested scopes. */
+  | { kind: 'refused'; reason: 'scope_not_granted' };
 
 /**
- * The session's access token, refreshed first when it expires within the configured margin.
+ * The session's access token for `scopes` (default: everything granted at login), refreshed first
+ * when it expires within the configured margin. A narrower scope set gets its own token, obtained with
+ * the refresh token and a narrower `scope` (RFC 6749 §6) and kept in the session; a scope never
+ * granted is refused, never requested.
  *
  * One refresh per session at a time across every BFF instance: the refresher holds the store lock
  * and re-reads the session before calling the provider, so a request that waited finds the new token
@@ -28,15 +33,22 @@ export async function accessTokenForSession(
   context: BffContext,
   sessionId: string,
   current: LoadedSession,
+  scopes: readonly string[] = [],
 ): Promise<SessionTokenResult> {
-  if (isFresh(context, current.session)) return { kind: 'token', accessToken: current.session.tokens.accessToken };
+  const granted = new Set(current.session.tokens.scope.split(' ').filter(Boolean));
+  const requested = new Set(scopes);
+  if ([...requested].some((scope) => !granted.has(scope))) return { kind: 'refused', reason: 'scope_not_granted' };
+  const wanted = requested.size === 0 || requested.size === granted.size ? undefined : [...requested].sort().join(' ');
+
+  const usable = freshToken(context, current.session.tokens, wanted);
+  if (usable) return usable;
   const lockName = `bff-refresh:${createHash('sha256').update(sessionId).digest('base64url')}`;
   const deadline = Date.now() + waitForOtherRefreshMs;
   for (;;) {
     const lock = await context.store.acquireLock(lockName, refreshLockSeconds);
     if (lock) {
       try {
-        return await refreshUnderLock(context, sessionId);
+        return await refreshUnderLock(context, sessionId, wanted);
       } finally {
         await lock.release();
       }
@@ -45,60 +57,95 @@ export async function accessTokenForSession(
     await sleep(25);
     const reread = await context.sessions.load(sessionId, context.now());
     if (!reread) return { kind: 'ended', reason: 'session_expired' };
-    if (isFresh(context, reread.session)) return { kind: 'token', accessToken: reread.session.tokens.accessToken };
+    const now = freshToken(context, reread.session.tokens, wanted);
+    if (now) return now;
     if (Date.now() > deadline) return { kind: 'ended', reason: 'refresh_failed' };
   }
 }
 
-async function refreshUnderLock(context: BffContext, sessionId: string): Promise<SessionTokenResult> {
+async function refreshUnderLock(
+  context: BffContext,
+  sessionId: string,
+  wanted: string | undefined,
+): Promise<SessionTokenResult> {
   const loaded = await context.sessions.load(sessionId, context.now());
   if (!loaded) return { kind: 'ended', reason: 'session_expired' };
   const { tokens } = loaded.session;
-  if (isFresh(context, loaded.session)) return { kind: 'token', accessToken: tokens.accessToken };
+  const usable = freshToken(context, tokens, wanted);
+  if (usable) return usable;
   if (!tokens.refreshToken) {
-    return tokens.accessTokenExpiresAt > context.now()
-      ? { kind: 'token', accessToken: tokens.accessToken }
+    const main = wanted === undefined && tokens.accessTokenExpiresAt > context.now();
+    return main
+      ? { kind: 'token', accessToken: tokens.accessToken, expiresAt: tokens.accessTokenExpiresAt, scope: tokens.scope }
       : { kind: 'ended', reason: 'token_expired' };
   }
   let response: Awaited<ReturnType<typeof requestTokens>>;
   try {
+    const grant: Record<string, string> = { grant_type: 'refresh_token', refresh_token: tokens.refreshToken };
+    if (wanted) grant.scope = wanted;
     response = await requestTokens(
       context.metadata,
       { clientId: context.config.clientId, clientSecret: context.config.clientSecret },
-      { grant_type: 'refresh_token', refresh_token: tokens.refreshToken },
+      grant,
       { fetch: context.fetch },
     );
   } catch (error) {
     if (error instanceof TokenEndpointError && error.oauthError === 'invalid_grant') {
       const reread = await context.sessions.load(sessionId, context.now());
       if (reread?.session.tokens.refreshToken === tokens.refreshToken) await context.sessions.end(sessionId);
-      else if (reread && isFresh(context, reread.session)) {
-        return { kind: 'token', accessToken: reread.session.tokens.accessToken };
+      else if (reread) {
+        const now = freshToken(context, reread.session.tokens, wanted);
+        if (now) return now;
       }
       return { kind: 'ended', reason: 'refresh_failed' };
     }
     throw error;
   }
   const now = context.now();
-  const refreshed = {
-    accessToken: response.access_token,
-    accessTokenExpiresAt: now + (response.expires_in ?? 300) * 1000,
-    // Rotation: keep the new refresh token; a provider that does not rotate returns none.
-    refreshToken: response.refresh_token ?? tokens.refreshToken,
-    idToken: response.id_token ?? tokens.idToken,
-    scope: response.scope ?? tokens.scope,
-  };
+  const expiresAt = now + (response.expires_in ?? 300) * 1000;
+  // Rotation: keep the new refresh token; a provider that does not rotate returns none.
+  const rotated = { refreshToken: response.refresh_token ?? tokens.refreshToken };
+  const update = (current: SessionTokens): SessionTokens =>
+    wanted === undefined
+      ? {
+          ...current,
+          ...rotated,
+          accessToken: response.access_token,
+          accessTokenExpiresAt: expiresAt,
+          idToken: response.id_token ?? current.idToken,
+          scope: response.scope ?? current.scope,
+        }
+      : {
+          ...current,
+          ...rotated,
+          scoped: { ...current.scoped, [wanted]: { accessToken: response.access_token, expiresAt } },
+        };
   // Other writes (a sliding /bff/user) may land meanwhile: merge the tokens into the latest copy,
   // never drop the rotated refresh token.
   let latest: LoadedSession | undefined = loaded;
   for (let attempt = 0; attempt < compareAndSetAttempts && latest; attempt += 1) {
-    const next: Session = { ...latest.session, tokens: refreshed };
+    const next: Session = { ...latest.session, tokens: update(latest.session.tokens) };
     if ((await context.sessions.update(sessionId, latest.version, next, now)) !== undefined) break;
     latest = await context.sessions.load(sessionId, context.now());
   }
-  return { kind: 'token', accessToken: refreshed.accessToken };
+  return {
+    kind: 'token',
+    accessToken: response.access_token,
+    expiresAt,
+    scope: wanted ?? response.scope ?? tokens.scope,
+  };
 }
 
-function isFresh(context: BffContext, session: Session): boolean {
-  return session.tokens.accessTokenExpiresAt - context.config.refreshMarginSeconds * 1000 > context.now();
+/** The token for `wanted` (undefined: the login's) if it outlives the refresh margin. */
+function freshToken(
+  context: BffContext,
+  tokens: SessionTokens,
+  wanted: string | undefined,
+): SessionTokenResult | undefined {
+  const candidate =
+    wanted === undefined
+      ? { accessToken: tokens.accessToken, expiresAt: tokens.accessTokenExpiresAt }
+      : tokens.scoped?.[wanted];
+  if (!candidate || candidate.expiresAt - context.config.refreshMarginSeconds * 1000 <= context.now()) return undefined;
+  return { kind: 'token', ...candidate, scope: wanted ?? tokens.scope };
 }

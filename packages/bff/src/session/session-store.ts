@@ -11,7 +11,10 @@ export interface SessionTokens {
   accessTokenExpiresAt: number;
   refreshToken: string | null;
   idToken: string;
+  /** The scope granted at login (space-separated). */
   scope: string;
+  /** Narrower access tokens obtained with the refresh token, by their sorted scope. */
+  scoped?: Record<string, { accessToken: string; expiresAt: number }>;
 }
 
 /** A signed-in session as the BFF sees it. */

@@ -73,6 +73,8 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
     ),
     redirectUri: `${config.publicUrl}${config.prefix}/callback`,
     origin: new URL(config.publicUrl).origin,
+    publicHost: new URL(config.publicUrl).host,
+    publicProtocol: new URL(config.publicUrl).protocol.slice(0, -1),
   };
 
   const app = Fastify({

@@ -20,4 +20,7 @@ export interface BffContext {
   redirectUri: string;
   /** The BFF's own origin, for the CSRF origin check. */
   origin: string;
+  /** Host and scheme of `publicUrl`, for `X-Forwarded-Host` / `-Proto`. */
+  publicHost: string;
+  publicProtocol: string;
 }

@@ -233,6 +233,23 @@ describe('BFF proxy', () => {
     expect((await new BrowserClient(origins[0] as string).request('/bff/token', { csrf: true })).status).toBe(401);
   });
 
+  it('slides the session on API calls, writing at most once a minute', async () => {
+    const browser = await signedIn();
+    const expiry = async () =>
+      (
+        (await (await browser.request('/bff/user?slide=false', { csrf: true })).json()) as {
+          session: { expiresAt: number };
+        }
+      ).session.expiresAt;
+    const before = await expiry();
+    clockOffsetMs += 30_000;
+    await browser.request('/api/a', { csrf: true });
+    expect(await expiry()).toBe(before); // under a minute: no write
+    clockOffsetMs += 60_000;
+    await browser.request('/api/b', { csrf: true });
+    expect(await expiry()).toBeGreaterThanOrEqual(before + 90_000);
+  });
+
   it('refreshes an expiring token once for 40 concurrent calls spread over two instances', async () => {
     const browser = await signedIn();
     await browser.request('/api/warm', { csrf: true });

@@ -53,6 +53,9 @@ export async function registerProxy(app: FastifyInstance, context: BffContext): 
   });
 }
 
+/** An API call slides the session's idle limit, writing at most once a minute per session. */
+const slideEveryMs = 60_000;
+
 async function forward(context: BffContext, route: Route, request: FastifyRequest, reply: FastifyReply) {
   const verdict = checkBrowserRequest(request, context.origin);
   if (!verdict.allowed) return sendApiError(reply, 403, verdict.reason);
@@ -63,6 +66,17 @@ async function forward(context: BffContext, route: Route, request: FastifyReques
   if (route.token === 'user') {
     const current = await readCurrentSession(context, request, reply);
     if (!current) return sendApiError(reply, 401, 'no_session');
+    const now = context.now();
+    if (now - current.session.lastSeenAt > slideEveryMs) {
+      // A lost compare-and-set means another request just wrote the session; it slid it too.
+      const version = await context.sessions.update(
+        current.sessionId,
+        current.version,
+        { ...current.session, lastSeenAt: now },
+        now,
+      );
+      if (version !== undefined) current.version = version;
+    }
     const result = await accessTokenForSession(context, current.sessionId, current, route.scopes);
     if (result.kind === 'ended') return sendApiError(reply, 401, result.reason);
     if (result.kind === 'refused') return sendApiError(reply, 403, result.reason);
@@ -77,8 +91,8 @@ async function forward(context: BffContext, route: Route, request: FastifyReques
       for (const name of strippedRequestHeaders) delete next[name];
       if (bearer) next.authorization = `Bearer ${bearer}`;
       next['x-forwarded-for'] = original.ip;
-      next['x-forwarded-host'] = new URL(context.config.publicUrl).host;
-      next['x-forwarded-proto'] = new URL(context.config.publicUrl).protocol.slice(0, -1);
+      next['x-forwarded-host'] = context.publicHost;
+      next['x-forwarded-proto'] = context.publicProtocol;
       return next;
     },
     rewriteHeaders: (headers) => {

@@ -5,18 +5,26 @@ import { defineConfig } from 'vitest/config';
 // export condition), so a change is tested without a rebuild.
 const sourceCondition = ['gatehouse-source'];
 
-/** One Vitest project per workspace that has tests: `npm test` runs every one of them. */
+/**
+ * One Vitest project per workspace that has tests, plus the browser journeys in `test/e2e`:
+ * `npm test` runs every one of them.
+ */
 function workspaceProjects() {
-  return ['packages', 'apps'].flatMap((folder) =>
-    existsSync(folder)
-      ? readdirSync(folder)
-          .filter((name) => existsSync(`${folder}/${name}/test`))
-          .map((name) => ({
-            extends: true as const,
-            test: { name, root: `${folder}/${name}`, include: ['test/**/*.test.ts'] },
-          }))
-      : [],
-  );
+  const journeys = existsSync('test/e2e')
+    ? [{ extends: true as const, test: { name: 'e2e', root: 'test/e2e', include: ['**/*.test.ts'] } }]
+    : [];
+  return ['packages', 'apps']
+    .flatMap((folder) =>
+      existsSync(folder)
+        ? readdirSync(folder)
+            .filter((name) => existsSync(`${folder}/${name}/test`))
+            .map((name) => ({
+              extends: true as const,
+              test: { name, root: `${folder}/${name}`, include: ['test/**/*.test.ts'] },
+            }))
+        : [],
+    )
+    .concat(journeys);
 }
 
 export default defineConfig({

@@ -6,10 +6,15 @@ import { openMemoryStore } from '@gatehouse/store';
 import type { FastifyInstance } from 'fastify';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  loginAtProvider,
+  logoutAtProvider,
+  type ProviderPeer,
+  startProviderPeer,
+} from '../../../test/support/oidc-provider-peer.js';
 import { createBff } from '../src/app.js';
 import { loadBffConfig } from '../src/config/bff-config.js';
 import { BrowserClient } from './browser-client.js';
-import { loginAtProvider, logoutAtProvider, type ProviderPeer, startProviderPeer } from './oidc-provider-peer.js';
 
 // Back-channel logout from oidc-provider to the BFF. The provider posts to a recording relay in
 // front of the BFF, so the test can also replay the very token the provider sent.

@@ -3,10 +3,10 @@ import { createServer } from 'node:net';
 import { openMemoryStore } from '@gatehouse/store';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loginAtProvider, type ProviderPeer, startProviderPeer } from '../../../test/support/oidc-provider-peer.js';
 import { createBff } from '../src/app.js';
 import { loadBffConfig } from '../src/config/bff-config.js';
 import { BrowserClient } from './browser-client.js';
-import { loginAtProvider, type ProviderPeer, startProviderPeer } from './oidc-provider-peer.js';
 
 // Whole journeys through the BFF against oidc-provider, an independent OpenID provider, over
 // real HTTP on loopback, with a cookie-keeping client standing in for the browser.

@@ -4,10 +4,10 @@ import { createServer } from 'node:net';
 import { openStore, type Store } from '@gatehouse/store';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loginAtProvider, type ProviderPeer, startProviderPeer } from '../../../test/support/oidc-provider-peer.js';
 import { createBff } from '../src/app.js';
 import { loadBffConfig } from '../src/config/bff-config.js';
 import { BrowserClient } from './browser-client.js';
-import { loginAtProvider, type ProviderPeer, startProviderPeer } from './oidc-provider-peer.js';
 import { startUpstreamApi } from './upstream-api.js';
 
 // The proxy: two BFF instances sharing one Redis in front of a real upstream API, logged in at

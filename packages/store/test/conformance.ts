@@ -30,6 +30,11 @@ export interface StoreHarness {
 /** Long enough to be reliably alive at the first read, short enough to keep the suite fast. */
 const shortTtlSeconds = 0.4;
 
+/** Registers a test only when the backend has the capability: no server to lose, nothing to test. */
+function itWhen(condition: boolean): (name: string, test: () => Promise<void>) => void {
+  return condition ? (name, test) => it(name, test) : () => undefined;
+}
+
 async function expectRejects(promise: Promise<unknown>, errorClass: new (...args: never[]) => Error): Promise<void> {
   await expect(promise).rejects.toBeInstanceOf(errorClass);
 }
@@ -37,15 +42,17 @@ async function expectRejects(promise: Promise<unknown>, errorClass: new (...args
 /**
  * The one suite every backend must pass. Each `<backend>.test.ts` calls this with its harness.
  */
-export function describeStore(
-  name: string,
-  harness: () => Promise<StoreHarness>,
-  options: { available?: boolean } = {},
-): void {
-  // An unavailable backend's suite shows up as skipped (the test file printed why), not as failed.
-  const describeIfAvailable = options.available === false ? describe.skip : describe;
-  describeIfAvailable(`store conformance: ${name}`, () => {
-    let h: StoreHarness;
+export function describeStore(name: string, harness: StoreHarness | undefined): void {
+  // An unavailable backend's suite shows up as skipped (the test file printed why), not as failed;
+  // a capability the backend lacks (memory has no server to lose) registers no test at all.
+  if (!harness) {
+    describe.skip(`store conformance: ${name}`, () => {
+      it('needs its server', () => undefined);
+    });
+    return;
+  }
+  const h = harness;
+  describe(`store conformance: ${name}`, () => {
     let store: Store;
     let second: Store;
     const opened = new Set<Store>();
@@ -63,14 +70,13 @@ export function describeStore(
     }
 
     beforeAll(async () => {
-      h = await harness();
       store = await open();
       second = h.isolatedClients ? store : await open();
     });
 
     afterAll(async () => {
       for (const s of opened) await s.close().catch(() => undefined);
-      await h?.cleanup?.();
+      await h.cleanup?.();
     });
 
     describe('put, get, delete', () => {
@@ -419,8 +425,7 @@ export function describeStore(
         await s.close(); // a second close is harmless
       });
 
-      it('keeps values across close and reopen when persistent', async (context) => {
-        if (!h.persistent) context.skip();
+      itWhen(h.persistent)('keeps values across close and reopen', async () => {
         const space = ns();
         const s = await h.open();
         await s.put(space, 'kept', { across: 'restart' }, { indexes: [`r:${space}`] });
@@ -430,68 +435,74 @@ export function describeStore(
         expect((await reopened.findByIndex(`r:${space}`)).length).toBe(1);
       });
 
-      it('raises StoreUnavailableError promptly when the server cannot be reached', async (context) => {
-        if (!h.openUnreachable) context.skip();
-        const started = Date.now();
-        await expectRejects((h.openUnreachable as () => Promise<Store>)(), StoreUnavailableError);
-        expect(Date.now() - started).toBeLessThan(5_000);
-      });
+      itWhen(h.openUnreachable !== undefined)(
+        'raises StoreUnavailableError promptly when the server cannot be reached',
+        async () => {
+          const started = Date.now();
+          await expectRejects((h.openUnreachable as () => Promise<Store>)(), StoreUnavailableError);
+          expect(Date.now() - started).toBeLessThan(5_000);
+        },
+      );
 
       for (const mode of ['refuse', 'blackhole'] as const) {
-        it(`raises StoreUnavailableError within a bounded time when the server ${mode === 'refuse' ? 'goes away' : 'stops answering'}, then recovers by itself`, async (context) => {
-          const outage = h.outage;
-          if (!outage) return context.skip();
-          const s = await outage.openBehindOutage();
-          opened.add(s);
-          const space = ns();
-          await s.put(space, 'before', 1);
-          await outage.begin(mode);
-          try {
-            for (const call of [
-              () => s.get(space, 'before'),
-              () => s.put(space, 'during', 2),
-              () => s.take(space, 'before'),
-            ]) {
-              const started = Date.now();
-              await expectRejects(call(), StoreUnavailableError);
-              expect(Date.now() - started).toBeLessThan(4_000);
-            }
-          } finally {
-            await outage.restore();
-          }
-          const deadline = Date.now() + 10_000;
-          let value: unknown;
-          for (;;) {
+        itWhen(h.outage !== undefined)(
+          `raises StoreUnavailableError within a bounded time when the server ${mode === 'refuse' ? 'goes away' : 'stops answering'}, then recovers by itself`,
+          async () => {
+            const outage = h.outage as NonNullable<StoreHarness['outage']>;
+            const s = await outage.openBehindOutage();
+            opened.add(s);
+            const space = ns();
+            await s.put(space, 'before', 1);
+            await outage.begin(mode);
             try {
-              value = await s.get(space, 'before');
-              break;
-            } catch (error) {
-              if (!(error instanceof StoreUnavailableError) || Date.now() > deadline) throw error;
-              await sleep(100);
+              for (const call of [
+                () => s.get(space, 'before'),
+                () => s.put(space, 'during', 2),
+                () => s.take(space, 'before'),
+              ]) {
+                const started = Date.now();
+                await expectRejects(call(), StoreUnavailableError);
+                expect(Date.now() - started).toBeLessThan(4_000);
+              }
+            } finally {
+              await outage.restore();
             }
-          }
-          expect(value).toBe(1);
-          expect(await s.get(space, 'during')).toBeUndefined();
-        });
+            const deadline = Date.now() + 10_000;
+            let value: unknown;
+            for (;;) {
+              try {
+                value = await s.get(space, 'before');
+                break;
+              } catch (error) {
+                if (!(error instanceof StoreUnavailableError) || Date.now() > deadline) throw error;
+                await sleep(100);
+              }
+            }
+            expect(value).toBe(1);
+            expect(await s.get(space, 'during')).toBeUndefined();
+          },
+        );
       }
 
-      it('raises StoreUnavailableError when another writer holds the store too long, then recovers', async (context) => {
-        const contention = h.contention;
-        if (!contention) return context.skip();
-        const s = await contention.openImpatient();
-        opened.add(s);
-        const space = ns();
-        contention.begin();
-        try {
-          const started = Date.now();
-          await expectRejects(s.put(space, 'a', 1), StoreUnavailableError);
-          expect(Date.now() - started).toBeLessThan(4_000);
-        } finally {
-          contention.end();
-        }
-        await s.put(space, 'a', 1);
-        expect(await s.get(space, 'a')).toBe(1);
-      });
+      itWhen(h.contention !== undefined)(
+        'raises StoreUnavailableError when another writer holds the store too long, then recovers',
+        async () => {
+          const contention = h.contention as NonNullable<StoreHarness['contention']>;
+          const s = await contention.openImpatient();
+          opened.add(s);
+          const space = ns();
+          contention.begin();
+          try {
+            const started = Date.now();
+            await expectRejects(s.put(space, 'a', 1), StoreUnavailableError);
+            expect(Date.now() - started).toBeLessThan(4_000);
+          } finally {
+            contention.end();
+          }
+          await s.put(space, 'a', 1);
+          expect(await s.get(space, 'a')).toBe(1);
+        },
+      );
     });
   });
 }

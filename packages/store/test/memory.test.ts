@@ -1,8 +1,8 @@
 import { openMemoryStore } from '../src/index.js';
 import { describeStore } from './conformance.js';
 
-describeStore('memory', async () => ({
+describeStore('memory', {
   open: async () => openMemoryStore(),
   isolatedClients: true,
   persistent: false,
-}));
+});

@@ -4,37 +4,38 @@ import { describeStore } from './conformance.js';
 import { TcpProxy } from './tcp-proxy.js';
 import { postgresUrl, requireService, runScopedName } from './test-services.js';
 
-const available = await requireService('PostgreSQL', postgresUrl);
+const schema = runScopedName('gh_test_');
+const target = new URL(postgresUrl);
+// A proxy the outage tests can cut, in front of the real server.
+const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+const proxyStarted = proxy.start();
 
 describeStore(
   'postgres',
-  async () => {
-    const schema = runScopedName('gh_test_');
-    const target = new URL(postgresUrl);
-    const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    await proxy.start();
-    const behindProxy = new URL(postgresUrl);
-    behindProxy.hostname = '127.0.0.1';
-    behindProxy.port = String(proxy.port);
-    return {
-      open: () => openStore(`${postgresUrl}${postgresUrl.includes('?') ? '&' : '?'}schema=${schema}`),
-      persistent: true,
-      openUnreachable: () =>
-        openPostgresStore('postgres://postgres@127.0.0.1:1/test', { schema, connectTimeoutMs: 1_000 }),
-      outage: {
-        openBehindOutage: () =>
-          openPostgresStore(behindProxy.toString(), { schema, connectTimeoutMs: 800, queryTimeoutMs: 800 }),
-        begin: (mode) => proxy.setMode(mode),
-        restore: () => proxy.setMode('forward'),
-      },
-      cleanup: async () => {
-        await proxy.stop();
-        const client = new pg.Client({ connectionString: postgresUrl });
-        await client.connect();
-        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-        await client.end();
-      },
-    };
-  },
-  { available },
+  (await requireService('PostgreSQL', postgresUrl))
+    ? {
+        open: () => openStore(`${postgresUrl}${postgresUrl.includes('?') ? '&' : '?'}schema=${schema}`),
+        persistent: true,
+        openUnreachable: () =>
+          openPostgresStore('postgres://postgres@127.0.0.1:1/test', { schema, connectTimeoutMs: 1_000 }),
+        outage: {
+          openBehindOutage: async () => {
+            await proxyStarted;
+            const behindProxy = new URL(postgresUrl);
+            behindProxy.hostname = '127.0.0.1';
+            behindProxy.port = String(proxy.port);
+            return openPostgresStore(behindProxy.toString(), { schema, connectTimeoutMs: 800, queryTimeoutMs: 800 });
+          },
+          begin: (mode) => proxy.setMode(mode),
+          restore: () => proxy.setMode('forward'),
+        },
+        cleanup: async () => {
+          await proxy.stop();
+          const client = new pg.Client({ connectionString: postgresUrl });
+          await client.connect();
+          await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+          await client.end();
+        },
+      }
+    : undefined,
 );

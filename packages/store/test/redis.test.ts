@@ -4,41 +4,42 @@ import { describeStore } from './conformance.js';
 import { TcpProxy } from './tcp-proxy.js';
 import { redisUrl, requireService, runScopedName } from './test-services.js';
 
-const available = await requireService('Redis', redisUrl);
+const keyPrefix = `${runScopedName('gatehouse-test-')}:`;
+const target = new URL(redisUrl);
+// A proxy the outage tests can cut, in front of the real server.
+const proxy = new TcpProxy(target.hostname, Number(target.port || 6379));
+const proxyStarted = proxy.start();
 
 describeStore(
   'redis',
-  async () => {
-    const keyPrefix = `${runScopedName('gatehouse-test-')}:`;
-    const target = new URL(redisUrl);
-    const proxy = new TcpProxy(target.hostname, Number(target.port || 6379));
-    await proxy.start();
-    return {
-      open: () => openStore(redisUrl, { keyPrefix }),
-      persistent: true,
-      openUnreachable: () => openRedisStore('redis://127.0.0.1:1', { keyPrefix, connectTimeoutMs: 1_000 }),
-      outage: {
-        openBehindOutage: () =>
-          openRedisStore(`redis://127.0.0.1:${proxy.port}`, {
-            keyPrefix,
-            commandTimeoutMs: 800,
-            connectTimeoutMs: 800,
-          }),
-        begin: (mode) => proxy.setMode(mode),
-        restore: () => proxy.setMode('forward'),
-      },
-      cleanup: async () => {
-        await proxy.stop();
-        const client = new Redis(redisUrl);
-        let cursor = '0';
-        do {
-          const [next, keys] = await client.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
-          cursor = next;
-          if (keys.length > 0) await client.del(...keys);
-        } while (cursor !== '0');
-        await client.quit();
-      },
-    };
-  },
-  { available },
+  (await requireService('Redis', redisUrl))
+    ? {
+        open: () => openStore(redisUrl, { keyPrefix }),
+        persistent: true,
+        openUnreachable: () => openRedisStore('redis://127.0.0.1:1', { keyPrefix, connectTimeoutMs: 1_000 }),
+        outage: {
+          openBehindOutage: async () => {
+            await proxyStarted;
+            return openRedisStore(`redis://127.0.0.1:${proxy.port}`, {
+              keyPrefix,
+              commandTimeoutMs: 800,
+              connectTimeoutMs: 800,
+            });
+          },
+          begin: (mode) => proxy.setMode(mode),
+          restore: () => proxy.setMode('forward'),
+        },
+        cleanup: async () => {
+          await proxy.stop();
+          const client = new Redis(redisUrl);
+          let cursor = '0';
+          do {
+            const [next, keys] = await client.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
+            cursor = next;
+            if (keys.length > 0) await client.del(...keys);
+          } while (cursor !== '0');
+          await client.quit();
+        },
+      }
+    : undefined,
 );

@@ -12,28 +12,28 @@ import { redisUrl, requireService, runScopedName } from './test-services.js';
 const ephemeralNamespaces = Array.from({ length: 200 }, (_, i) => `t${2 * i + 1}`);
 const available = await requireService('Redis', redisUrl);
 
+const folder = mkdtempSync(join(tmpdir(), 'gatehouse-split-'));
+const keyPrefix = `${runScopedName('gatehouse-test-')}:`;
+
 describeStore(
   'split: SQLite durable + Redis ephemeral',
-  async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'gatehouse-split-'));
-    const keyPrefix = `${runScopedName('gatehouse-test-')}:`;
-    return {
-      open: () =>
-        openStore(
-          { durable: `sqlite:${join(folder, 'durable.db')}`, ephemeral: redisUrl },
-          { keyPrefix, ephemeralNamespaces },
-        ),
-      persistent: true,
-      cleanup: async () => {
-        rmSync(folder, { recursive: true, force: true });
-        const client = new Redis(redisUrl);
-        const keys = await client.keys(`${keyPrefix}*`);
-        if (keys.length > 0) await client.del(...keys);
-        await client.quit();
-      },
-    };
-  },
-  { available },
+  available
+    ? {
+        open: () =>
+          openStore(
+            { durable: `sqlite:${join(folder, 'durable.db')}`, ephemeral: redisUrl },
+            { keyPrefix, ephemeralNamespaces },
+          ),
+        persistent: true,
+        cleanup: async () => {
+          rmSync(folder, { recursive: true, force: true });
+          const client = new Redis(redisUrl);
+          const keys = await client.keys(`${keyPrefix}*`);
+          if (keys.length > 0) await client.del(...keys);
+          await client.quit();
+        },
+      }
+    : undefined,
 );
 
 describe('openStore with { durable, ephemeral }', () => {

@@ -17,6 +17,8 @@ export async function startProviderPeer(options: {
   clientSecret?: string;
   /** Registers this back-channel logout URI for the client and turns the feature on. */
   backchannelLogoutUri?: string;
+  /** Also registers a public client (no secret, PKCE) for browser-based apps. */
+  publicClient?: { clientId: string; redirectUri: string };
 }): Promise<ProviderPeer> {
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -41,6 +43,18 @@ export async function startProviderPeer(options: {
           ? { backchannel_logout_uri: options.backchannelLogoutUri, backchannel_logout_session_required: true }
           : {}),
       },
+      ...(options.publicClient
+        ? [
+            {
+              client_id: options.publicClient.clientId,
+              redirect_uris: [options.publicClient.redirectUri],
+              post_logout_redirect_uris: [new URL('/', options.publicClient.redirectUri).href],
+              grant_types: ['authorization_code', 'refresh_token'],
+              response_types: ['code' as const],
+              token_endpoint_auth_method: 'none' as const,
+            },
+          ]
+        : []),
     ],
     pkce: { required: () => true },
     // Refresh tokens for every client allowed the grant, not only after an explicit consent prompt.

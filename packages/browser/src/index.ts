@@ -1,4 +1,8 @@
 export type { BffClient, BffClientOptions, BffUser, LoginOptions } from './bff-client/bff-client.js';
 export { createBffClient, LoginRequiredError } from './bff-client/bff-client.js';
+export { AccessTokenNotAvailableError, SignInError } from './public-client/errors.js';
+export type { IdTokenClaims } from './public-client/id-token-claims.js';
+export type { AccessTokenResult, PublicClient, PublicClientOptions } from './public-client/public-client.js';
+export { createPublicClient } from './public-client/public-client.js';
 export type { AppState } from './redirect-state/redirect-state.js';
 export { saveAppState, takeAppState } from './redirect-state/redirect-state.js';

@@ -1,0 +1,48 @@
+// A backend-less SPA for the browser journeys: @gatehouse/browser's public client, tokens in memory.
+import { AccessTokenNotAvailableError, createPublicClient } from '/sdk/index.js';
+
+const config = await (await fetch('/config.json')).json();
+const $ = (id) => document.getElementById(id);
+const client = createPublicClient({
+  authority: config.issuer,
+  clientId: config.clientId,
+  redirectUri: `${location.origin}/app.html`,
+  scopes: ['openid', 'profile', 'offline_access'],
+  renewalMarginSeconds: config.renewalMarginSeconds,
+});
+const apiFetch = client.createAuthorizedFetch([`${config.api}/v1`]);
+
+if (new URLSearchParams(location.search).has('state')) {
+  try {
+    const { returnUrl, state } = await client.completeSignIn();
+    history.replaceState(null, '', returnUrl);
+    if (state) $('restored').textContent = `restored: ${state.draft}`;
+  } catch (error) {
+    $('out').textContent = `sign-in failed: ${error.code}`;
+  }
+}
+const user = client.user();
+$('status').textContent = user ? `signed in as ${user.sub}` : 'signed out';
+
+const show = async (call) => {
+  try {
+    $('out').textContent = await (await call()).text();
+  } catch (error) {
+    $('out').textContent = error instanceof AccessTokenNotAvailableError ? 'sign-in required' : String(error);
+  }
+};
+$('login').addEventListener('click', () =>
+  client.signIn({ returnUrl: '/app.html', state: { draft: 'kept across sign-in' } }),
+);
+$('call').addEventListener('click', () => show(() => apiFetch(`${config.api}/v1/data`)));
+$('call-foreign').addEventListener('click', () => show(() => apiFetch(`${config.foreign}/v1/data`)));
+$('renew').addEventListener('click', async () => {
+  const first = await client.requestAccessToken();
+  const second = await client.requestAccessToken();
+  $('out').textContent = JSON.stringify({
+    statuses: [first.status, second.status],
+    different: first.accessToken !== second.accessToken,
+  });
+});
+$('logout').addEventListener('click', () => client.signOut());
+document.body.dataset.ready = 'true';

@@ -1,4 +1,4 @@
-import { openStore, type Store, StoreError, StoreUnavailableError } from '@gatehouse/store';
+import { openStore, type Store, StoreClosedError, StoreError, StoreUnavailableError } from '@gatehouse/store';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 
 type PinoOptions = Exclude<FastifyServerOptions['logger'], boolean | undefined>;
@@ -96,8 +96,27 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
     if (!verdict.allowed) return sendApiError(reply, 403, verdict.reason);
   });
 
+  // Login, silent login and the callback are page navigations: a failure ends on the SPA's
+  // login-failed route, like any other failed login, never on a JSON body in the address bar.
+  const navigations = new Set([`${config.prefix}/login`, `${config.prefix}/silent-login`, `${config.prefix}/callback`]);
   app.setErrorHandler((error, request, reply) => {
-    if (error instanceof StoreUnavailableError) return sendApiError(reply, 503, 'store_unavailable');
+    if (navigations.has(request.url.split('?', 1)[0] as string)) {
+      const unavailable =
+        error instanceof StoreUnavailableError ||
+        error instanceof StoreClosedError ||
+        error instanceof ProviderUnavailableError;
+      if (!unavailable) request.log.error({ err: { type: (error as Error).name } }, 'login navigation failed');
+      const code = unavailable ? 'temporarily_unavailable' : 'server_error';
+      return reply
+        .code(303)
+        .header('cache-control', 'no-store')
+        .header('location', `${config.loginFailedPath}?error=${code}`)
+        .send();
+    }
+    // Store down (or closing for shutdown): fail closed, no session accepted.
+    if (error instanceof StoreUnavailableError || error instanceof StoreClosedError) {
+      return sendApiError(reply, 503, 'store_unavailable');
+    }
     // The provider down or refusing the BFF itself (not the user): a gateway failure, not a sign-out.
     if (error instanceof ProviderUnavailableError) return sendApiError(reply, 502, 'provider_unavailable');
     if (error instanceof TokenEndpointError) {

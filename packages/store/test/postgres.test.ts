@@ -1,8 +1,8 @@
 import pg from 'pg';
+import { TcpProxy } from '../../../test/support/tcp-proxy.js';
+import { postgresUrl, requireService, runScopedName } from '../../../test/support/test-services.js';
 import { openPostgresStore, openStore } from '../src/index.js';
 import { describeStore } from './conformance.js';
-import { TcpProxy } from './tcp-proxy.js';
-import { postgresUrl, requireService, runScopedName } from './test-services.js';
 
 const schema = runScopedName('gh_test_');
 const target = new URL(postgresUrl);

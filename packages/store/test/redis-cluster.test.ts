@@ -1,7 +1,7 @@
+import { runScopedName } from '../../../test/support/test-services.js';
 import { openRedisStore } from '../src/index.js';
 import { describeStore } from './conformance.js';
 import { hasRedisBinaries, type LocalRedisCluster, startRedisCluster } from './redis-cluster.js';
-import { runScopedName } from './test-services.js';
 
 // The same suite on a real three-master Redis Cluster started for this run, proving that every
 // operation stays within one hash slot. Needs the redis-server and redis-cli binaries.

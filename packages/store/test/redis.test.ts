@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
+import { TcpProxy } from '../../../test/support/tcp-proxy.js';
+import { redisUrl, requireService, runScopedName } from '../../../test/support/test-services.js';
 import { openRedisStore, openStore } from '../src/index.js';
 import { describeStore } from './conformance.js';
-import { TcpProxy } from './tcp-proxy.js';
-import { redisUrl, requireService, runScopedName } from './test-services.js';
 
 const keyPrefix = `${runScopedName('gatehouse-test-')}:`;
 const target = new URL(redisUrl);

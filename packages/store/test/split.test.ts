@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
+import { redisUrl, requireService, runScopedName } from '../../../test/support/test-services.js';
 import { openStore } from '../src/index.js';
 import { describeStore } from './conformance.js';
-import { redisUrl, requireService, runScopedName } from './test-services.js';
 
 // The suite's namespaces are t1, t2, …: odd ones go to Redis, even ones to SQLite, so every
 // cross-namespace test (indexes, above all) spans both stores.

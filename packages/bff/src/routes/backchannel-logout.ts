@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { JWTVerifyGetKey } from 'jose';
 import type { BffContext } from '../context.js';
@@ -35,7 +36,9 @@ export function registerBackchannelLogout(app: FastifyInstance, context: BffCont
         return refuse(reply, 'the logout_token is not valid');
       }
       // Each token is used once (its jti remembered for as long as it could be accepted).
-      const firstUse = await context.store.putIfAbsent('bff_logout_jti', logout.jti, true, {
+      // Keyed by a hash: the jti is the provider's string, and store ids have rules of their own.
+      const jtiKey = createHash('sha256').update(`${metadata.issuer} ${logout.jti}`).digest('base64url');
+      const firstUse = await context.store.putIfAbsent('bff_logout_jti', jtiKey, true, {
         ttlSeconds: logoutTokenMaxAgeSeconds + 60,
       });
       if (firstUse === undefined) return refuse(reply, 'the logout_token was already used');

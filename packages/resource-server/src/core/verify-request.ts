@@ -1,0 +1,81 @@
+import { isValidAppSecretProof } from './appsecret-proof.js';
+import { BearerError } from './bearer-error.js';
+import { type Fetch, JwksCache } from './jwks-cache.js';
+import type { Principal } from './principal.js';
+import { readBearerToken } from './read-bearer-token.js';
+import { checkScopes, type ScopeRequirement } from './scopes.js';
+import { type JwtAccessTokenRules, verifyJwtAccessToken } from './verify-jwt-access-token.js';
+
+export interface RequestVerifierOptions extends JwtAccessTokenRules {
+  /** The JWKS URL; found by discovery from `issuer` when omitted. */
+  jwksUri?: string;
+  /** At most one JWKS refetch per this many seconds for unknown `kid`s. Default 30. */
+  jwksCooldownSeconds?: number;
+  /**
+   * Require `appsecret_proof` on every call, computed with the secret of the token's `client_id`.
+   * Calls whose client has no secret listed here are refused too.
+   */
+  appsecretProof?: { required: boolean; clientSecrets: Readonly<Record<string, string>> };
+  /** The `WWW-Authenticate` realm. Default `api`. */
+  realm?: string;
+  fetch?: Fetch;
+  /** Milliseconds since the epoch. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** What the core needs from a request; adapters fill it from their framework's request. */
+export interface BearerRequest {
+  authorization: string | string[] | undefined;
+  /** The `appsecret_proof` query parameter or `appsecret-proof` header, when present. */
+  appsecretProof?: string | undefined;
+}
+
+export interface RequestVerifier {
+  /** The realm for `WWW-Authenticate`. */
+  readonly realm: string;
+  /**
+   * The request's principal, or a {@link BearerError} (400/401/403) or `ProviderUnavailableError`
+   * (503) to answer with.
+   */
+  verify(request: BearerRequest, scopes?: ScopeRequirement): Promise<Principal>;
+}
+
+/**
+ * The framework-free core of the resource server: reads the bearer token, validates it as an RFC 9068
+ * JWT access token against the issuer's keys, checks `appsecret_proof` when required, then scopes.
+ * Options are checked once, here; the JWKS is fetched on first use and cached.
+ *
+ * @example
+ * const verifier = createRequestVerifier({ issuer: 'https://idp.example.com', audience: 'https://api.example.com' });
+ * const principal = await verifier.verify({ authorization: request.headers.authorization }, { allOf: ['api'] });
+ */
+export function createRequestVerifier(options: RequestVerifierOptions): RequestVerifier {
+  if (!options.audience || (Array.isArray(options.audience) && options.audience.length === 0)) {
+    throw new TypeError('audience is required: a token for another API must not be accepted here');
+  }
+  const now = options.now ?? Date.now;
+  const keys = new JwksCache({
+    issuer: options.issuer,
+    jwksUri: options.jwksUri,
+    cooldownSeconds: options.jwksCooldownSeconds,
+    fetch: options.fetch,
+    now,
+  });
+  const realm = options.realm ?? 'api';
+  return Object.freeze({
+    realm,
+    async verify(request: BearerRequest, scopes?: ScopeRequirement): Promise<Principal> {
+      const token = readBearerToken(request.authorization);
+      const principal = await verifyJwtAccessToken(token, options, keys, now());
+      if (options.appsecretProof?.required) {
+        const secret =
+          principal.clientId === undefined ? undefined : options.appsecretProof.clientSecrets[principal.clientId];
+        if (secret === undefined || !isValidAppSecretProof(token, secret, request.appsecretProof)) {
+          throw new BearerError('invalid_token', 401, 'a valid appsecret_proof is required for this API');
+        }
+      }
+      checkScopes(principal.scopes, scopes);
+      return principal;
+    },
+  });
+}

@@ -1,0 +1,13 @@
+export { expressRequireToken } from './adapters/express.js';
+export { decoratePrincipal, requireToken } from './adapters/fastify.js';
+export { verifyWebRequest } from './adapters/web.js';
+export { computeAppSecretProof, isValidAppSecretProof } from './core/appsecret-proof.js';
+export type { BearerErrorCode } from './core/bearer-error.js';
+export { BearerError, bearerChallenge, ProviderUnavailableError } from './core/bearer-error.js';
+export { toErrorResponse } from './core/error-response.js';
+export type { JwksCacheOptions } from './core/jwks-cache.js';
+export { JwksCache } from './core/jwks-cache.js';
+export type { Principal } from './core/principal.js';
+export type { ScopeRequirement } from './core/scopes.js';
+export type { BearerRequest, RequestVerifier, RequestVerifierOptions } from './core/verify-request.js';
+export { createRequestVerifier } from './core/verify-request.js';

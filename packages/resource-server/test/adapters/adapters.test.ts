@@ -1,0 +1,89 @@
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import Fastify from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expressRequireToken } from '../../src/adapters/express.js';
+import { decoratePrincipal, requireToken } from '../../src/adapters/fastify.js';
+import { verifyWebRequest } from '../../src/adapters/web.js';
+import { createRequestVerifier, type RequestVerifier } from '../../src/core/verify-request.js';
+import { startTestIssuer } from '../test-issuer.js';
+
+// One core, three adapters: each must answer the same request the same way.
+let issuer: Awaited<ReturnType<typeof startTestIssuer>>;
+let verifier: RequestVerifier;
+beforeAll(async () => {
+  issuer = await startTestIssuer();
+  verifier = createRequestVerifier({ issuer: issuer.issuer, audience: 'https://api.test', realm: 'demo' });
+});
+afterAll(() => issuer.stop());
+
+/** [status, WWW-Authenticate, body] for each case, whatever the framework. */
+type Answer = [number, string | null, unknown];
+
+async function cases(call: (authorization?: string) => Promise<Answer>) {
+  const good = await issuer.mint();
+  const noScope = await issuer.mint({ scope: 'read' });
+  return {
+    ok: await call(`Bearer ${good}`),
+    missing: await call(undefined),
+    malformed: await call('Bearer a b'),
+    scope: await call(`Bearer ${noScope}`),
+    invalid: await call(`Bearer ${good.slice(0, -4)}AAAA`),
+  };
+}
+
+function expectRfc6750(answers: Awaited<ReturnType<typeof cases>>) {
+  expect(answers.ok[0]).toBe(200);
+  expect(answers.ok[2]).toEqual({ sub: 'alice', kind: 'user' });
+  expect(answers.missing.slice(0, 2)).toEqual([401, 'Bearer realm="demo"']);
+  expect(answers.malformed[0]).toBe(400);
+  expect(answers.malformed[1]).toMatch(/^Bearer realm="demo", error="invalid_request", error_description="/);
+  expect(answers.scope[0]).toBe(403);
+  expect(answers.scope[1]).toMatch(/error="insufficient_scope".*scope="api"$/);
+  expect(answers.invalid[0]).toBe(401);
+  expect(answers.invalid[1]).toMatch(/error="invalid_token"/);
+}
+
+describe('adapters', () => {
+  it('Fastify: a preHandler that sets request.principal', async () => {
+    const app = Fastify();
+    decoratePrincipal(app);
+    app.get('/todos', { preHandler: requireToken(verifier, { allOf: ['api'] }) }, async (request) => ({
+      sub: request.principal?.subject,
+      kind: request.principal?.kind,
+    }));
+    const answers = await cases(async (authorization) => {
+      const response = await app.inject({ url: '/todos', headers: authorization ? { authorization } : {} });
+      return [response.statusCode, (response.headers['www-authenticate'] as string) ?? null, response.json()];
+    });
+    expectRfc6750(answers);
+    await app.close();
+  });
+
+  it('Express: middleware that sets res.locals.principal', async () => {
+    const app = express();
+    app.get('/todos', expressRequireToken(verifier, { allOf: ['api'] }), (_request, response) => {
+      response.json({ sub: response.locals.principal.subject, kind: response.locals.principal.kind });
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const answers = await cases(async (authorization) => {
+      const response = await fetch(`${base}/todos`, { headers: authorization ? { authorization } : {} });
+      return [response.status, response.headers.get('www-authenticate'), await response.json()];
+    });
+    expectRfc6750(answers);
+    server.close();
+  });
+
+  it('web standard: a Principal or the Response to send', async () => {
+    const answers = await cases(async (authorization) => {
+      const request = new Request('https://api.test/todos', { headers: authorization ? { authorization } : {} });
+      const result = await verifyWebRequest(verifier, request, { allOf: ['api'] });
+      if (result instanceof Response)
+        return [result.status, result.headers.get('www-authenticate'), await result.json()];
+      return [200, null, { sub: result.subject, kind: result.kind }];
+    });
+    expectRfc6750(answers);
+  });
+});

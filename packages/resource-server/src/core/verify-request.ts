@@ -4,6 +4,7 @@ import { type Fetch, JwksCache } from './jwks-cache.js';
 import type { Principal } from './principal.js';
 import { readBearerToken } from './read-bearer-token.js';
 import { checkScopes, type ScopeRequirement } from './scopes.js';
+import { VerifiedTokenCache } from './verified-token-cache.js';
 import { type JwtAccessTokenRules, verifyJwtAccessToken } from './verify-jwt-access-token.js';
 
 export interface RequestVerifierOptions extends JwtAccessTokenRules {
@@ -18,6 +19,12 @@ export interface RequestVerifierOptions extends JwtAccessTokenRules {
   appsecretProof?: { required: boolean; clientSecrets: Readonly<Record<string, string>> };
   /** The `WWW-Authenticate` realm. Default `api`. */
   realm?: string;
+  /**
+   * Remember verified tokens so repeated calls skip the signature check: at most `maxEntries`
+   * (default 10 000; 0 turns it off), each for at most `maxAgeSeconds` (default 60) and never past
+   * the token's `exp`.
+   */
+  verifiedTokenCache?: { maxEntries?: number; maxAgeSeconds?: number };
   fetch?: Fetch;
   /** Milliseconds since the epoch. Default `Date.now`. */
   now?: () => number;
@@ -62,11 +69,21 @@ export function createRequestVerifier(options: RequestVerifierOptions): RequestV
     now,
   });
   const realm = options.realm ?? 'api';
+  const toleranceMs = (options.clockToleranceSeconds ?? 30) * 1000;
+  const verified = new VerifiedTokenCache(
+    options.verifiedTokenCache?.maxEntries ?? 10_000,
+    (options.verifiedTokenCache?.maxAgeSeconds ?? 60) * 1000,
+  );
   return Object.freeze({
     realm,
     async verify(request: BearerRequest, scopes?: ScopeRequirement): Promise<Principal> {
       const token = readBearerToken(request.authorization);
-      const principal = await verifyJwtAccessToken(token, options, keys, now());
+      const at = now();
+      let principal = verified.get(token, at);
+      if (!principal) {
+        principal = await verifyJwtAccessToken(token, options, keys, at);
+        verified.set(token, principal, (principal.claims.exp as number) * 1000 + toleranceMs, at);
+      }
       if (options.appsecretProof?.required) {
         const secret =
           principal.clientId === undefined ? undefined : options.appsecretProof.clientSecrets[principal.clientId];

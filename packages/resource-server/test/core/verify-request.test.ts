@@ -218,3 +218,26 @@ describe('the issuer’s keys', () => {
     await expect(cold.verify(bearer(token))).resolves.toBeDefined(); // warm: cached keys still verify
   });
 });
+
+describe('verified-token cache', () => {
+  it('skips the signature check for a repeated token but never accepts it past exp', async () => {
+    const v = verifier();
+    const token = await issuer.mint({}, { nowSeconds: Math.floor(now / 1000) });
+    await v.verify(bearer(token));
+    issuer.state.down = true; // a cache hit needs no key
+    await expect(v.verify(bearer(token))).resolves.toBeDefined();
+    now += 331_000; // past exp (300 s) and the 30 s tolerance
+    expect(await refusal(v.verify(bearer(token)))).toMatchObject({ code: 'invalid_token' });
+  });
+
+  it('still checks scopes and appsecret_proof on a cache hit', async () => {
+    const v = verifier({ appsecretProof: { required: true, clientSecrets: { spa: 's3cret' } } });
+    const token = await issuer.mint({ scope: 'read' });
+    const proof = computeAppSecretProof(token, 's3cret');
+    await v.verify({ ...bearer(token), appsecretProof: proof });
+    expect(await refusal(v.verify(bearer(token)))).toMatchObject({ status: 401 });
+    expect(await refusal(v.verify({ ...bearer(token), appsecretProof: proof }, { allOf: ['api'] }))).toMatchObject({
+      status: 403,
+    });
+  });
+});

@@ -54,7 +54,7 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
   const metadata = deps.metadata ?? (await discoverProvider(config.issuer, { fetch: fetchImpl }));
   const store = deps.store ?? (await openStore(config.store));
   const cipher = createTokenCipher(config.tokenEncryptionKeys);
-  const providerKeys = createProviderKeys(metadata);
+  const providerKeys = createProviderKeys(metadata, fetchImpl);
   const context: BffContext = {
     config,
     store,

@@ -1,4 +1,4 @@
-import { type JWTPayload, type JWTVerifyGetKey, errors as joseErrors, jwtVerify } from 'jose';
+import { type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { ProviderMetadata } from './discovery.js';
 import { OidcClientError, ProviderUnavailableError } from './errors.js';
 
@@ -49,9 +49,7 @@ export function createIdTokenVerifier(metadata: ProviderMetadata, jwks: JWTVerif
         clockTolerance: expected.clockToleranceSeconds ?? 30,
       }));
     } catch (error) {
-      if (error instanceof joseErrors.JWKSTimeout || (error instanceof TypeError && /fetch/i.test(error.message))) {
-        throw new ProviderUnavailableError('the provider’s JWKS is unreachable', { cause: error });
-      }
+      if (error instanceof ProviderUnavailableError) throw error;
       const code = (error as { code?: string }).code ?? 'invalid';
       throw new IdTokenError(code, { cause: error });
     }

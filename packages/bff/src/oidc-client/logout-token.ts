@@ -1,6 +1,6 @@
 import { decodeProtectedHeader, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { ProviderMetadata } from './discovery.js';
-import { OidcClientError } from './errors.js';
+import { OidcClientError, ProviderUnavailableError } from './errors.js';
 import { allowedAlgorithms } from './id-token.js';
 
 const backchannelLogoutEvent = 'http://schemas.openid.net/event/backchannel-logout';
@@ -64,6 +64,7 @@ export async function verifyLogoutToken(
       clockTolerance: 30,
     }));
   } catch (error) {
+    if (error instanceof ProviderUnavailableError) throw error;
     throw new LogoutTokenError((error as { code?: string }).code ?? 'invalid', { cause: error });
   }
   const events = payload.events as Record<string, unknown> | undefined;

@@ -1,11 +1,25 @@
-import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
+import { JwksCache, ProviderUnavailableError as KeysUnavailableError } from '@gatehouse/resource-server';
+import type { JWTVerifyGetKey } from 'jose';
 import type { ProviderMetadata } from './discovery.js';
+import { ProviderUnavailableError } from './errors.js';
 
 /**
- * The provider's signing keys from its `jwks_uri`: fetched on first use, cached, refetched on an
- * unknown `kid` at most every 30 s (so a flood of made-up `kid`s cannot hammer the provider), and
- * only from the configured URL — `jku`, `x5u` and `jwk` headers in a token are never followed.
+ * The provider's signing keys, through the resource-server core's JWKS cache (the one place where
+ * Gatehouse fetches and trusts keys): fetched from `jwks_uri` on first use, cached, refetched on an
+ * unknown `kid` at most every 30 s, never from a token's `jku`, `x5u` or `jwk` header. A JWKS that
+ * cannot be reached with nothing cached is {@link ProviderUnavailableError}; an unknown key fails the
+ * token's verification.
  */
-export function createProviderKeys(metadata: ProviderMetadata): JWTVerifyGetKey {
-  return createRemoteJWKSet(new URL(metadata.jwks_uri), { timeoutDuration: 5_000, cooldownDuration: 30_000 });
+export function createProviderKeys(metadata: ProviderMetadata, fetchImpl?: typeof fetch): JWTVerifyGetKey {
+  const keys = new JwksCache({ issuer: metadata.issuer, jwksUri: metadata.jwks_uri, fetch: fetchImpl });
+  return async (header) => {
+    try {
+      return await keys.keyFor({ kid: header.kid, alg: header.alg });
+    } catch (error) {
+      if (error instanceof KeysUnavailableError) {
+        throw new ProviderUnavailableError('the provider’s JWKS is unreachable', { cause: error });
+      }
+      throw error;
+    }
+  };
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
+import { isValidAppSecretProof } from '@gatehouse/resource-server';
 import { openStore, type Store } from '@gatehouse/store';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,6 +64,7 @@ describe('BFF proxy', () => {
         { path: '/public', target: `${api.url}/open`, token: 'none' },
         { path: '/down', target: 'http://127.0.0.1:1', token: 'none' },
         { path: '/machine', target: `${api.url}/machine`, token: 'client' },
+        { path: '/proved', target: `${api.url}/proved`, token: 'user', appsecretProof: true },
         { path: '/narrow', target: `${api.url}/narrow`, token: 'user', scopes: ['openid'] },
         { path: '/admin', target: `${api.url}/admin`, token: 'user', scopes: ['admin'] },
       ],
@@ -248,6 +250,18 @@ describe('BFF proxy', () => {
     clockOffsetMs += 60_000;
     await browser.request('/api/b', { csrf: true });
     expect(await expiry()).toBeGreaterThanOrEqual(before + 90_000);
+  });
+
+  it('adds appsecret_proof on routes that ask for it, and only there', async () => {
+    const browser = await signedIn();
+    await browser.request('/proved/x', { csrf: true });
+    const proved = api.seen.at(-1);
+    const token = String(proved?.headers.authorization ?? '').replace(/^Bearer /, '');
+    expect(isValidAppSecretProof(token, peer.client.clientSecret, proved?.headers['appsecret-proof'] as string)).toBe(
+      true,
+    );
+    await browser.request('/api/x', { csrf: true });
+    expect(api.seen.at(-1)?.headers['appsecret-proof']).toBeUndefined();
   });
 
   it('refreshes an expiring token once for 40 concurrent calls spread over two instances', async () => {

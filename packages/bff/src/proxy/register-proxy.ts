@@ -1,4 +1,5 @@
 import replyFrom from '@fastify/reply-from';
+import { computeAppSecretProof } from '@gatehouse/resource-server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { BffConfig } from '../config/bff-config.js';
 import type { BffContext } from '../context.js';
@@ -90,6 +91,10 @@ async function forward(context: BffContext, route: Route, request: FastifyReques
       const next: Record<string, string | string[] | undefined> = { ...headers };
       for (const name of strippedRequestHeaders) delete next[name];
       if (bearer) next.authorization = `Bearer ${bearer}`;
+      // Proves to the API that this call comes from the holder of the client secret, not from
+      // wherever a stolen token might be replayed.
+      if (bearer && route.appsecretProof)
+        next['appsecret-proof'] = computeAppSecretProof(bearer, context.config.clientSecret);
       next['x-forwarded-for'] = original.ip;
       next['x-forwarded-host'] = context.publicHost;
       next['x-forwarded-proto'] = context.publicProtocol;

@@ -4,6 +4,8 @@ export { verifyWebRequest } from './adapters/web.js';
 export { computeAppSecretProof, isValidAppSecretProof } from './core/appsecret-proof.js';
 export type { BearerErrorCode } from './core/bearer-error.js';
 export { BearerError, bearerChallenge, ProviderUnavailableError } from './core/bearer-error.js';
+export type { CorsDecision, CorsOptions } from './core/cors.js';
+export { createCorsPolicy } from './core/cors.js';
 export { toErrorResponse } from './core/error-response.js';
 export type { JwksCacheOptions } from './core/jwks-cache.js';
 export { JwksCache } from './core/jwks-cache.js';

@@ -7,6 +7,7 @@ export { BearerError, bearerChallenge, ProviderUnavailableError } from './core/b
 export type { CorsDecision, CorsOptions } from './core/cors.js';
 export { createCorsPolicy } from './core/cors.js';
 export { toErrorResponse } from './core/error-response.js';
+export type { IntrospectionOptions } from './core/introspect.js';
 export type { JwksCacheOptions } from './core/jwks-cache.js';
 export { JwksCache } from './core/jwks-cache.js';
 export type { Principal } from './core/principal.js';

@@ -1,5 +1,6 @@
 import { isValidAppSecretProof } from './appsecret-proof.js';
 import { BearerError } from './bearer-error.js';
+import { type IntrospectionOptions, Introspector } from './introspect.js';
 import { type Fetch, JwksCache } from './jwks-cache.js';
 import type { Principal } from './principal.js';
 import { readBearerToken } from './read-bearer-token.js';
@@ -25,6 +26,8 @@ export interface RequestVerifierOptions extends JwtAccessTokenRules {
    * the token's `exp`.
    */
   verifiedTokenCache?: { maxEntries?: number; maxAgeSeconds?: number };
+  /** Accept opaque tokens by RFC 7662 introspection (a token that is not a JWS goes there). */
+  introspection?: IntrospectionOptions;
   fetch?: Fetch;
   /** Milliseconds since the epoch. Default `Date.now`. */
   now?: () => number;
@@ -69,6 +72,9 @@ export function createRequestVerifier(options: RequestVerifierOptions): RequestV
     now,
   });
   const realm = options.realm ?? 'api';
+  const introspector = options.introspection
+    ? new Introspector(options.introspection, options, options.fetch ?? fetch)
+    : undefined;
   const toleranceMs = (options.clockToleranceSeconds ?? 30) * 1000;
   const verified = new VerifiedTokenCache(
     options.verifiedTokenCache?.maxEntries ?? 10_000,
@@ -80,7 +86,9 @@ export function createRequestVerifier(options: RequestVerifierOptions): RequestV
       const token = readBearerToken(request.authorization);
       const at = now();
       let principal = verified.get(token, at);
-      if (!principal) {
+      if (!principal && introspector && token.split('.').length !== 3) {
+        principal = await introspector.principalFor(token, at);
+      } else if (!principal) {
         principal = await verifyJwtAccessToken(token, options, keys, at);
         verified.set(token, principal, (principal.claims.exp as number) * 1000 + toleranceMs, at);
       }

@@ -13,7 +13,7 @@ function workspaceProjects() {
   const journeys = existsSync('test/e2e')
     ? [{ extends: true as const, test: { name: 'e2e', root: 'test/e2e', include: ['**/*.test.ts'] } }]
     : [];
-  return ['packages', 'apps']
+  return ['packages', 'apps/demo']
     .flatMap((folder) =>
       existsSync(folder)
         ? readdirSync(folder)

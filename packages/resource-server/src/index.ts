@@ -1,5 +1,5 @@
 export { expressRequireToken } from './adapters/express.js';
-export { decoratePrincipal, requireToken } from './adapters/fastify.js';
+export { corsHook, decoratePrincipal, requireToken } from './adapters/fastify.js';
 export { verifyWebRequest } from './adapters/web.js';
 export { computeAppSecretProof, isValidAppSecretProof } from './core/appsecret-proof.js';
 export type { BearerErrorCode } from './core/bearer-error.js';

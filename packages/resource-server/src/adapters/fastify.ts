@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { createCorsPolicy } from '../core/cors.js';
 import { toErrorResponse } from '../core/error-response.js';
 import type { Principal } from '../core/principal.js';
 import type { ScopeRequirement } from '../core/scopes.js';
@@ -48,4 +49,27 @@ function proofOf(query: unknown, header: string | string[] | undefined): string 
   const fromQuery = (query as Record<string, unknown> | undefined)?.appsecret_proof;
   if (typeof fromQuery === 'string') return fromQuery;
   return typeof header === 'string' ? header : undefined;
+}
+
+/**
+ * A Fastify `onRequest` hook applying a CORS policy from `createCorsPolicy`: adds the headers, and
+ * answers preflights itself (204 or 403) before any token check.
+ *
+ * @example app.addHook('onRequest', corsHook(createCorsPolicy({ origins: ['https://app.example.com'] })))
+ */
+export function corsHook(policy: ReturnType<typeof createCorsPolicy>) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const header = (name: string) => {
+      const value = request.headers[name];
+      return typeof value === 'string' ? value : undefined;
+    };
+    const decision = policy({
+      method: request.method,
+      origin: header('origin'),
+      requestMethod: header('access-control-request-method'),
+      requestHeaders: header('access-control-request-headers'),
+    });
+    reply.headers(decision.headers);
+    if (decision.kind === 'preflight') return reply.code(decision.status).send();
+  };
 }

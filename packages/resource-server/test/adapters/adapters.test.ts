@@ -2,11 +2,11 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestIssuer } from '../../../../test/support/test-issuer.js';
 import { expressRequireToken } from '../../src/adapters/express.js';
 import { decoratePrincipal, requireToken } from '../../src/adapters/fastify.js';
 import { verifyWebRequest } from '../../src/adapters/web.js';
 import { createRequestVerifier, type RequestVerifier } from '../../src/core/verify-request.js';
-import { startTestIssuer } from '../test-issuer.js';
 
 // One core, three adapters: each must answer the same request the same way.
 let issuer: Awaited<ReturnType<typeof startTestIssuer>>;

@@ -1,3 +1,4 @@
+import { KeyObject, sign, type webcrypto } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose';
@@ -67,11 +68,10 @@ export async function startTestIssuer() {
     async signRaw(header: Record<string, unknown>, payload: Record<string, unknown>) {
       const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
       const input = `${encode(header)}.${encode(payload)}`;
-      const signature = await crypto.subtle.sign(
-        { name: 'ECDSA', hash: 'SHA-256' },
-        state.signing.privateKey as Parameters<typeof crypto.subtle.sign>[1],
-        new TextEncoder().encode(input),
-      );
+      // jose hands out a CryptoKey or a KeyObject depending on its version; node's sign takes either.
+      const privateKey = state.signing.privateKey as unknown as KeyObject | webcrypto.CryptoKey;
+      const key = privateKey instanceof KeyObject ? privateKey : KeyObject.from(privateKey);
+      const signature = sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' });
       return `${input}.${Buffer.from(signature).toString('base64url')}`;
     },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),

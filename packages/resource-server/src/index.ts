@@ -1,4 +1,4 @@
-export { expressRequireToken } from './adapters/express.js';
+export { expressCors, expressRequireToken } from './adapters/express.js';
 export { corsHook, decoratePrincipal, requireToken } from './adapters/fastify.js';
 export { verifyWebRequest } from './adapters/web.js';
 export { computeAppSecretProof, isValidAppSecretProof } from './core/appsecret-proof.js';

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import type { createCorsPolicy } from '../core/cors.js';
 import { toErrorResponse } from '../core/error-response.js';
 import type { Principal } from '../core/principal.js';
 import type { ScopeRequirement } from '../core/scopes.js';
@@ -27,5 +28,26 @@ export function expressRequireToken(verifier: RequestVerifier, scopes?: ScopeReq
         response.status(answer.status).set(answer.headers).set('cache-control', 'no-store').json(answer.body);
       },
     );
+  };
+}
+
+/**
+ * Express middleware applying a CORS policy from `createCorsPolicy`: adds the headers, and answers
+ * preflights itself (204 or 403) before any token check.
+ */
+export function expressCors(policy: ReturnType<typeof createCorsPolicy>) {
+  return (request: Request, response: Response, next: NextFunction): void => {
+    const decision = policy({
+      method: request.method,
+      origin: request.get('origin'),
+      requestMethod: request.get('access-control-request-method'),
+      requestHeaders: request.get('access-control-request-headers'),
+    });
+    response.set(decision.headers);
+    if (decision.kind === 'preflight') {
+      response.status(decision.status).end();
+      return;
+    }
+    next();
   };
 }

@@ -3,9 +3,10 @@ import express from 'express';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestIssuer } from '../../../../test/support/test-issuer.js';
-import { expressRequireToken } from '../../src/adapters/express.js';
+import { expressCors, expressRequireToken } from '../../src/adapters/express.js';
 import { decoratePrincipal, requireToken } from '../../src/adapters/fastify.js';
 import { verifyWebRequest } from '../../src/adapters/web.js';
+import { createCorsPolicy } from '../../src/core/cors.js';
 import { createRequestVerifier, type RequestVerifier } from '../../src/core/verify-request.js';
 
 // One core, three adapters: each must answer the same request the same way.
@@ -62,6 +63,7 @@ describe('adapters', () => {
 
   it('Express: middleware that sets res.locals.principal', async () => {
     const app = express();
+    app.use(expressCors(createCorsPolicy({ origins: ['https://app.test'] })));
     app.get('/todos', expressRequireToken(verifier, { allOf: ['api'] }), (_request, response) => {
       response.json({ sub: response.locals.principal.subject, kind: response.locals.principal.kind });
     });
@@ -73,6 +75,16 @@ describe('adapters', () => {
       return [response.status, response.headers.get('www-authenticate'), await response.json()];
     });
     expectRfc6750(answers);
+    const preflight = await fetch(`${base}/todos`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://app.test',
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'authorization',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://app.test');
     server.close();
   });
 

@@ -48,6 +48,11 @@ export interface RequestVerifier {
    * (503) to answer with.
    */
   verify(request: BearerRequest, scopes?: ScopeRequirement): Promise<Principal>;
+  /**
+   * The same answer without waiting, when the token was verified recently (see `verifiedTokenCache`);
+   * `undefined` when it must go through {@link verify}. Throws like `verify` for a refused request.
+   */
+  verifyCached(request: BearerRequest, scopes?: ScopeRequirement): Principal | undefined;
 }
 
 /**
@@ -80,8 +85,31 @@ export function createRequestVerifier(options: RequestVerifierOptions): RequestV
     options.verifiedTokenCache?.maxEntries ?? 10_000,
     (options.verifiedTokenCache?.maxAgeSeconds ?? 60) * 1000,
   );
+  /** The checks that apply to every call, cached token or not: the proof, then scopes. */
+  function authorize(
+    token: string,
+    principal: Principal,
+    request: BearerRequest,
+    scopes?: ScopeRequirement,
+  ): Principal {
+    if (options.appsecretProof?.required) {
+      const secret =
+        principal.clientId === undefined ? undefined : options.appsecretProof.clientSecrets[principal.clientId];
+      if (secret === undefined || !isValidAppSecretProof(token, secret, request.appsecretProof)) {
+        throw new BearerError('invalid_token', 401, 'a valid appsecret_proof is required for this API');
+      }
+    }
+    checkScopes(principal.scopes, scopes);
+    return principal;
+  }
+
   return Object.freeze({
     realm,
+    verifyCached(request: BearerRequest, scopes?: ScopeRequirement): Principal | undefined {
+      const token = readBearerToken(request.authorization);
+      const principal = verified.get(token, now());
+      return principal && authorize(token, principal, request, scopes);
+    },
     async verify(request: BearerRequest, scopes?: ScopeRequirement): Promise<Principal> {
       const token = readBearerToken(request.authorization);
       const at = now();
@@ -92,15 +120,7 @@ export function createRequestVerifier(options: RequestVerifierOptions): RequestV
         principal = await verifyJwtAccessToken(token, options, keys, at);
         verified.set(token, principal, (principal.claims.exp as number) * 1000 + toleranceMs, at);
       }
-      if (options.appsecretProof?.required) {
-        const secret =
-          principal.clientId === undefined ? undefined : options.appsecretProof.clientSecrets[principal.clientId];
-        if (secret === undefined || !isValidAppSecretProof(token, secret, request.appsecretProof)) {
-          throw new BearerError('invalid_token', 401, 'a valid appsecret_proof is required for this API');
-        }
-      }
-      checkScopes(principal.scopes, scopes);
-      return principal;
+      return authorize(token, principal, request, scopes);
     },
   });
 }

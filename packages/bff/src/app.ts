@@ -5,6 +5,7 @@ type PinoOptions = Exclude<FastifyServerOptions['logger'], boolean | undefined>;
 
 import type { BffConfig } from './config/bff-config.js';
 import type { BffContext } from './context.js';
+import { BffMetrics } from './metrics/bff-metrics.js';
 import { discoverProvider, type ProviderMetadata } from './oidc-client/discovery.js';
 import { ProviderUnavailableError, TokenEndpointError } from './oidc-client/errors.js';
 import { createIdTokenVerifier, type IdTokenVerifier } from './oidc-client/id-token.js';
@@ -34,6 +35,8 @@ export interface BffDeps {
   /** Default: discovered from `config.issuer` at start. */
   metadata: ProviderMetadata;
   verifyIdToken: IdTokenVerifier;
+  /** Where counters go; pass one to expose it (see `BffMetrics.render`). Default: a private one. */
+  metrics: BffMetrics;
   /**
    * `true`, pino options (a `stream` for tests), or `false` (default). Request logs carry the method
    * and path only: never a query string (the callback's has a code), a cookie or a token.
@@ -66,6 +69,7 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
       absoluteTimeoutSeconds: config.sessionAbsoluteTimeoutSeconds,
     }),
     verifyIdToken: deps.verifyIdToken ?? createIdTokenVerifier(metadata, providerKeys),
+    metrics: deps.metrics ?? new BffMetrics(),
     clientTokens: new ClientTokenCache(
       metadata,
       { clientId: config.clientId, clientSecret: config.clientSecret },
@@ -90,6 +94,8 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
   // Endpoints a script calls (not top-level navigations) must pass the CSRF rule.
   const guarded = new Set([`${config.prefix}/user`, `${config.prefix}/logout`, `${config.prefix}/token`]);
   app.addHook('onRequest', async (request, reply) => {
+    const cookie = request.headers.cookie;
+    if (cookie) context.metrics.cookieHeader(Buffer.byteLength(cookie));
     const path = request.url.split('?', 1)[0] as string;
     if (!guarded.has(path)) return;
     const verdict = checkBrowserRequest(request, context.origin);

@@ -1,5 +1,6 @@
 import type { Store } from '@gatehouse/store';
 import type { BffConfig } from './config/bff-config.js';
+import type { BffMetrics } from './metrics/bff-metrics.js';
 import type { ProviderMetadata } from './oidc-client/discovery.js';
 import type { IdTokenVerifier } from './oidc-client/id-token.js';
 import type { Fetch } from './oidc-client/provider-http.js';
@@ -14,6 +15,7 @@ export interface BffContext {
   metadata: ProviderMetadata;
   verifyIdToken: IdTokenVerifier;
   clientTokens: ClientTokenCache;
+  metrics: BffMetrics;
   fetch: Fetch;
   now: () => number;
   /** `publicUrl` + prefix + `/callback`: the redirect URI registered at the provider. */

@@ -4,6 +4,8 @@ export type { BffConfig } from './config/bff-config.js';
 export { bffConfigSchema, loadBffConfig } from './config/bff-config.js';
 export type { BegunLogin, FinishedLogin, LoginFlow } from './login/login-transactions.js';
 export { beginLogin, finishLogin, loginCookieName } from './login/login-transactions.js';
+export type { SignOutCause } from './metrics/bff-metrics.js';
+export { BffMetrics } from './metrics/bff-metrics.js';
 export { buildAuthorizationUrl } from './oidc-client/authorization-request.js';
 export type { CallbackResult } from './oidc-client/callback.js';
 export { parseCallback } from './oidc-client/callback.js';

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginAtProvider, type ProviderPeer, startProviderPeer } from '../../../test/support/oidc-provider-peer.js';
 import { createBff } from '../src/app.js';
 import { loadBffConfig } from '../src/config/bff-config.js';
+import { BffMetrics } from '../src/metrics/bff-metrics.js';
 import { BrowserClient } from './browser-client.js';
 import { startUpstreamApi } from './upstream-api.js';
 
@@ -26,6 +27,10 @@ describe('BFF proxy', () => {
   let clockOffsetMs = 0;
   let refreshCalls = 0;
   let clientCredentialCalls = 0;
+  const metrics = new BffMetrics();
+  /** The value of one series in the Prometheus text, 0 when absent. */
+  const sample = (series: string) =>
+    Number(new RegExp(`^${series.replace(/[{}"]/g, '\\$&')} (\\d+)$`, 'm').exec(metrics.render())?.[1] ?? 0);
 
   beforeAll(async () => {
     const ports = [await freePort(), await freePort()];
@@ -79,6 +84,7 @@ describe('BFF proxy', () => {
       const app = await createBff(config, {
         store: stores[i] ?? store,
         fetch: countingFetch,
+        metrics,
         now: () => Date.now() + clockOffsetMs,
       });
       await app.listen({ port, host: '127.0.0.1' });
@@ -270,6 +276,7 @@ describe('BFF proxy', () => {
     const tokenBefore = api.seen.at(-1)?.headers.authorization;
     clockOffsetMs += 30 * 60_000; // the access token (10 min at the provider) is now past its margin
     refreshCalls = 0;
+    const doneBefore = sample('gatehouse_bff_refreshes_total{outcome="done"}');
     const responses = await Promise.all(
       Array.from({ length: 40 }, (_, i) => onInstance(browser, i % 2).request(`/api/n${i}`, { csrf: true })),
     );
@@ -277,6 +284,10 @@ describe('BFF proxy', () => {
     if (statuses.some((s) => s !== 200)) console.error(await responses.find((r) => r.status !== 200)?.text());
     expect(statuses).toEqual(Array(40).fill(200));
     expect(refreshCalls).toBe(1);
+    expect(sample('gatehouse_bff_refreshes_total{outcome="done"}') - doneBefore).toBe(1);
+    expect(sample('gatehouse_bff_refreshes_total{outcome="merged"}')).toBeGreaterThan(0);
+    expect(metrics.render()).toMatch(/^gatehouse_bff_cookie_header_bytes_count [1-9]\d*$/m);
+    expect(metrics.render()).not.toMatch(/alice|Bearer|session=/);
     const tokensSent = new Set(api.seen.slice(-40).map((r) => r.headers.authorization));
     expect(tokensSent.size).toBe(1);
     expect(tokensSent.has(tokenBefore)).toBe(false);

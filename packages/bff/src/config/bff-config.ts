@@ -68,6 +68,14 @@ export const bffConfigSchema = Type.Object(
     loginFailedPath: Type.String({ pattern: '^/[^/\\\\]', default: '/authentication/login-failed' }),
     /** Where the provider sends the browser after logout (registered as post_logout_redirect_uri). */
     postLogoutRedirectPath: Type.String({ pattern: '^/([^/\\\\].*)?$', default: '/' }),
+    metrics: Type.Object(
+      {
+        enabled: Type.Boolean({ default: false, description: 'serve Prometheus metrics on their own listener' }),
+        host: Type.String({ minLength: 1, default: '127.0.0.1' }),
+        port: Type.Integer({ minimum: 0, maximum: 65535, default: 9464 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     tokenMediating: Type.Object(
       { enabled: Type.Boolean({ default: false, description: 'serve GET /bff/token (off by default)' }) },
       { additionalProperties: false, default: {} },

@@ -58,7 +58,10 @@ export async function accessTokenForSession(
     const reread = await context.sessions.load(sessionId, context.now());
     if (!reread) return { kind: 'ended', reason: 'session_expired' };
     const now = freshToken(context, reread.session.tokens, wanted);
-    if (now) return now;
+    if (now) {
+      context.metrics.refresh('merged');
+      return now;
+    }
     if (Date.now() > deadline) return { kind: 'ended', reason: 'refresh_failed' };
   }
 }
@@ -72,7 +75,10 @@ async function refreshUnderLock(
   if (!loaded) return { kind: 'ended', reason: 'session_expired' };
   const { tokens } = loaded.session;
   const usable = freshToken(context, tokens, wanted);
-  if (usable) return usable;
+  if (usable) {
+    context.metrics.refresh('merged'); // another request refreshed while this one waited for the lock
+    return usable;
+  }
   if (!tokens.refreshToken) {
     const main = wanted === undefined && tokens.accessTokenExpiresAt > context.now();
     return main
@@ -90,10 +96,13 @@ async function refreshUnderLock(
       { fetch: context.fetch },
     );
   } catch (error) {
+    context.metrics.refresh('failed', error instanceof TokenEndpointError ? error.oauthError : 'unavailable');
     if (error instanceof TokenEndpointError && error.oauthError === 'invalid_grant') {
       const reread = await context.sessions.load(sessionId, context.now());
-      if (reread?.session.tokens.refreshToken === tokens.refreshToken) await context.sessions.end(sessionId);
-      else if (reread) {
+      if (reread?.session.tokens.refreshToken === tokens.refreshToken) {
+        await context.sessions.end(sessionId);
+        context.metrics.signOut('refresh_failed');
+      } else if (reread) {
         const now = freshToken(context, reread.session.tokens, wanted);
         if (now) return now;
       }
@@ -101,6 +110,7 @@ async function refreshUnderLock(
     }
     throw error;
   }
+  context.metrics.refresh('done');
   const now = context.now();
   const expiresAt = now + (response.expires_in ?? 300) * 1000;
   // Rotation: keep the new refresh token; a provider that does not rotate returns none.

@@ -33,6 +33,7 @@ export function registerBackchannelLogout(app: FastifyInstance, context: BffCont
       } catch (error) {
         if (!(error instanceof LogoutTokenError)) throw error;
         request.log.warn({ reason: error.reason }, 'back-channel logout token refused');
+        context.metrics.backchannel('refused');
         return refuse(reply, 'the logout_token is not valid');
       }
       // Each token is used once (its jti remembered for as long as it could be accepted).
@@ -41,7 +42,10 @@ export function registerBackchannelLogout(app: FastifyInstance, context: BffCont
       const firstUse = await context.store.putIfAbsent('bff_logout_jti', jtiKey, true, {
         ttlSeconds: logoutTokenMaxAgeSeconds + 60,
       });
-      if (firstUse === undefined) return refuse(reply, 'the logout_token was already used');
+      if (firstUse === undefined) {
+        context.metrics.backchannel('replayed');
+        return refuse(reply, 'the logout_token was already used');
+      }
 
       const ended = logout.sid
         ? await context.sessions.endAllOfProviderSession(metadata.issuer, logout.sid)
@@ -50,6 +54,8 @@ export function registerBackchannelLogout(app: FastifyInstance, context: BffCont
         await revokeRefreshToken(context, refreshToken).catch(() => undefined);
       }
       request.log.info({ ended: ended.ended }, 'back-channel logout');
+      context.metrics.backchannel('accepted');
+      context.metrics.signOut('backchannel', ended.ended);
       return reply.code(200).header('cache-control', 'no-store').send();
     });
   });

@@ -20,7 +20,7 @@ export function registerLogout(app: FastifyInstance, context: BffContext): void 
     let redirectTo = postLogoutRedirectUri;
     if (current) {
       const { tokens } = current.session;
-      await context.sessions.end(current.sessionId);
+      if (await context.sessions.end(current.sessionId)) context.metrics.signOut('logout');
       if (tokens.refreshToken && metadata.revocation_endpoint) {
         await revokeRefreshToken(context, tokens.refreshToken).catch((error: unknown) =>
           request.log.warn({ err: { type: (error as Error).name } }, 'refresh token revocation failed at logout'),

@@ -1,4 +1,5 @@
-import { createBff, DiscoveryError, loadBffConfig, ProviderUnavailableError } from '@gatehouse/bff';
+import { createServer, type Server } from 'node:http';
+import { BffMetrics, createBff, DiscoveryError, loadBffConfig, ProviderUnavailableError } from '@gatehouse/bff';
 import { readConfigFile } from '@gatehouse/config';
 import { StoreError } from '@gatehouse/store';
 import { type Command, exitCode } from '../command.js';
@@ -27,9 +28,12 @@ Exit codes: 0 stopped cleanly, 1 could not start (provider or store unreachable,
     const path = requireFlag('bff', 'config', flags.config);
     const config = loadBffConfig(await readConfigFile(path), path);
     let app: Awaited<ReturnType<typeof createBff>>;
+    const metrics = new BffMetrics();
+    let metricsServer: Server | undefined;
     try {
-      app = await createBff(config, { logger: true });
+      app = await createBff(config, { logger: true, metrics });
       await app.listen({ port: config.port, host: config.host });
+      if (config.metrics.enabled) metricsServer = await serveMetrics(metrics, config.metrics.host, config.metrics.port);
     } catch (error) {
       if (error instanceof DiscoveryError || error instanceof ProviderUnavailableError || error instanceof StoreError) {
         io.stderr(`gatehouse bff: cannot start: ${error.message}`);
@@ -45,6 +49,24 @@ Exit codes: 0 stopped cleanly, 1 could not start (provider or store unreachable,
     const signal = await io.stopSignal;
     io.stdout(`gatehouse bff: ${signal}, closing`);
     await app.close();
+    metricsServer?.close();
     return exitCode.ok;
   },
 };
+
+/** Prometheus scrapes `GET /metrics` on a listener of its own, off the browser-facing origin. */
+async function serveMetrics(metrics: BffMetrics, host: string, port: number): Promise<Server> {
+  const server = createServer((request, response) => {
+    if (request.method !== 'GET' || request.url !== '/metrics') {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+    response.end(metrics.render());
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return server;
+}

@@ -112,6 +112,10 @@ export function loadBffConfig(input: unknown, label = 'bff config'): Readonly<Bf
     const field = `routes.${i}.path`;
     if (seen.has(route.path)) throw new ConfigError(`${label}: ${field}: another route has the same path`, field);
     seen.add(route.path);
+    // A route on "/" would proxy every path, the app's own pages included.
+    if (route.path.replace(/\/+$/, '') === '') {
+      throw new ConfigError(`${label}: ${field}: must be a path below "/", such as /api`, field);
+    }
     if (
       route.path === config.prefix ||
       route.path.startsWith(`${config.prefix}/`) ||

@@ -57,6 +57,7 @@ describe('BFF configuration', () => {
       'routes.0.token',
     ],
     ['a route under the BFF prefix', { ...valid, routes: [{ path: '/bff/x', target: 'http://x' }] }, 'routes.0.path'],
+    ['a route on /', { ...valid, routes: [{ path: '/', target: 'http://x' }] }, 'routes.0.path'],
     ['a route with ..', { ...valid, routes: [{ path: '/api/../admin', target: 'http://x' }] }, 'routes.0.path'],
     ['two routes on one path', { ...valid, routes: [valid.routes[0], valid.routes[0]] }, 'routes.1.path'],
     [

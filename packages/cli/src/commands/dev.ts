@@ -20,9 +20,10 @@ This is what \`npm start\` runs.
     }
     io.stdout(
       [
-        'Gatehouse dev: the demo servers are not part of this build yet.',
-        'What works today: the store (`gatehouse store check --store sqlite:.gatehouse/dev.db`).',
-        'Run `npx gatehouse --help` for the command list.',
+        'Gatehouse dev: the all-in-one demo needs the authorization server, which is not built yet.',
+        'What runs today: `gatehouse bff --config FILE` against any OpenID provider (docs/bff.md),',
+        'the resource-server middleware and demo API (docs/resource-server.md), the browser SDK',
+        '(docs/browser.md), and `gatehouse store check --store sqlite:.gatehouse/dev.db`.',
       ].join('\n'),
     );
     return exitCode.ok;

@@ -45,14 +45,15 @@ const upstream = createServer((_, response) => {
 });
 const upstreamUrl = await listen(upstream);
 
-const [bffPort, expressPort] = [await freePort(), await freePort()];
+const [bffPort, expressPort, cachedPort] = [await freePort(), await freePort(), await freePort()];
+const cachedOrigin = `http://127.0.0.1:${cachedPort}`;
 const bffOrigin = `http://127.0.0.1:${bffPort}`;
 const expressOrigin = `http://127.0.0.1:${expressPort}`;
 const provider = await startProvider([
   {
     client_id: 'gatehouse-bff',
     client_secret: secret,
-    redirect_uris: [`${bffOrigin}/bff/callback`],
+    redirect_uris: [`${bffOrigin}/bff/callback`, `${cachedOrigin}/bff/callback`],
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
   },
@@ -67,30 +68,35 @@ const provider = await startProvider([
 
 // Gatehouse BFF, sessions in Redis.
 const store = await openStore(redisUrl, { keyPrefix: `gatehouse-bench-bff-${process.pid}:` });
-const bff = await createBff(
-  loadBffConfig({
-    publicUrl: bffOrigin,
-    issuer: provider.issuer,
-    clientId: 'gatehouse-bff',
-    clientSecret: secret,
-    scopes: ['openid', 'offline_access'],
-    tokenEncryptionKeys: [randomBytes(32).toString('base64url')],
-    routes: [
-      { path: '/api', target: upstreamUrl, token: 'user' },
-      { path: '/open', target: upstreamUrl, token: 'none' },
-    ],
-  }),
-  { store },
-);
-await bff.listen({ port: bffPort, host: '127.0.0.1' });
-const start = await fetch(`${bffOrigin}/bff/login`, { redirect: 'manual' });
-const bffCookies = cookiesFrom(start);
-const bffCallback = await loginAtProvider(start.headers.get('location'), 'alice');
-cookiesFrom(
-  await fetch(bffCallback, { redirect: 'manual', headers: { cookie: cookieHeader(bffCookies) } }),
-  bffCookies,
-);
-const bffSession = `__Host-gh-session=${bffCookies.get('__Host-gh-session')}`;
+const tokenEncryptionKeys = [randomBytes(32).toString('base64url')];
+/** A Gatehouse BFF on `port`, signed in as alice; returns the session cookie. */
+async function startBff(port, extra = {}) {
+  const origin = `http://127.0.0.1:${port}`;
+  const app = await createBff(
+    loadBffConfig({
+      publicUrl: origin,
+      issuer: provider.issuer,
+      clientId: 'gatehouse-bff',
+      clientSecret: secret,
+      scopes: ['openid', 'offline_access'],
+      tokenEncryptionKeys,
+      routes: [
+        { path: '/api', target: upstreamUrl, token: 'user' },
+        { path: '/open', target: upstreamUrl, token: 'none' },
+      ],
+      ...extra,
+    }),
+    { store },
+  );
+  await app.listen({ port, host: '127.0.0.1' });
+  const start = await fetch(`${origin}/bff/login`, { redirect: 'manual' });
+  const cookies = cookiesFrom(start);
+  const callback = await loginAtProvider(start.headers.get('location'), 'alice');
+  cookiesFrom(await fetch(callback, { redirect: 'manual', headers: { cookie: cookieHeader(cookies) } }), cookies);
+  return `__Host-gh-session=${cookies.get('__Host-gh-session')}`;
+}
+const bffSession = await startBff(bffPort);
+const cachedSession = await startBff(cachedPort, { sessionCacheMs: 1_000 });
 
 // The ceiling: a bare Fastify proxy, no session, no token.
 const ceiling = Fastify();
@@ -143,6 +149,11 @@ const targets = [
     name: 'Gatehouse BFF (session in Redis, CSRF, token)',
     url: `${bffOrigin}/api/data`,
     headers: { cookie: bffSession, 'x-csrf': '1' },
+  },
+  {
+    name: 'Gatehouse BFF with sessionCacheMs 1000 (opt-in; logout elsewhere seen ≤ 1 s later)',
+    url: `${cachedOrigin}/api/data`,
+    headers: { cookie: cachedSession, 'x-csrf': '1' },
   },
   {
     name: 'Gatehouse BFF, a `none` route (CSRF only, no session)',

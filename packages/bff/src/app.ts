@@ -67,6 +67,7 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
     sessions: new SessionStore(store, cipher, {
       idleTimeoutSeconds: config.sessionIdleTimeoutSeconds,
       absoluteTimeoutSeconds: config.sessionAbsoluteTimeoutSeconds,
+      cacheMs: config.sessionCacheMs,
     }),
     verifyIdToken: deps.verifyIdToken ?? createIdTokenVerifier(metadata, providerKeys),
     metrics: deps.metrics ?? new BffMetrics(),

@@ -60,6 +60,11 @@ export const bffConfigSchema = Type.Object(
     sessionIdleTimeoutSeconds: Type.Integer({ minimum: 60, default: 8 * 3600 }),
     /** Absolute limit of a session, in seconds, never extended by activity. Default 7 days. */
     sessionAbsoluteTimeoutSeconds: Type.Integer({ minimum: 300, default: 7 * 86400 }),
+    /**
+     * How long an instance may reuse a session it read, in milliseconds. Default 0: every request
+     * reads the store. Higher is faster, but a logout elsewhere takes effect here up to this much later.
+     */
+    sessionCacheMs: Type.Integer({ minimum: 0, maximum: 60_000, default: 0 }),
     /** Refresh an access token this many seconds before it expires. Default 60. */
     refreshMarginSeconds: Type.Integer({ minimum: 0, maximum: 3600, default: 60 }),
     /** How long a proxied upstream call may take before the browser gets 504, in milliseconds. */

@@ -14,7 +14,7 @@ export async function readCurrentSession(
 ): Promise<(LoadedSession & { sessionId: string }) | undefined> {
   const cookieHeader = request.headers.cookie;
   const sessionId = readSessionId(cookieHeader);
-  const loaded = sessionId ? await context.sessions.load(sessionId, context.now()) : undefined;
+  const loaded = sessionId ? await context.sessions.loadRecent(sessionId, context.now()) : undefined;
   if (!loaded || !sessionId) {
     if (cookieHeader?.includes('__Host-gh-session=')) reply.header('set-cookie', serializeClearedSessionCookie());
     return undefined;

@@ -48,6 +48,12 @@ export interface EndedSessions {
 export interface SessionLimits {
   idleTimeoutSeconds: number;
   absoluteTimeoutSeconds: number;
+  /**
+   * How long this process may reuse a session it read, in milliseconds, for {@link SessionStore.loadRecent}.
+   * 0 (default): every request reads the store. More trades freshness for speed: a logout on another
+   * instance is seen here up to this much later.
+   */
+  cacheMs?: number;
 }
 
 type StoredSession = {
@@ -72,11 +78,36 @@ export class SessionStore {
   readonly #store: Store;
   readonly #cipher: TokenCipher;
   readonly #limits: SessionLimits;
+  readonly #recent = new Map<string, { loaded: LoadedSession; readAt: number }>();
 
   constructor(store: Store, cipher: TokenCipher, limits: SessionLimits) {
     this.#store = store;
     this.#cipher = cipher;
     this.#limits = limits;
+  }
+
+  /**
+   * Like {@link load}, but may answer from this process's copy read less than `cacheMs` ago (never
+   * past the session's own limits). For the per-request check of proxied calls; decisions that write
+   * (refresh, logout) use `load`.
+   */
+  async loadRecent(sessionId: string, now: number): Promise<LoadedSession | undefined> {
+    const cacheMs = this.#limits.cacheMs ?? 0;
+    if (cacheMs <= 0) return this.load(sessionId, now);
+    const key = storeKey(sessionId);
+    const hit = this.#recent.get(key);
+    if (hit && now - hit.readAt < cacheMs && this.#isLive(hit.loaded.session, now)) return hit.loaded;
+    const loaded = await this.load(sessionId, now);
+    this.#recent.delete(key);
+    if (loaded) {
+      if (this.#recent.size >= 10_000) this.#recent.delete(this.#recent.keys().next().value as string);
+      this.#recent.set(key, { loaded, readAt: now });
+    }
+    return loaded;
+  }
+
+  #isLive(session: Session, now: number): boolean {
+    return now < session.absoluteExpiresAt && now < session.lastSeenAt + this.#limits.idleTimeoutSeconds * 1000;
   }
 
   /** Stores a new session under a new id (the caller makes it; never one the browser sent). */
@@ -101,7 +132,7 @@ export class SessionStore {
     const entry = await this.#store.getEntry<StoredSession>(namespace, key);
     if (!entry) return undefined;
     const stored = entry.value;
-    if (now >= stored.absoluteExpiresAt || now >= stored.lastSeenAt + this.#limits.idleTimeoutSeconds * 1000) {
+    if (!this.#isLive(stored as unknown as Session, now)) {
       await this.#store.delete(namespace, key);
       return undefined;
     }
@@ -116,6 +147,7 @@ export class SessionStore {
    */
   async update(sessionId: string, version: number, session: Session, now: number): Promise<number | undefined> {
     const key = storeKey(sessionId);
+    this.#recent.delete(key);
     return this.#store.compareAndSet(
       namespace,
       key,
@@ -127,6 +159,7 @@ export class SessionStore {
 
   /** Ends one session. */
   async end(sessionId: string): Promise<boolean> {
+    this.#recent.delete(storeKey(sessionId));
     return this.#store.delete(namespace, storeKey(sessionId));
   }
 
@@ -147,6 +180,7 @@ export class SessionStore {
     const refreshTokens: string[] = [];
     let ended = 0;
     for (const entry of await this.#store.findByIndex<StoredSession>(index)) {
+      this.#recent.delete(entry.id);
       if (entry.namespace !== namespace || !(await this.#store.delete(namespace, entry.id))) continue;
       ended += 1;
       try {

@@ -123,4 +123,23 @@ describe('session store', () => {
     await sessions.create(createSessionId(), newSession(), now);
     expect(await sessions.load(createSessionId(), now)).toBeUndefined();
   });
+
+  it('reuses a recent read only when asked to, only for cacheMs, and never after this instance ends it', async () => {
+    const cipher = createTokenCipher([randomBytes(32).toString('base64url')]);
+    const here = new SessionStore(store, cipher, { ...limits, cacheMs: 1_000 });
+    const elsewhere = new SessionStore(store, cipher, limits);
+    const id = createSessionId();
+    await here.create(id, newSession(), now);
+    expect(await here.loadRecent(id, now)).toBeDefined();
+    await elsewhere.end(id); // a logout on another instance
+    expect(await here.loadRecent(id, now + 500)).toBeDefined(); // the documented staleness
+    expect(await here.load(id, now + 500)).toBeUndefined(); // decisions read the store
+    expect(await here.loadRecent(id, now + 1_001)).toBeUndefined();
+
+    const other = createSessionId();
+    await here.create(other, newSession(), now);
+    await here.loadRecent(other, now);
+    await here.end(other); // a logout on this instance: seen at once
+    expect(await here.loadRecent(other, now + 1)).toBeUndefined();
+  });
 });

@@ -1,3 +1,4 @@
+import type { JsonValue } from '@gatehouse/store';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { BffContext } from '../context.js';
 import { finishLogin } from '../login/login-transactions.js';
@@ -82,7 +83,10 @@ export function registerCallback(app: FastifyInstance, context: BffContext): voi
           issuer: metadata.issuer,
           subject: claims.sub,
           providerSessionId: typeof claims.sid === 'string' ? claims.sid : null,
-          claims: Object.fromEntries(Object.entries(userClaims).filter(([name]) => !protocolClaims.has(name))) as never,
+          // Claims came out of JSON (ID token, UserInfo), so they are JSON values.
+          claims: Object.fromEntries(
+            Object.entries(userClaims).filter(([name]) => !protocolClaims.has(name)),
+          ) as Record<string, JsonValue>,
           tokens: {
             accessToken: tokens.access_token,
             accessTokenExpiresAt: now + (tokens.expires_in ?? 300) * 1000,

@@ -1,5 +1,6 @@
 export { expressCors, expressRequireToken } from './adapters/express.js';
-export { corsHook, decoratePrincipal, requireToken } from './adapters/fastify.js';
+export type { ResourceServerPluginOptions } from './adapters/fastify.js';
+export { corsHook, decoratePrincipal, requireToken, resourceServer } from './adapters/fastify.js';
 export { verifyWebRequest } from './adapters/web.js';
 export { computeAppSecretProof, isValidAppSecretProof } from './core/appsecret-proof.js';
 export type { BearerErrorCode } from './core/bearer-error.js';

@@ -1,10 +1,4 @@
-import {
-  corsHook,
-  createCorsPolicy,
-  createRequestVerifier,
-  decoratePrincipal,
-  requireToken,
-} from '@gatehouse/resource-server';
+import { corsHook, createCorsPolicy, createRequestVerifier, resourceServer } from '@gatehouse/resource-server';
 import { openStore, type Store } from '@gatehouse/store';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { DemoApiConfig } from './config.js';
@@ -33,15 +27,16 @@ export async function buildDemoApi(
     issuer: config.issuer,
     audience: config.audience,
     realm: 'demo-api',
+    appsecretProof: config.appsecretProof,
     fetch: deps.fetch,
     now: deps.now,
   });
+  const now = deps.now ?? Date.now;
   // Strict bodies: an unknown field or a wrong type is a 400, not silently dropped or coerced.
   const app = Fastify({
     bodyLimit: 64 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   });
-  decoratePrincipal(app);
   if (config.corsOrigins.length > 0) {
     app.addHook(
       'onRequest',
@@ -64,9 +59,10 @@ export async function buildDemoApi(
       .code(status)
       .send({ error: status === 403 ? 'forbidden' : 'invalid_request', message: (error as Error).message });
   });
-  const guard = { preHandler: requireToken(verifier, { allOf: ['api'] }) };
-  registerWeather(app, guard);
-  registerTodos(app, store, guard);
-  registerProfileAndPosts(app, store, guard);
+  // Every route below needs a token with the `api` scope, checked before the body is read.
+  await app.register(resourceServer, { verifier, scopes: { allOf: ['api'] } });
+  registerWeather(app);
+  registerTodos(app, store, now);
+  registerProfileAndPosts(app, store, now);
   return app;
 }

@@ -14,6 +14,19 @@ export const demoApiConfigSchema = Type.Object(
     store: Type.String({ default: 'sqlite:.gatehouse/api.db' }),
     /** Origins of browser apps that call the API directly (public-client pattern). Default none. */
     corsOrigins: Type.Array(Type.String({ pattern: '^https?://[^/?#\\s]+$' }), { default: [] }),
+    /**
+     * Require `appsecret_proof` (HMAC-SHA256 of the token keyed with the client's secret) on every
+     * call, for the clients listed by `client_id`. Default: not required.
+     */
+    appsecretProof: Type.Optional(
+      Type.Object(
+        {
+          required: Type.Boolean({ default: true }),
+          clientSecrets: Type.Record(Type.String({ minLength: 1 }), Type.String({ minLength: 16 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

@@ -1,3 +1,4 @@
+import { computeAppSecretProof } from '@gatehouse/resource-server';
 import { openMemoryStore } from '@gatehouse/store';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -103,6 +104,19 @@ describe('demo API', () => {
     expect((await call('GET', '/posts', bob)).json()).toEqual([]);
   });
 
+  it('checks the token before the body: no token and a bad body is 401, not 400', async () => {
+    const response = await call('POST', '/todos', undefined, { admin: true });
+    expect(response.statusCode).toBe(401);
+    expect(response.headers['www-authenticate']).toBe('Bearer realm="demo-api"');
+  });
+
+  it('refuses a token in the query string with 400 invalid_request', async () => {
+    const token = alice.slice('Bearer '.length);
+    const response = await call('GET', `/todos?access_token=${token}`);
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ error: 'invalid_request' });
+  });
+
   it('refuses a client-credentials token on user data', async () => {
     const machine = `Bearer ${await issuer.mint({ sub: 'spa', client_id: 'spa' })}`;
     expect((await call('GET', '/todos', machine)).statusCode).toBe(403);
@@ -123,5 +137,38 @@ describe('demo API', () => {
     expect(allowed.statusCode).toBe(204);
     expect(allowed.headers['access-control-allow-origin']).toBe('http://localhost:3000');
     expect((await preflight('https://evil.test')).statusCode).toBe(403);
+  });
+
+  it('requires appsecret_proof when configured, from the query or a header', async () => {
+    const secret = 'spa-client-secret-0123456789';
+    const strict = await buildDemoApi(
+      loadDemoApiConfig({
+        issuer: issuer.issuer,
+        audience: 'https://api.test',
+        appsecretProof: { clientSecrets: { spa: secret } },
+      }),
+      { store: openMemoryStore() },
+    );
+    try {
+      const token = alice.slice('Bearer '.length);
+      const proof = computeAppSecretProof(token, secret);
+      const get = (url: string, headers: Record<string, string> = {}) =>
+        strict.inject({ url, headers: { authorization: alice, ...headers } });
+      expect((await get('/weatherforecast')).statusCode).toBe(401);
+      expect((await get('/weatherforecast')).headers['www-authenticate']).toMatch(/error="invalid_token"/);
+      expect((await get(`/weatherforecast?appsecret_proof=${computeAppSecretProof(token, 'wrong')}`)).statusCode).toBe(
+        401,
+      );
+      expect((await get(`/weatherforecast?appsecret_proof=${proof}`)).statusCode).toBe(200);
+      expect((await get('/weatherforecast', { 'appsecret-proof': proof })).statusCode).toBe(200);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('refuses a configuration with a misspelt key, naming it', () => {
+    expect(() => loadDemoApiConfig({ issuer: issuer.issuer, corsOrigin: ['http://localhost:3000'] })).toThrow(
+      /corsOrigin/,
+    );
   });
 });

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { createCorsPolicy } from '../core/cors.js';
 import { toErrorResponse } from '../core/error-response.js';
 import type { Principal } from '../core/principal.js';
+import { isTokenParameter } from '../core/read-bearer-token.js';
 import type { ScopeRequirement } from '../core/scopes.js';
 import type { RequestVerifier } from '../core/verify-request.js';
 
@@ -17,7 +18,12 @@ export function expressRequireToken(verifier: RequestVerifier, scopes?: ScopeReq
       typeof request.query.appsecret_proof === 'string'
         ? request.query.appsecret_proof
         : request.get('appsecret-proof');
-    verifier.verify({ authorization: request.headers.authorization, appsecretProof: proof }, scopes).then(
+    const input = {
+      authorization: request.headers.authorization,
+      appsecretProof: proof,
+      hasQueryToken: isTokenParameter(request.query.access_token),
+    };
+    verifier.verify(input, scopes).then(
       (principal: Principal) => {
         response.locals.principal = principal;
         next();

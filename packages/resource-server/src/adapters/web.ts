@@ -1,5 +1,6 @@
 import { toErrorResponse } from '../core/error-response.js';
 import type { Principal } from '../core/principal.js';
+import { isTokenParameter } from '../core/read-bearer-token.js';
 import type { ScopeRequirement } from '../core/scopes.js';
 import type { RequestVerifier } from '../core/verify-request.js';
 
@@ -16,10 +17,15 @@ export async function verifyWebRequest(
   request: Request,
   scopes?: ScopeRequirement,
 ): Promise<Principal | Response> {
-  const proof = new URL(request.url).searchParams.get('appsecret_proof') ?? request.headers.get('appsecret-proof');
+  const query = new URL(request.url).searchParams;
+  const proof = query.get('appsecret_proof') ?? request.headers.get('appsecret-proof');
   try {
     return await verifier.verify(
-      { authorization: request.headers.get('authorization') ?? undefined, appsecretProof: proof ?? undefined },
+      {
+        authorization: request.headers.get('authorization') ?? undefined,
+        appsecretProof: proof ?? undefined,
+        hasQueryToken: isTokenParameter(query.getAll('access_token')),
+      },
       scopes,
     );
   } catch (error) {

@@ -26,12 +26,16 @@ type VerificationKey = Awaited<ReturnType<typeof importJWK>>;
  * `cooldownSeconds`, so a flood of made-up `kid`s costs the provider at most one request. Keys come
  * only from the issuer's JWKS URL — a token's `jku`, `x5u` or `jwk` header is never followed. When
  * the JWKS cannot be fetched and nothing is cached, {@link ProviderUnavailableError} (503); when keys
- * are cached, they keep working through the outage.
+ * are cached, they keep working through the outage (past `maxAgeSeconds` too), with one retry per
+ * cool-down rather than one per call.
  */
 export class JwksCache {
   readonly #options: Required<Omit<JwksCacheOptions, 'jwksUri' | 'fetch'>> & { jwksUri?: string; fetch: Fetch };
   #keys: JWK[] | undefined;
+  /** When the keys were last fetched successfully. */
   #fetchedAt = Number.NEGATIVE_INFINITY;
+  /** When a fetch was last started, successful or not. */
+  #attemptedAt = Number.NEGATIVE_INFINITY;
   #inFlight: Promise<void> | undefined;
   readonly #imported = new Map<string, Promise<VerificationKey>>();
 
@@ -51,10 +55,11 @@ export class JwksCache {
   /** The key that verifies a token with this protected header, or an `invalid_token` error. */
   async keyFor(header: { kid?: string; alg?: string }): Promise<VerificationKey> {
     const now = this.#options.now();
-    if (!this.#keys || now - this.#fetchedAt > this.#options.maxAgeSeconds * 1000) await this.#refresh(false);
+    const isStale = now - this.#fetchedAt > this.#options.maxAgeSeconds * 1000;
+    if (!this.#keys || (isStale && this.#mayFetch(now))) await this.#refresh();
     let jwk = this.#find(header);
-    if (!jwk && now - this.#fetchedAt > this.#options.cooldownSeconds * 1000) {
-      await this.#refresh(true); // a rotated key, perhaps: look once more
+    if (!jwk && this.#mayFetch(now)) {
+      await this.#refresh(); // a rotated key, perhaps: look once more
       jwk = this.#find(header);
     }
     if (!jwk) throw invalidToken('the access token was signed with an unknown key');
@@ -72,6 +77,15 @@ export class JwksCache {
     }
   }
 
+  /**
+   * Whether to fetch: join one in flight, or start one at most once per cool-down, counted from the
+   * last attempt whether it worked or not, so neither made-up `kid`s nor a provider that stays down
+   * cause a fetch per call.
+   */
+  #mayFetch(now: number): boolean {
+    return this.#inFlight !== undefined || now - this.#attemptedAt > this.#options.cooldownSeconds * 1000;
+  }
+
   #find(header: { kid?: string; alg?: string }): JWK | undefined {
     const usable = (this.#keys ?? []).filter(
       (key) =>
@@ -81,17 +95,20 @@ export class JwksCache {
     return usable.length === 1 ? usable[0] : undefined;
   }
 
-  async #refresh(unknownKid: boolean): Promise<void> {
-    this.#inFlight ??= this.#load()
-      .catch((error: unknown) => {
-        // Warm cache: keep serving the keys we have. Cold cache: nothing can be verified.
-        if (!this.#keys) throw error;
-      })
-      .finally(() => {
-        this.#inFlight = undefined;
-      });
+  /** Fetches the keys, or joins the fetch already in flight. */
+  async #refresh(): Promise<void> {
+    if (!this.#inFlight) {
+      this.#attemptedAt = this.#options.now();
+      this.#inFlight = this.#load()
+        .catch((error: unknown) => {
+          // Warm cache: keep serving the keys we have. Cold cache: nothing can be verified (503).
+          if (!this.#keys) throw error;
+        })
+        .finally(() => {
+          this.#inFlight = undefined;
+        });
+    }
     await this.#inFlight;
-    if (unknownKid) this.#fetchedAt = this.#options.now();
   }
 
   async #load(): Promise<void> {

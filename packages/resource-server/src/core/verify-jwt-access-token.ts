@@ -7,7 +7,10 @@ export interface JwtAccessTokenRules {
   issuer: string;
   /** The API's identifier; the token's `aud` must contain one of them. */
   audience: string | readonly string[];
-  /** Accepted algorithms. Default ES256, ES384, RS256, PS256, EdDSA; `none` and HMAC are never accepted. */
+  /**
+   * Accepted algorithms. Default ES256, ES384, RS256, PS256, EdDSA; `none` and HMAC are never accepted
+   * (listing them is a `TypeError` when the verifier is created).
+   */
   algorithms?: readonly string[];
   /** Accepted `typ` values. Default `at+jwt` (RFC 9068 §4); set `['JWT']` for providers that do not type. */
   types?: readonly string[];
@@ -16,11 +19,14 @@ export interface JwtAccessTokenRules {
 }
 
 const defaultAlgorithms = ['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA'];
+/** Claims of an OpenID ID token that RFC 9068 access tokens do not carry (`auth_time` may, so it is not here). */
+const idTokenClaims = ['nonce', 'at_hash', 'c_hash'];
 
 /**
  * Validates a JWT access token per RFC 9068 and returns its principal: header shape and `typ`, an
  * allowed asymmetric algorithm, the signature against the issuer's JWKS, `iss`, `aud`, `exp`, `nbf`
- * and `iat` with a small tolerance, and `sub`. Unknown `crit` headers are refused. Every failure is
+ * and `iat` with a small tolerance, and `sub`. Unknown `crit` headers are refused, and so are ID tokens
+ * (by `typ`, and by their `nonce`/`at_hash`/`c_hash` claims). Every failure is
  * `invalid_token`; what exactly failed goes to `detail`, for logs.
  */
 export async function verifyJwtAccessToken(
@@ -62,6 +68,11 @@ export async function verifyJwtAccessToken(
     );
   }
   if (typeof payload.sub !== 'string' || payload.sub === '') throw invalidToken('the access token has no subject');
+  // The typ check above is the primary guard; this one holds when `types` is widened to `JWT` for a
+  // provider that does not type its access tokens, as ID tokens are typed `JWT` too.
+  if (idTokenClaims.some((claim) => claim in payload)) {
+    throw invalidToken('the token is not an access token', 'ID token claims (nonce, at_hash or c_hash)');
+  }
   const clientId = typeof payload.client_id === 'string' ? payload.client_id : undefined;
   const scopes = new Set(typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : []);
   return {

@@ -38,6 +38,11 @@ export interface BearerRequest {
   authorization: string | string[] | undefined;
   /** The `appsecret_proof` query parameter or `appsecret-proof` header, when present. */
   appsecretProof?: string | undefined;
+  /**
+   * Whether the URL carries an `access_token` query parameter (see `isTokenParameter`). Such a token
+   * is never accepted: the request is refused with 400 `invalid_request`. Default false.
+   */
+  hasQueryToken?: boolean;
 }
 
 export interface RequestVerifier {
@@ -67,6 +72,10 @@ export interface RequestVerifier {
 export function createRequestVerifier(options: RequestVerifierOptions): RequestVerifier {
   if (!options.audience || (Array.isArray(options.audience) && options.audience.length === 0)) {
     throw new TypeError('audience is required: a token for another API must not be accepted here');
+  }
+  const unsafeAlgorithm = options.algorithms?.find((alg) => alg === 'none' || /^HS/i.test(alg));
+  if (unsafeAlgorithm !== undefined) {
+    throw new TypeError(`algorithms: ${unsafeAlgorithm} is never accepted (none, or HMAC with a public key)`);
   }
   const now = options.now ?? Date.now;
   const keys = new JwksCache({
@@ -106,12 +115,12 @@ export function createRequestVerifier(options: RequestVerifierOptions): RequestV
   return Object.freeze({
     realm,
     verifyCached(request: BearerRequest, scopes?: ScopeRequirement): Principal | undefined {
-      const token = readBearerToken(request.authorization);
+      const token = readBearerToken(request.authorization, request.hasQueryToken);
       const principal = verified.get(token, now());
       return principal && authorize(token, principal, request, scopes);
     },
     async verify(request: BearerRequest, scopes?: ScopeRequirement): Promise<Principal> {
-      const token = readBearerToken(request.authorization);
+      const token = readBearerToken(request.authorization, request.hasQueryToken);
       const at = now();
       let principal = verified.get(token, at);
       if (!principal && introspector && token.split('.').length !== 3) {

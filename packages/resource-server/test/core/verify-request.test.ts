@@ -86,6 +86,21 @@ describe('JWT access tokens (RFC 9068)', () => {
     });
   });
 
+  it('accepts untyped tokens only when told to, and never an ID token even then', async () => {
+    const lenient = verifier({ types: ['at+jwt', 'JWT'] });
+    await expect(lenient.verify(bearer(await issuer.mint({}, { header: { typ: 'JWT' } })))).resolves.toBeDefined();
+    for (const claim of ['nonce', 'at_hash', 'c_hash']) {
+      const idToken = await issuer.mint({ [claim]: 'x' }, { header: { typ: 'JWT' } });
+      expect(await refusal(lenient.verify(bearer(idToken)))).toMatchObject({ code: 'invalid_token', status: 401 });
+    }
+  });
+
+  it('refuses none or HMAC in the algorithm list when created', () => {
+    for (const algorithms of [['ES256', 'none'], ['HS256'], ['RS256', 'hs512']]) {
+      expect(() => verifier({ algorithms })).toThrow(TypeError);
+    }
+  });
+
   it('refuses alg none', async () => {
     const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt' })).toString('base64url');
     const payload = Buffer.from(
@@ -148,6 +163,21 @@ describe('the Authorization header (RFC 6750)', () => {
     ['a 20 KB token', `Bearer ${'A'.repeat(20_000)}.e30.sig`],
   ])('answers %s with 400 invalid_request', async (_, authorization) => {
     expect(await refusal(verifier().verify({ authorization }))).toMatchObject({ code: 'invalid_request', status: 400 });
+  });
+
+  it('refuses a query-string token with 400 invalid_request, alone or next to the header', async () => {
+    const token = await issuer.mint();
+    expect(await refusal(verifier().verify({ authorization: undefined, hasQueryToken: true }))).toMatchObject({
+      code: 'invalid_request',
+      status: 400,
+    });
+    expect(await refusal(verifier().verify({ ...bearer(token), hasQueryToken: true }))).toMatchObject({
+      code: 'invalid_request',
+      status: 400,
+    });
+    const v = verifier();
+    await v.verify(bearer(token)); // now cached: the cached path refuses it the same way
+    expect(() => v.verifyCached({ ...bearer(token), hasQueryToken: true })).toThrow(BearerError);
   });
 });
 

@@ -26,24 +26,24 @@ export function ownerOf(request: FastifyRequest): string {
  * `/todos` CRUD, each user seeing only their own. `POST` accepts the custom `x-custom-header` that
  * the demo SPA sends (as a browser fetch with custom headers would) and echoes it back.
  */
-export function registerTodos(app: FastifyInstance, store: Store, guard: object): void {
+export function registerTodos(app: FastifyInstance, store: Store, now: () => number): void {
   const key = (owner: string, id: string) => `${owner}|${id}`;
   const index = (owner: string) => `todos:${owner}`;
 
-  app.get('/todos', guard, async (request) => {
+  app.get('/todos', async (request) => {
     const owner = ownerOf(request);
     const found = await store.findByIndex<Todo>(index(owner));
     return found.map((entry) => entry.value).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   });
 
-  app.post('/todos', { ...guard, schema: { body: todoInput } }, async (request, reply) => {
+  app.post('/todos', { schema: { body: todoInput } }, async (request, reply) => {
     const owner = ownerOf(request);
     const body = request.body as { title: string; done?: boolean };
     const todo: Todo = {
       id: randomUUID(),
       title: body.title,
       done: body.done ?? false,
-      createdAt: new Date().toISOString(),
+      createdAt: new Date(now()).toISOString(),
     };
     await store.put('todos', key(owner, todo.id), todo, { indexes: [index(owner)] });
     const custom = request.headers['x-custom-header'];
@@ -51,7 +51,7 @@ export function registerTodos(app: FastifyInstance, store: Store, guard: object)
     return reply.code(201).send(todo);
   });
 
-  app.patch('/todos/:id', { ...guard, schema: { params: idParam, body: todoPatch } }, async (request, reply) => {
+  app.patch('/todos/:id', { schema: { params: idParam, body: todoPatch } }, async (request, reply) => {
     const owner = ownerOf(request);
     const { id } = request.params as { id: string };
     const entry = await store.getEntry<Todo>('todos', key(owner, id));
@@ -61,7 +61,7 @@ export function registerTodos(app: FastifyInstance, store: Store, guard: object)
     return updated;
   });
 
-  app.delete('/todos/:id', { ...guard, schema: { params: idParam } }, async (request, reply) => {
+  app.delete('/todos/:id', { schema: { params: idParam } }, async (request, reply) => {
     const owner = ownerOf(request);
     const { id } = request.params as { id: string };
     const deleted = await store.delete('todos', key(owner, id));

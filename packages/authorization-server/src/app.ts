@@ -1,0 +1,287 @@
+import { openStore, type Store, StoreClosedError, StoreError, StoreUnavailableError } from '@gatehouse/store';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
+import { AccountStore } from './accounts/account-store.js';
+import { LoginThrottle } from './accounts/login-throttle.js';
+import { ClientRegistry } from './clients/client-registry.js';
+import type { AuthorizationServerConfig } from './config/as-config.js';
+import type { AsContext, EndpointUrls } from './context.js';
+import { registerAccountPages } from './endpoints/account-pages.js';
+import { registerAuthorize } from './endpoints/authorize/register-authorize.js';
+import { registerDiscovery, registerJwks } from './endpoints/discovery.js';
+import { registerEndSession } from './endpoints/end-session.js';
+import { registerInteractionPages } from './endpoints/interaction-pages.js';
+import { registerIntrospection } from './endpoints/introspection.js';
+import { registerRevocation } from './endpoints/revocation.js';
+import { registerToken } from './endpoints/token.js';
+import { registerTokenCors } from './endpoints/token-cors.js';
+import { registerUserinfo } from './endpoints/userinfo.js';
+import { OAuthError, PageError, TemporarilyUnavailableError } from './errors.js';
+import { GrantStore } from './grants/grant-store.js';
+import { CookieSigner } from './http/cookies.js';
+import { sendErrorPage } from './http/error-page-reply.js';
+import { sendOAuthError } from './http/oauth-reply.js';
+import { Interactions } from './interaction/interactions.js';
+import { KeyRing, type SigningAlg } from './keys/key-ring.js';
+import { BackchannelLogout } from './logout/backchannel-logout.js';
+import { Consents } from './sessions/consents.js';
+import { CsrfTokens } from './sessions/csrf.js';
+import { ProviderSessions } from './sessions/provider-session.js';
+import { idTokenAlg } from './tokens/id-token.js';
+import { RefreshTokens } from './tokens/refresh-tokens.js';
+import { createSealer } from './tokens/sealing.js';
+import { stylesheet } from './views/stylesheet.js';
+
+type PinoOptions = Exclude<FastifyServerOptions['logger'], boolean | undefined>;
+
+export interface AuthorizationServerDeps {
+  /** Default: the store named by `config.store`, opened here and closed with the app. */
+  store: Store;
+  /** Milliseconds since the epoch. Default `Date.now`. */
+  now: () => number;
+  /** For back-channel logout calls. Default: the global `fetch`. */
+  fetch: typeof fetch;
+  /**
+   * `true`, pino options (a `stream` for tests), or `false` (default). Requests are logged by method
+   * and path only — never a query string (it may hold an `id_token_hint`), a body, a cookie or a token.
+   */
+  logger: boolean | PinoOptions;
+}
+
+/**
+ * Namespaces that hold short-lived state; with a `{ durable, ephemeral }` store they go to the
+ * ephemeral one (Redis), the rest (accounts, clients, keys, grants, refresh tokens) to the durable one.
+ */
+export const ephemeralNamespaces = [
+  'codes',
+  'code-grants',
+  'interactions',
+  'provider-sessions',
+  'access-tokens',
+  'revoked-access-tokens',
+  'client-assertions',
+  'client-auth-blocks',
+  'login-blocks',
+];
+
+/** Every route and the methods it answers, for 405 + `Allow`. */
+const routeMethods = new Map<string, string>();
+
+/**
+ * Builds the authorization server as a Fastify app: keys are loaded (or created on first start),
+ * configured users seeded, then every endpoint registered under the issuer's path. The caller listens
+ * and closes.
+ *
+ * @example
+ * const app = await createAuthorizationServer(loadAuthorizationServerConfig(json));
+ * await app.listen({ port: 4000 });
+ */
+export async function createAuthorizationServer(
+  config: Readonly<AuthorizationServerConfig>,
+  deps: Partial<AuthorizationServerDeps> = {},
+): Promise<FastifyInstance> {
+  const now = deps.now ?? Date.now;
+  const store = deps.store ?? (await openStore(config.store, { ephemeralNamespaces }));
+  const app = Fastify({
+    logger: deps.logger ? { ...(deps.logger === true ? {} : deps.logger), serializers: safeSerializers } : false,
+    bodyLimit: 64 * 1024,
+    routerOptions: { maxParamLength: 256 },
+    requestTimeout: 30_000,
+    // Behind a proxy, set trustProxy in front of this app's listener; loopback peers only by default.
+    trustProxy: false,
+  });
+  try {
+    const context = await buildContext(config, store, now, deps.fetch ?? fetch, app);
+    app.addHook('onClose', async () => {
+      await context.backchannel.settled();
+      if (!deps.store) await store.close();
+    });
+    configureParsing(app);
+    configureErrors(app, context);
+    const base = context.basePath;
+    app.get('/assets/gatehouse.css', async (_request, reply) =>
+      reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(stylesheet),
+    );
+    await app.register(
+      async (scoped) => {
+        scoped.addHook('onRoute', (route) => {
+          const path = `${base}${route.url}`;
+          const methods = [route.method].flat().filter((method) => method !== 'HEAD');
+          const known = routeMethods.get(path);
+          routeMethods.set(path, [...new Set([...(known ? known.split(', ') : []), ...methods])].join(', '));
+        });
+        registerDiscovery(scoped, context);
+        registerJwks(scoped, context);
+        registerAuthorize(scoped, context);
+        registerInteractionPages(scoped, context);
+        registerAccountPages(scoped, context);
+        registerToken(scoped, context);
+        registerTokenCors(scoped, context);
+        registerUserinfo(scoped, context);
+        registerRevocation(scoped, context);
+        registerIntrospection(scoped, context);
+        registerEndSession(scoped, context);
+      },
+      { prefix: base },
+    );
+    return app;
+  } catch (error) {
+    if (!deps.store) await store.close();
+    throw error;
+  }
+}
+
+async function buildContext(
+  config: Readonly<AuthorizationServerConfig>,
+  store: Store,
+  now: () => number,
+  fetchImpl: typeof fetch,
+  app: FastifyInstance,
+): Promise<AsContext> {
+  const issuer = new URL(config.issuer);
+  const basePath = issuer.pathname === '/' ? '' : issuer.pathname;
+  const url = (path: string) => `${config.issuer}${path}`;
+  const urls: EndpointUrls = {
+    authorization: url('/authorize'),
+    token: url('/token'),
+    userinfo: url('/userinfo'),
+    jwks: url('/jwks'),
+    revocation: url('/revoke'),
+    introspection: url('/introspect'),
+    endSession: url('/logout'),
+    registration: url('/register'),
+    profile: url('/profile'),
+  };
+  const signer = new CookieSigner(config.cookieSecrets);
+  const algs: SigningAlg[] = [config.accessTokenSigningAlg, idTokenAlg];
+  const keys = new KeyRing(store, createSealer(config.cookieSecrets, 'signing-keys'), algs, now);
+  await keys.initialize();
+  const clients = new ClientRegistry(config.clients, store, now);
+  const accounts = new AccountStore(store, now);
+  for (const user of config.users) {
+    if (!(await accounts.findByEmail(user.email))) {
+      await accounts.create({ email: user.email, password: user.password, name: user.name, emailVerified: true });
+    }
+  }
+  return {
+    config,
+    store,
+    now,
+    urls,
+    basePath,
+    keys,
+    clients,
+    clientAuth: {
+      clients,
+      store,
+      issuer: config.issuer,
+      tokenEndpoint: urls.token,
+      now,
+      limits: {
+        failuresPerClient: config.rateLimits.clientAuthFailuresPerClient,
+        windowSeconds: config.rateLimits.windowSeconds,
+      },
+    },
+    accounts,
+    throttle: new LoginThrottle(
+      store,
+      {
+        perAccount: config.rateLimits.loginFailuresPerAccount,
+        perIp: config.rateLimits.loginFailuresPerIp,
+        windowSeconds: config.rateLimits.windowSeconds,
+      },
+      now,
+    ),
+    sessions: new ProviderSessions(store, signer, config.sessionTtl),
+    consents: new Consents(store),
+    csrf: new CsrfTokens(signer),
+    grants: new GrantStore(store, now),
+    refreshTokens: new RefreshTokens(store, createSealer(config.cookieSecrets, 'refresh-successor'), {
+      graceSeconds: config.refreshGraceSeconds,
+      now,
+    }),
+    signer,
+    backchannel: new BackchannelLogout({
+      issuer: config.issuer,
+      keys,
+      clients,
+      now,
+      fetch: fetchImpl,
+      timeoutMs: config.backchannelLogoutTimeoutMs,
+      log: app.log,
+    }),
+    interactions: new Interactions(store),
+    log: app.log,
+  };
+}
+
+/** Form bodies and anything else arrive as strings; endpoints parse them strictly (see `Params`). */
+function configureParsing(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+}
+
+/** Paths whose errors are JSON (OAuth endpoints); the rest are pages. */
+const jsonEndpoints = ['/token', '/revoke', '/introspect', '/userinfo', '/jwks', '/.well-known/'];
+
+function configureErrors(app: FastifyInstance, context: AsContext): void {
+  const isJson = (request: FastifyRequest) => {
+    const path = (request.url.split('?', 1)[0] as string).slice(context.basePath.length);
+    return jsonEndpoints.some((endpoint) => path === endpoint || (endpoint.endsWith('/') && path.startsWith(endpoint)));
+  };
+  const fail = (request: FastifyRequest, reply: FastifyReply, error: OAuthError) =>
+    isJson(request)
+      ? sendOAuthError(reply, error)
+      : sendErrorPage(
+          reply,
+          error.status,
+          error.status === 503 ? 'Temporarily unavailable' : 'Invalid request',
+          error.description,
+          error.code,
+        );
+
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof PageError) return sendErrorPage(reply, error.status, error.title, error.message, error.code);
+    if (error instanceof OAuthError) return fail(request, reply, error);
+    // Store down (or closing): fail closed — nothing issued, no session accepted.
+    if (error instanceof StoreUnavailableError || error instanceof StoreClosedError) {
+      request.log.warn({ err: { type: error.name } }, 'store unavailable');
+      reply.header('retry-after', '5');
+      return fail(request, reply, new TemporarilyUnavailableError('the service is temporarily unavailable; try again'));
+    }
+    const status = (error as { statusCode?: number }).statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      const description = status === 413 ? 'the request body is too large' : 'the request is malformed';
+      return fail(request, reply, new OAuthError('invalid_request', status, description));
+    }
+    request.log.error(
+      { err: { type: error instanceof StoreError ? error.name : (error as Error).name } },
+      'unexpected error',
+    );
+    return fail(request, reply, new OAuthError('server_error', 500, 'the request could not be completed'));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const allowed = routeMethods.get(request.url.split('?', 1)[0] as string);
+    if (allowed) {
+      reply.header('allow', allowed);
+      return fail(request, reply, new OAuthError('invalid_request', 405, `use ${allowed}`));
+    }
+    return isJson(request)
+      ? reply.code(404).send({ error: 'not_found' })
+      : sendErrorPage(reply, 404, 'Page not found', 'There is no page at this address.');
+  });
+}
+
+/** Log a request by method and path, a response by status: nothing that could hold a secret. */
+const safeSerializers = {
+  req: (request: { method?: string; url?: string }) => ({
+    method: request.method,
+    path: request.url?.split('?', 1)[0],
+  }),
+  res: (reply: { statusCode?: number }) => ({ statusCode: reply.statusCode }),
+};

@@ -1,0 +1,70 @@
+import type { ClientMetadata } from '../config/client-metadata.js';
+
+export interface MetadataProblem {
+  field: string;
+  message: string;
+}
+
+/** User `sub`s start with this, and no client id may, so a client-credentials token never names a user. */
+export const userSubjectPrefix = 'usr_';
+
+/**
+ * The registration rules beyond the schema (SECURITY.md §2): absolute redirect URIs without fragments
+ * or wildcards, https except on loopback; secrets exactly when the auth method needs one; keys for
+ * `private_key_jwt`; grants that fit the client type. Returns the first problem, or undefined.
+ */
+export function checkClientMetadata(client: ClientMetadata): MetadataProblem | undefined {
+  if (client.client_id.startsWith(userSubjectPrefix)) {
+    return { field: 'client_id', message: `must not start with "${userSubjectPrefix}" (reserved for users)` };
+  }
+  const isPublic = client.token_endpoint_auth_method === 'none';
+  const needsSecret =
+    client.token_endpoint_auth_method === 'client_secret_basic' ||
+    client.token_endpoint_auth_method === 'client_secret_post';
+  if (needsSecret && !client.client_secret) {
+    return { field: 'client_secret', message: `is required for ${client.token_endpoint_auth_method}` };
+  }
+  if (!needsSecret && client.client_secret) {
+    return { field: 'client_secret', message: `must be absent for ${client.token_endpoint_auth_method}` };
+  }
+  if (client.token_endpoint_auth_method === 'private_key_jwt' && !client.jwks?.keys.length) {
+    return { field: 'jwks', message: 'is required for private_key_jwt (the public keys of the client)' };
+  }
+  if (isPublic && client.grant_types.includes('client_credentials')) {
+    return { field: 'grant_types', message: 'client_credentials needs a confidential client' };
+  }
+  if (client.grant_types.includes('refresh_token') && !client.grant_types.includes('authorization_code')) {
+    return { field: 'grant_types', message: 'refresh_token needs authorization_code' };
+  }
+  if (client.grant_types.includes('authorization_code') && client.redirect_uris.length === 0) {
+    return { field: 'redirect_uris', message: 'at least one is required for authorization_code' };
+  }
+  for (const field of ['redirect_uris', 'post_logout_redirect_uris'] as const) {
+    for (const [i, uri] of client[field].entries()) {
+      const message = checkRegisteredUri(uri);
+      if (message) return { field: `${field}.${i}`, message };
+    }
+  }
+  if (client.backchannel_logout_uri) {
+    const message = checkRegisteredUri(client.backchannel_logout_uri);
+    if (message) return { field: 'backchannel_logout_uri', message };
+  }
+  return undefined;
+}
+
+/** Why a URI may not be registered as a redirect target, or undefined when it may. */
+export function checkRegisteredUri(uri: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return 'must be an absolute URL';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an http(s) URL';
+  if (uri.includes('#')) return 'must not contain a fragment';
+  if (uri.includes('*')) return 'must not contain a wildcard';
+  if (url.username || url.password) return 'must not contain user information';
+  const loopback = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
+  if (url.protocol === 'http:' && !loopback) return 'must use https (plain http only on localhost)';
+  return undefined;
+}

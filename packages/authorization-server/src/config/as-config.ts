@@ -1,0 +1,142 @@
+import { ConfigError, parseConfig } from '@gatehouse/config';
+import { type Static, Type } from '@sinclair/typebox';
+import { checkClientMetadata } from '../clients/check-client-metadata.js';
+import { clientMetadataSchema } from './client-metadata.js';
+
+const seedUserSchema = Type.Object(
+  {
+    email: Type.String({ minLength: 3, maxLength: 254 }),
+    password: Type.String({ minLength: 8, maxLength: 1024 }),
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+/** The authorization server's configuration; every field has a documented default unless it must come from you. */
+export const authorizationServerConfigSchema = Type.Object(
+  {
+    /** The issuer identifier: an https URL (plain http only on localhost), no query or fragment. */
+    issuer: Type.String({
+      pattern: '^https?://[^?#\\s]+[^/?#\\s]$',
+      description: 'https URL without a trailing slash',
+    }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 4000 }),
+    host: Type.String({
+      minLength: 1,
+      default: '127.0.0.1',
+      description: 'address to listen on; 0.0.0.0 in a container',
+    }),
+    store: Type.Union(
+      [
+        Type.String({ pattern: '^(memory|sqlite:.+|postgres(ql)?://.+)$' }),
+        Type.Object(
+          {
+            durable: Type.String({ pattern: '^(memory|sqlite:.+|postgres(ql)?://.+)$' }),
+            ephemeral: Type.String({ pattern: '^(memory|rediss?://.+)$' }),
+          },
+          { additionalProperties: false },
+        ),
+      ],
+      {
+        default: 'sqlite:.gatehouse/as.db',
+        description: 'memory, sqlite:PATH, postgres://… or { durable, ephemeral }',
+      },
+    ),
+    /** Keys that sign the provider's cookies; the first signs, any verifies. At least 32 characters each. */
+    cookieSecrets: Type.Array(Type.String({ minLength: 32 }), { minItems: 1 }),
+    /** Access-token lifetime in seconds. Default 1 hour. */
+    accessTokenTtl: Type.Integer({ minimum: 30, maximum: 86400, default: 3600 }),
+    /** Absolute lifetime of a refresh-token grant in seconds; rotation never extends it. Default 30 days. */
+    refreshTokenTtl: Type.Integer({ minimum: 60, default: 30 * 86400 }),
+    /** A refresh token unused this long expires, in seconds. Default 14 days. */
+    refreshTokenIdleTtl: Type.Integer({ minimum: 60, default: 14 * 86400 }),
+    /** Lifetime of a long-lived access token (token exchange), in seconds. Default 60 days. */
+    longLivedTokenTtl: Type.Integer({ minimum: 60, default: 60 * 86400 }),
+    /** ID-token lifetime in seconds. Default 1 hour. */
+    idTokenTtl: Type.Integer({ minimum: 30, maximum: 86400, default: 3600 }),
+    /** Authorization-code lifetime in seconds (at most 60). Default 60. */
+    codeTtl: Type.Integer({ minimum: 5, maximum: 60, default: 60 }),
+    /** A retried refresh within this many seconds gets the same successor. Default 30. */
+    refreshGraceSeconds: Type.Integer({ minimum: 0, maximum: 300, default: 30 }),
+    /** Lifetime of the provider's login session in seconds. Default 1 day. */
+    sessionTtl: Type.Integer({ minimum: 60, default: 86400 }),
+    /** Access-token signing algorithm. ID tokens are RS256 (OpenID's default). Default ES256. */
+    accessTokenSigningAlg: Type.Union([Type.Literal('ES256'), Type.Literal('RS256'), Type.Literal('EdDSA')], {
+      default: 'ES256',
+    }),
+    /** A rotated-in key signs only after this many seconds, so caches see it first. Default 600. */
+    keyActivationDelaySeconds: Type.Integer({ minimum: 0, maximum: 7 * 86400, default: 600 }),
+    /** The APIs (RFC 8707 resource indicators) tokens may be issued for; the first is the default audience. */
+    resources: Type.Array(Type.String({ pattern: '^https?://[^#\\s]+$' }), { default: [] }),
+    clients: Type.Array(clientMetadataSchema, { default: [] }),
+    /** Accounts created at start when missing (development). */
+    users: Type.Array(seedUserSchema, { default: [] }),
+    /** Offer the registration page. Default true. */
+    registration: Type.Boolean({ default: true }),
+    rateLimits: Type.Object(
+      {
+        /** Failed logins per account per window before 429. Default 5. */
+        loginFailuresPerAccount: Type.Integer({ minimum: 1, default: 5 }),
+        /** Failed logins per IP address per window before 429. Default 50. */
+        loginFailuresPerIp: Type.Integer({ minimum: 1, default: 50 }),
+        /** Failed client authentications per client id per window before 429. Default 50. */
+        clientAuthFailuresPerClient: Type.Integer({ minimum: 1, default: 50 }),
+        /** The window, in seconds. Default 900. */
+        windowSeconds: Type.Integer({ minimum: 10, default: 900 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** Time allowed to a back-channel logout POST, in milliseconds. Default 5000. */
+    backchannelLogoutTimeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 5000 }),
+  },
+  { additionalProperties: false },
+);
+
+export type AuthorizationServerConfig = Static<typeof authorizationServerConfigSchema>;
+
+/** Whether a URL may use plain http: only on loopback, for development. */
+export function isLoopbackUrl(url: URL): boolean {
+  return url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
+}
+
+/**
+ * Checks an authorization-server configuration and returns it frozen with defaults applied. Refuses,
+ * naming the field: anything the schema refuses; plain http outside loopback; client metadata that
+ * breaks the registration rules (see `checkClientMetadata`); duplicate client ids or user emails.
+ */
+export function loadAuthorizationServerConfig(
+  input: unknown,
+  label = 'authorization server config',
+): Readonly<AuthorizationServerConfig> {
+  const config = parseConfig(authorizationServerConfigSchema, input, label);
+  const issuer = new URL(config.issuer);
+  if (issuer.protocol === 'http:' && !isLoopbackUrl(issuer)) {
+    throw new ConfigError(`${label}: issuer: must use https (plain http only on localhost)`, 'issuer');
+  }
+  if (config.refreshTokenIdleTtl > config.refreshTokenTtl) {
+    throw new ConfigError(`${label}: refreshTokenIdleTtl: must not exceed refreshTokenTtl`, 'refreshTokenIdleTtl');
+  }
+  const ids = new Set<string>();
+  for (const [i, client] of config.clients.entries()) {
+    if (ids.has(client.client_id)) {
+      throw new ConfigError(
+        `${label}: clients.${i}.client_id: another client has the same id`,
+        `clients.${i}.client_id`,
+      );
+    }
+    ids.add(client.client_id);
+    const problem = checkClientMetadata(client);
+    if (problem)
+      throw new ConfigError(
+        `${label}: clients.${i}.${problem.field}: ${problem.message}`,
+        `clients.${i}.${problem.field}`,
+      );
+  }
+  const emails = new Set<string>();
+  for (const [i, user] of config.users.entries()) {
+    const email = user.email.toLowerCase();
+    if (emails.has(email)) throw new ConfigError(`${label}: users.${i}.email: listed twice`, `users.${i}.email`);
+    emails.add(email);
+  }
+  return config;
+}

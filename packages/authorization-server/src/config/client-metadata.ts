@@ -1,0 +1,47 @@
+import { type Static, Type } from '@sinclair/typebox';
+
+const scopeToken = '[\\x21\\x23-\\x5B\\x5D-\\x7E]+';
+
+/** A registered client, in RFC 7591 / OpenID Dynamic Registration metadata names. */
+export const clientMetadataSchema = Type.Object(
+  {
+    client_id: Type.String({ pattern: '^[\\x21-\\x7E]{1,255}$', description: 'printable ASCII, no spaces' }),
+    /** Absent for public clients (`token_endpoint_auth_method: none` or `private_key_jwt`). */
+    client_secret: Type.Optional(
+      Type.String({ pattern: '^[\\x20-\\x7E]{32,512}$', description: 'at least 32 printable ASCII characters' }),
+    ),
+    client_name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    redirect_uris: Type.Array(Type.String({ minLength: 1, maxLength: 2000 }), { default: [] }),
+    post_logout_redirect_uris: Type.Array(Type.String({ minLength: 1, maxLength: 2000 }), { default: [] }),
+    grant_types: Type.Array(
+      Type.Union([
+        Type.Literal('authorization_code'),
+        Type.Literal('refresh_token'),
+        Type.Literal('client_credentials'),
+      ]),
+      { default: ['authorization_code'] },
+    ),
+    response_types: Type.Array(Type.Literal('code'), { default: ['code'] }),
+    token_endpoint_auth_method: Type.Union(
+      [
+        Type.Literal('client_secret_basic'),
+        Type.Literal('client_secret_post'),
+        Type.Literal('private_key_jwt'),
+        Type.Literal('none'),
+      ],
+      { default: 'client_secret_basic' },
+    ),
+    scope: Type.String({ pattern: `^${scopeToken}( ${scopeToken})*$`, default: 'openid' }),
+    /** For `private_key_jwt`: the client's public keys. */
+    jwks: Type.Optional(Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) })),
+    backchannel_logout_uri: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
+    backchannel_logout_session_required: Type.Boolean({ default: true }),
+    /** Origins allowed to call the token endpoint from a browser (public clients only). */
+    allowed_cors_origins: Type.Array(Type.String({ pattern: '^https?://[^/?#\\s]+$' }), { default: [] }),
+    /** A first-party client: consent is not asked (except for `offline_access`). Default false. */
+    skip_consent: Type.Boolean({ default: false }),
+  },
+  { additionalProperties: false },
+);
+
+export type ClientMetadata = Static<typeof clientMetadataSchema>;

@@ -1,0 +1,298 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { checkNewPassword, maxPasswordLength } from '../accounts/password-policy.js';
+import type { AsContext } from '../context.js';
+import { sendErrorPage } from '../http/error-page-reply.js';
+import { originOf, sendPage } from '../http/page-headers.js';
+import type { Params } from '../http/params.js';
+import { formParams, requestParams } from '../http/request-params.js';
+import { endProviderSession } from '../logout/end-session.js';
+import { renderLoginPage } from '../views/login-page.js';
+import { renderProfilePage } from '../views/profile-page.js';
+import { renderRegisterPage } from '../views/register-page.js';
+
+const emailPattern = /^[^\s@]{1,64}@[^\s@]{1,189}\.[^\s@]{1,63}$/;
+const interactionPattern = /^[A-Za-z0-9_-]{32}$/;
+
+/**
+ * The account pages outside an authorization request: registration, a plain sign-in (for the
+ * profile), and the profile with name, password, connected apps and sign-out. Every form POST checks
+ * the CSRF token and answers 303 on success.
+ */
+export function registerAccountPages(app: FastifyInstance, context: AsContext): void {
+  const base = context.basePath;
+  const csrfOk = (request: FastifyRequest, params: Params) =>
+    context.csrf.verify(request.headers.cookie, params.get('csrf'));
+  const refuseCsrf = (reply: FastifyReply) =>
+    sendErrorPage(
+      reply,
+      403,
+      'Form expired',
+      'The form could not be verified. Go back, reload the page and try again.',
+    );
+  const csrfFor = (request: FastifyRequest, reply: FastifyReply) => {
+    const csrf = context.csrf.forForm(request.headers.cookie);
+    if (csrf.setCookie) reply.header('set-cookie', csrf.setCookie);
+    return csrf.token;
+  };
+  /** Where sign-in continues: the pending authorization request, or the profile. */
+  const continueTo = (interaction: string | undefined) =>
+    interaction && interactionPattern.test(interaction) ? `${base}/interaction/${interaction}` : `${base}/profile`;
+
+  if (context.config.registration) {
+    app.get('/register', async (request, reply) => {
+      const interaction = requestParams(request).get('interaction');
+      return showRegister(request, reply, interaction, {}, {});
+    });
+
+    app.post('/register', async (request, reply) => {
+      const params = formParams(request);
+      if (!csrfOk(request, params)) return refuseCsrf(reply);
+      const interaction = params.get('interaction');
+      const email = (params.get('email') ?? '').trim();
+      const name = (params.get('name') ?? '').trim();
+      const password = params.get('password') ?? '';
+      const errors: { email?: string; password?: string; name?: string } = {};
+      if (!emailPattern.test(email) || email.length > 254) errors.email = 'Enter a valid email address.';
+      if (name.length > 200) errors.name = 'Use at most 200 characters.';
+      const passwordProblem = checkNewPassword(password, email);
+      if (passwordProblem) errors.password = passwordProblem;
+      if (Object.keys(errors).length > 0)
+        return showRegister(request, reply, interaction, { email, name }, errors, 400);
+      // A taken address looks exactly like a new one: no account enumeration (SECURITY.md §4).
+      await context.accounts.create({ email, password, name: name || undefined });
+      const next = new URLSearchParams({ registered: '1', ...(interaction ? { interaction } : {}) });
+      return reply.code(303).header('location', `${base}/login?${next}`).send();
+    });
+  }
+
+  app.get('/login', async (request, reply) => {
+    const params = requestParams(request);
+    const notice = params.get('registered') ? 'Your account is ready. Sign in to continue.' : undefined;
+    return showLogin(request, reply, params.get('interaction'), notice);
+  });
+
+  app.post('/login', async (request, reply) => {
+    const params = formParams(request);
+    if (!csrfOk(request, params)) return refuseCsrf(reply);
+    const interaction = params.get('interaction');
+    const email = (params.get('email') ?? '').trim();
+    const password = params.get('password') ?? '';
+    const blockedFor = await context.throttle.blockedFor(email, request.ip);
+    if (blockedFor > 0) {
+      reply.header('retry-after', String(blockedFor));
+      return showLogin(
+        request,
+        reply,
+        interaction,
+        undefined,
+        'Too many failed attempts. Wait a few minutes and try again.',
+        email,
+        429,
+      );
+    }
+    const account =
+      email && password.length <= maxPasswordLength
+        ? await context.accounts.verifyCredentials(email, password)
+        : undefined;
+    if (!account) {
+      const blocked = await context.throttle.recordFailure(email, request.ip);
+      if (blocked > 0) reply.header('retry-after', String(blocked));
+      return showLogin(
+        request,
+        reply,
+        interaction,
+        undefined,
+        'Wrong email or password.',
+        email,
+        blocked > 0 ? 429 : 400,
+      );
+    }
+    const previous = await context.sessions.load(request.headers.cookie);
+    if (previous) await context.sessions.end(previous.id);
+    const { cookie } = await context.sessions.start(account.sub, ['pwd'], context.now());
+    if (interaction && interactionPattern.test(interaction))
+      await context.interactions.update(interaction, { signedIn: true });
+    return reply.code(303).header('set-cookie', cookie).header('location', continueTo(interaction)).send();
+  });
+
+  app.get('/profile', async (request, reply) => {
+    const session = await context.sessions.load(request.headers.cookie);
+    if (!session) return reply.code(303).header('location', `${base}/login`).send();
+    return showProfile(request, reply, session.session.sub, requestParams(request).get('notice'));
+  });
+
+  app.post('/profile/name', async (request, reply) => {
+    const { params, sub } = await profileForm(request, reply);
+    if (!sub || !params) return reply;
+    const name = (params.get('name') ?? '').trim();
+    if (name.length > 200)
+      return showProfile(request, reply, sub, undefined, { name: 'Use at most 200 characters.' }, 400);
+    await context.accounts.update(sub, { name: name || null });
+    return reply.code(303).header('location', `${base}/profile?notice=saved`).send();
+  });
+
+  app.post('/profile/password', async (request, reply) => {
+    const { params, sub } = await profileForm(request, reply);
+    if (!sub || !params) return reply;
+    const account = await context.accounts.findBySub(sub);
+    const current = params.get('current_password') ?? '';
+    const next = params.get('new_password') ?? '';
+    if (!account || !(await context.accounts.verifyCredentials(account.email, current))) {
+      return showProfile(
+        request,
+        reply,
+        sub,
+        undefined,
+        { currentPassword: 'This is not your current password.' },
+        400,
+      );
+    }
+    const problem = checkNewPassword(next, account.email);
+    if (problem) return showProfile(request, reply, sub, undefined, { newPassword: problem }, 400);
+    await context.accounts.setPassword(sub, next);
+    // A new password ends every other session and every grant: whoever knew the old one is out.
+    const current_ = await context.sessions.load(request.headers.cookie);
+    for (const other of await context.sessions.ofUser(sub)) {
+      if (other.id !== current_?.id) await endProviderSession(context, other);
+    }
+    for (const grant of await context.grants.ofUser(sub)) await context.grants.revoke(grant.grantId);
+    return reply.code(303).header('location', `${base}/profile?notice=password`).send();
+  });
+
+  app.post('/profile/revoke', async (request, reply) => {
+    const { params, sub } = await profileForm(request, reply);
+    if (!sub || !params) return reply;
+    const clientId = params.get('client_id');
+    if (clientId) {
+      await context.consents.revoke(sub, clientId);
+      await context.grants.revokeClientGrants(clientId, sub);
+    }
+    return reply.code(303).header('location', `${base}/profile?notice=revoked`).send();
+  });
+
+  app.post('/profile/logout', async (request, reply) => {
+    const params = formParams(request);
+    if (!csrfOk(request, params)) return refuseCsrf(reply);
+    const session = await context.sessions.load(request.headers.cookie);
+    if (session) await endProviderSession(context, session);
+    return reply
+      .code(303)
+      .header('set-cookie', context.sessions.clearCookie())
+      .header('location', `${base}/logout`)
+      .send();
+  });
+
+  async function profileForm(request: FastifyRequest, reply: FastifyReply) {
+    const params = formParams(request);
+    if (!csrfOk(request, params)) {
+      refuseCsrf(reply);
+      return {};
+    }
+    const session = await context.sessions.load(request.headers.cookie);
+    if (!session) {
+      reply.code(303).header('location', `${base}/login`).send();
+      return {};
+    }
+    return { params, sub: session.session.sub };
+  }
+
+  function showRegister(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    interaction: string | undefined,
+    values: { email?: string; name?: string },
+    errors: { email?: string; password?: string; name?: string },
+    status = 200,
+  ) {
+    const hidden = interaction && interactionPattern.test(interaction) ? { interaction } : undefined;
+    const html = renderRegisterPage({
+      action: `${base}/register`,
+      csrfToken: csrfFor(request, reply),
+      values,
+      errors,
+      loginUrl: `${base}/login${hidden ? `?interaction=${interaction}` : ''}`,
+      ...(hidden ? { hidden } : {}),
+    });
+    return sendPage(reply, status, html);
+  }
+
+  async function showLogin(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    interaction: string | undefined,
+    notice: string | undefined,
+    error?: string,
+    email?: string,
+    status = 200,
+  ) {
+    const hidden = interaction && interactionPattern.test(interaction) ? { interaction } : undefined;
+    // Signing in for a pending request ends on the client's redirect URI: name the client, and let
+    // the form's redirect chain reach it (CSP form-action).
+    const pending = hidden ? await context.interactions.find(hidden.interaction) : undefined;
+    const client = pending ? await context.clients.find(pending.request.clientId) : undefined;
+    const target = pending ? originOf(pending.request.redirectUri) : undefined;
+    const html = renderLoginPage({
+      action: `${base}/login`,
+      csrfToken: csrfFor(request, reply),
+      ...(email ? { email } : {}),
+      ...(error ? { error } : {}),
+      ...(notice && !error ? { notice } : {}),
+      ...(client ? { clientName: client.name } : {}),
+      ...(context.config.registration
+        ? { registerUrl: `${base}/register${hidden ? `?interaction=${interaction}` : ''}` }
+        : {}),
+      ...(hidden ? { hidden } : {}),
+    });
+    return sendPage(reply, status, html, { formTargets: target ? [target] : [] });
+  }
+
+  async function showProfile(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    sub: string,
+    noticeKey: string | undefined,
+    errors: { name?: string; currentPassword?: string; newPassword?: string } = {},
+    status = 200,
+  ) {
+    const account = await context.accounts.findBySub(sub);
+    if (!account)
+      return reply
+        .code(303)
+        .header('set-cookie', context.sessions.clearCookie())
+        .header('location', `${base}/login`)
+        .send();
+    const grants = await context.grants.ofUser(sub);
+    const consents = await Promise.all(
+      (await context.consents.ofUser(sub)).map(async (consent) => ({
+        clientId: consent.clientId,
+        clientName: (await context.clients.find(consent.clientId))?.name ?? consent.clientId,
+        scopes: consent.scopes,
+        offline: grants.some((grant) => grant.clientId === consent.clientId && grant.offline),
+      })),
+    );
+    const notices: Record<string, string> = {
+      saved: 'Your name was saved.',
+      password: 'Your password was changed. Other sessions were signed out.',
+      revoked: 'Access was revoked.',
+    };
+    const notice = noticeKey ? notices[noticeKey] : undefined;
+    const html = renderProfilePage({
+      csrfToken: csrfFor(request, reply),
+      account: {
+        email: account.email,
+        emailVerified: account.emailVerified,
+        ...(account.name ? { name: account.name } : {}),
+      },
+      consents,
+      errors,
+      ...(notice ? { notice } : {}),
+      paths: {
+        updateName: `${base}/profile/name`,
+        changePassword: `${base}/profile/password`,
+        revokeConsent: `${base}/profile/revoke`,
+        logout: `${base}/profile/logout`,
+      },
+    });
+    return sendPage(reply, status, html);
+  }
+}

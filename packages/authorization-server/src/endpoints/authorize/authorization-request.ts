@@ -1,0 +1,103 @@
+import type { RegisteredClient } from '../../clients/client-registry.js';
+import type { AsContext } from '../../context.js';
+import { InvalidRequestError, RequestNotSupportedError, RequestUriNotSupportedError } from '../../errors.js';
+import type { Params } from '../../http/params.js';
+import { verifyOwnToken } from '../../tokens/verify-own-token.js';
+import { checkClientAndRedirectUri } from './check-client-and-redirect-uri.js';
+import { checkPkce } from './check-pkce.js';
+import { checkPrompt } from './check-prompt.js';
+import { checkResource } from './check-resource.js';
+import { checkResponseMode, checkResponseType } from './check-response.js';
+import { checkScope } from './check-scope.js';
+
+export type ResponseMode = 'query' | 'fragment' | 'form_post';
+
+/** Where an authorization response goes: known as soon as client and redirect URI are checked. */
+export interface ResponseTarget {
+  redirectUri: string;
+  responseMode: ResponseMode;
+  state: string | undefined;
+}
+
+/** A validated authorization request; plain data, so it can wait in the store during a login. */
+export interface AuthorizationRequest extends ResponseTarget {
+  clientId: string;
+  scopes: string[];
+  nonce: string | undefined;
+  codeChallenge: string | undefined;
+  prompt: string[];
+  /** Seconds, when the client sent `max_age`. */
+  maxAge: number | undefined;
+  /** `sub` of a valid `id_token_hint`. */
+  hintSub: string | undefined;
+  loginHint: string | undefined;
+  audience: string;
+}
+
+const maxStateLength = 4096;
+
+/**
+ * Runs the authorization endpoint's checks in order. The first two decide whether anything may be
+ * sent back to the client at all (failures throw `PageError`); after them, failures are OAuth errors
+ * redirected to the validated `redirect_uri` (the caller has the target from `target`).
+ */
+export async function readAuthorizationRequest(
+  context: AsContext,
+  params: Params,
+  onTarget: (target: ResponseTarget) => void,
+): Promise<{ client: RegisteredClient; request: AuthorizationRequest }> {
+  const { client, redirectUri } = await checkClientAndRedirectUri(context, params);
+  // state and response_mode are needed to answer even an error; a repeated one cannot be echoed.
+  const rawState = params.isRepeated('state') ? undefined : params.get('state');
+  const responseMode = params.isRepeated('response_mode') ? 'query' : checkResponseMode(params.get('response_mode'));
+  onTarget({ redirectUri, responseMode: responseMode ?? 'query', state: rawState });
+  if (params.isRepeated('state')) throw new InvalidRequestError('the state parameter must not be repeated');
+  if (responseMode === undefined) throw new InvalidRequestError('response_mode must be query, fragment or form_post');
+  if (rawState !== undefined && rawState.length > maxStateLength) throw new InvalidRequestError('state is too long');
+
+  if (params.has('request')) throw new RequestNotSupportedError('request objects are not supported');
+  if (params.has('request_uri')) throw new RequestUriNotSupportedError('request_uri is not supported');
+  checkResponseType(params.get('response_type'), client);
+  const scopes = checkScope(params.get('scope'), client);
+  const codeChallenge = checkPkce(params.get('code_challenge'), params.get('code_challenge_method'), client);
+  const { prompt, maxAge } = checkPrompt(params.get('prompt'), params.get('max_age'));
+  const nonce = params.get('nonce');
+  if (nonce !== undefined && nonce.length > maxStateLength) throw new InvalidRequestError('nonce is too long');
+  const audience = checkResource(params.get('resource'), context.config.resources, context.config.issuer);
+  const hintSub = await readIdTokenHint(context, params.get('id_token_hint'), client.client_id);
+  const loginHint = params.get('login_hint');
+  return {
+    client,
+    request: {
+      clientId: client.client_id,
+      redirectUri,
+      responseMode,
+      state: rawState,
+      scopes,
+      nonce,
+      codeChallenge,
+      prompt,
+      maxAge,
+      hintSub,
+      loginHint: loginHint && loginHint.length <= 254 ? loginHint : undefined,
+      audience,
+    },
+  };
+}
+
+async function readIdTokenHint(context: AsContext, hint: string | undefined, clientId: string) {
+  if (hint === undefined) return undefined;
+  const payload = await verifyOwnToken(
+    context.keys,
+    context.config.issuer,
+    hint,
+    { types: ['JWT'], allowExpired: true },
+    context.now(),
+  );
+  const audience = payload?.aud;
+  const forClient = Array.isArray(audience) ? audience.includes(clientId) : audience === clientId;
+  if (!payload || typeof payload.sub !== 'string' || !forClient) {
+    throw new InvalidRequestError('id_token_hint is not an ID token this provider issued to this client');
+  }
+  return payload.sub;
+}

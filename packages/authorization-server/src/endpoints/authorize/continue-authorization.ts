@@ -1,0 +1,74 @@
+import type { FastifyReply } from 'fastify';
+import type { RegisteredClient } from '../../clients/client-registry.js';
+import type { AsContext } from '../../context.js';
+import { ConsentRequiredError, LoginRequiredError } from '../../errors.js';
+import type { Interaction } from '../../interaction/interactions.js';
+import type { LoadedSession } from '../../sessions/provider-session.js';
+import type { AuthorizationRequest } from './authorization-request.js';
+import { sendAuthorizationError, sendAuthorizationResponse } from './authorization-response.js';
+import { issueCode } from './issue-code.js';
+
+export type NextStep = { kind: 'login' } | { kind: 'consent' } | { kind: 'code' };
+
+/**
+ * What the request still needs from the user: a sign-in (none yet, `prompt=login`, `max_age`
+ * exceeded, or an `id_token_hint` for someone else), consent (not yet given for these scopes,
+ * `offline_access` always named, or `prompt=consent`), or nothing — then a code is issued.
+ */
+export async function nextStep(
+  context: AsContext,
+  client: RegisteredClient,
+  request: AuthorizationRequest,
+  session: LoadedSession | undefined,
+  interaction: Pick<Interaction, 'signedIn' | 'consented'>,
+): Promise<NextStep> {
+  const nowSeconds = Math.floor(context.now() / 1000);
+  const needsLogin =
+    !session ||
+    (request.prompt.includes('login') && !interaction.signedIn) ||
+    (request.maxAge !== undefined && nowSeconds - session.session.authTime > request.maxAge && !interaction.signedIn) ||
+    (request.hintSub !== undefined && request.hintSub !== session.session.sub);
+  if (needsLogin) return { kind: 'login' };
+  if (interaction.consented) return { kind: 'code' };
+  const sub = session.session.sub;
+  const consentScopes = request.scopes.filter((scope) => scope !== 'openid');
+  const needsConsent =
+    request.prompt.includes('consent') ||
+    (!client.skip_consent && !(await context.consents.covers(sub, client.client_id, consentScopes))) ||
+    (request.scopes.includes('offline_access') &&
+      !(await context.consents.covers(sub, client.client_id, ['offline_access'])));
+  return needsConsent ? { kind: 'consent' } : { kind: 'code' };
+}
+
+/**
+ * Carries an authorization request forward: issues the code when nothing is missing; otherwise
+ * answers `login_required`/`consent_required` for `prompt=none` (never a page), or sends the browser
+ * to the interaction page.
+ */
+export async function continueAuthorization(
+  context: AsContext,
+  reply: FastifyReply,
+  client: RegisteredClient,
+  request: AuthorizationRequest,
+  session: LoadedSession | undefined,
+): Promise<FastifyReply> {
+  const step = await nextStep(context, client, request, session, { signedIn: false, consented: false });
+  const issuer = context.config.issuer;
+  if (step.kind === 'code' && session) {
+    const code = await issueCode(context, request, session);
+    return sendAuthorizationResponse(reply, request, issuer, { code });
+  }
+  if (request.prompt.includes('none')) {
+    const error =
+      step.kind === 'login'
+        ? new LoginRequiredError('the user is not signed in')
+        : new ConsentRequiredError('the user has not consented to this client');
+    return sendAuthorizationError(reply, request, issuer, error);
+  }
+  const id = await context.interactions.start(request);
+  return reply
+    .code(303)
+    .header('cache-control', 'no-store')
+    .header('location', `${context.basePath}/interaction/${id}`)
+    .send();
+}

@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify';
+import type { AsContext } from '../context.js';
+import { idTokenAlg } from '../tokens/id-token.js';
+
+/**
+ * Discovery (OpenID Connect Discovery 1.0 and RFC 8414): exactly what this server supports. The
+ * document is built once; both well-known paths serve it, to any origin, without credentials.
+ */
+export function registerDiscovery(app: FastifyInstance, context: AsContext): void {
+  const { config, urls } = context;
+  const document = JSON.stringify({
+    issuer: config.issuer,
+    authorization_endpoint: urls.authorization,
+    token_endpoint: urls.token,
+    userinfo_endpoint: urls.userinfo,
+    jwks_uri: urls.jwks,
+    revocation_endpoint: urls.revocation,
+    introspection_endpoint: urls.introspection,
+    end_session_endpoint: urls.endSession,
+    scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+    response_types_supported: ['code'],
+    response_modes_supported: ['query', 'fragment', 'form_post'],
+    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: [idTokenAlg],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+    token_endpoint_auth_signing_alg_values_supported: ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'],
+    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    code_challenge_methods_supported: ['S256'],
+    claims_supported: [
+      'sub',
+      'iss',
+      'aud',
+      'exp',
+      'iat',
+      'auth_time',
+      'amr',
+      'sid',
+      'nonce',
+      'name',
+      'email',
+      'email_verified',
+      'updated_at',
+    ],
+    prompt_values_supported: ['none', 'login', 'consent'],
+    authorization_response_iss_parameter_supported: true,
+    request_parameter_supported: false,
+    request_uri_parameter_supported: false,
+    claims_parameter_supported: false,
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
+    frontchannel_logout_supported: false,
+    ...(config.resources.length > 0 ? { resource_indicators_supported: true } : {}),
+  });
+  for (const path of ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {
+    app.get(path, async (_request, reply) =>
+      reply
+        .header('access-control-allow-origin', '*')
+        .header('cache-control', 'public, max-age=300')
+        .type('application/json; charset=utf-8')
+        .send(document),
+    );
+  }
+}
+
+/** The JWKS (public members only, every published key), to any origin, cacheable for a few minutes. */
+export function registerJwks(app: FastifyInstance, context: AsContext): void {
+  app.get('/jwks', async (_request, reply) =>
+    reply
+      .header('access-control-allow-origin', '*')
+      .header('cache-control', 'public, max-age=300')
+      .type('application/jwk-set+json; charset=utf-8')
+      .send(await context.keys.jwks()),
+  );
+}

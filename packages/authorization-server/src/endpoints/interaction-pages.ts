@@ -1,0 +1,144 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { RegisteredClient } from '../clients/client-registry.js';
+import type { AsContext } from '../context.js';
+import { AccessDeniedError, InvalidRequestError } from '../errors.js';
+import { sendErrorPage } from '../http/error-page-reply.js';
+import { originOf, sendPage } from '../http/page-headers.js';
+import { formParams } from '../http/request-params.js';
+import type { Interaction } from '../interaction/interactions.js';
+import type { LoadedSession } from '../sessions/provider-session.js';
+import { renderConsentPage } from '../views/consent-page.js';
+import { renderLoginPage } from '../views/login-page.js';
+import { sendAuthorizationError, sendAuthorizationResponse } from './authorize/authorization-response.js';
+import { nextStep } from './authorize/continue-authorization.js';
+import { issueCode } from './authorize/issue-code.js';
+
+type IdParams = { Params: { id: string } };
+
+/**
+ * The pages between `/authorize` and the code: `GET /interaction/:id` shows whatever the request still
+ * needs (login or consent) or finishes it. The login form posts to `/login` (see account pages) with
+ * the interaction id; the consent form to `/interaction/:id/consent`. POSTs check the CSRF token and
+ * answer 303.
+ */
+export function registerInteractionPages(app: FastifyInstance, context: AsContext): void {
+  const base = context.basePath;
+
+  app.get<IdParams>('/interaction/:id', async (request, reply) => {
+    const found = await findInteraction(context, request.params.id, reply);
+    if (!found) return reply;
+    const { interaction, client } = found;
+    const session = await context.sessions.load(request.headers.cookie);
+    const step = await nextStep(context, client, interaction.request, session, interaction);
+    if (step.kind === 'login') return showLogin(context, request, reply, found);
+    if (step.kind === 'consent' && session) return showConsent(context, request, reply, found, session);
+    return finish(context, request.params.id, reply, session as LoadedSession);
+  });
+
+  app.post<IdParams>('/interaction/:id/consent', async (request, reply) => {
+    const found = await findInteraction(context, request.params.id, reply);
+    if (!found) return reply;
+    const params = formParams(request);
+    if (!context.csrf.verify(request.headers.cookie, params.get('csrf'))) return refuseCsrf(reply);
+    const session = await context.sessions.load(request.headers.cookie);
+    if (!session) return reply.code(303).header('location', `${base}/interaction/${request.params.id}`).send();
+    const decision = params.get('decision');
+    if (decision === 'deny') {
+      const finished = await context.interactions.finish(request.params.id);
+      if (!finished) return expired(reply);
+      return sendAuthorizationError(
+        reply,
+        finished.request,
+        context.config.issuer,
+        new AccessDeniedError('the user denied the request'),
+      );
+    }
+    if (decision !== 'allow') throw new InvalidRequestError('decision must be allow or deny');
+    const scopes = found.interaction.request.scopes.filter((scope) => scope !== 'openid');
+    await context.consents.grant(session.session.sub, found.client.client_id, scopes, context.now());
+    await context.interactions.update(request.params.id, { consented: true });
+    return reply.code(303).header('location', `${base}/interaction/${request.params.id}`).send();
+  });
+}
+
+interface FoundInteraction {
+  id: string;
+  interaction: Interaction;
+  client: RegisteredClient;
+}
+
+async function findInteraction(context: AsContext, id: string, reply: FastifyReply) {
+  const interaction = await context.interactions.find(id);
+  const client = interaction && (await context.clients.find(interaction.request.clientId));
+  if (!interaction || !client) {
+    expired(reply);
+    return undefined;
+  }
+  return { id, interaction, client } satisfies FoundInteraction;
+}
+
+function expired(reply: FastifyReply) {
+  return sendErrorPage(
+    reply,
+    400,
+    'Sign-in expired',
+    'This sign-in request has expired or was already used. Go back to the application and sign in again.',
+  );
+}
+
+function refuseCsrf(reply: FastifyReply) {
+  return sendErrorPage(
+    reply,
+    403,
+    'Form expired',
+    'The form could not be verified. Go back, reload the page and try again.',
+  );
+}
+
+function showLogin(context: AsContext, request: FastifyRequest, reply: FastifyReply, found: FoundInteraction) {
+  const csrf = context.csrf.forForm(request.headers.cookie);
+  if (csrf.setCookie) reply.header('set-cookie', csrf.setCookie);
+  const email = found.interaction.request.loginHint;
+  const html = renderLoginPage({
+    action: `${context.basePath}/login`,
+    csrfToken: csrf.token,
+    hidden: { interaction: found.id },
+    clientName: found.client.name,
+    ...(email ? { email } : {}),
+    ...(context.config.registration ? { registerUrl: `${context.basePath}/register?interaction=${found.id}` } : {}),
+  });
+  return sendPage(reply, 200, html, { formTargets: formTargets(found) });
+}
+
+async function showConsent(
+  context: AsContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  found: FoundInteraction,
+  session: LoadedSession,
+) {
+  const csrf = context.csrf.forForm(request.headers.cookie);
+  if (csrf.setCookie) reply.header('set-cookie', csrf.setCookie);
+  const account = await context.accounts.findBySub(session.session.sub);
+  const html = renderConsentPage({
+    action: `${context.basePath}/interaction/${found.id}/consent`,
+    csrfToken: csrf.token,
+    clientName: found.client.name,
+    userEmail: account?.email ?? '',
+    scopes: found.interaction.request.scopes,
+  });
+  return sendPage(reply, 200, html, { formTargets: formTargets(found) });
+}
+
+async function finish(context: AsContext, id: string, reply: FastifyReply, session: LoadedSession) {
+  const finished = await context.interactions.finish(id);
+  if (!finished) return expired(reply);
+  const code = await issueCode(context, finished.request, session);
+  return sendAuthorizationResponse(reply, finished.request, context.config.issuer, { code });
+}
+
+/** The client's redirect origin: the consent POST's 303 chain ends there, and `form-action` covers redirects. */
+function formTargets(found: FoundInteraction): string[] {
+  const origin = originOf(found.interaction.request.redirectUri);
+  return origin ? [origin] : [];
+}

@@ -1,0 +1,49 @@
+import type { FastifyInstance } from 'fastify';
+import { authenticateClient, usedBasic } from '../clients/authenticate-client.js';
+import type { AsContext } from '../context.js';
+import { InvalidRequestError } from '../errors.js';
+import { noStore, sendOAuthError, toOAuthError } from '../http/oauth-reply.js';
+import { formParams } from '../http/request-params.js';
+import { verifyOwnToken } from '../tokens/verify-own-token.js';
+
+/**
+ * Revocation (RFC 7009), client-authenticated. A refresh token revokes its whole family (the grant);
+ * an access token is revoked alone. Always 200 for tokens that are unknown, expired, already revoked
+ * or another client's (which are left alone), whatever `token_type_hint` says.
+ */
+export function registerRevocation(app: FastifyInstance, context: AsContext): void {
+  app.post('/revoke', async (request, reply) => {
+    const authorization = request.headers.authorization;
+    try {
+      const params = formParams(request);
+      const { client } = await authenticateClient(context.clientAuth, authorization, params);
+      const token = params.get('token');
+      if (!token) throw new InvalidRequestError('token is required');
+      const refresh = await context.refreshTokens.peek(token, client.client_id);
+      if (refresh) {
+        await context.grants.revoke(refresh.grantId);
+      } else {
+        const payload = await verifyOwnToken(
+          context.keys,
+          context.config.issuer,
+          token,
+          { types: ['at+jwt'] },
+          context.now(),
+        );
+        if (payload && payload.client_id === client.client_id && typeof payload.jti === 'string') {
+          if (payload.sub === payload.client_id) {
+            const ttlSeconds = Math.max(1, (payload.exp ?? 0) - context.now() / 1000);
+            await context.store.put('revoked-access-tokens', payload.jti, 1, { ttlSeconds });
+          } else {
+            await context.grants.forgetAccessToken(payload.jti);
+          }
+        }
+      }
+      return noStore(reply).code(200).send();
+    } catch (error) {
+      const oauthError = toOAuthError(error);
+      if (oauthError.code === 'server_error') throw error;
+      return sendOAuthError(reply, oauthError, { basic: usedBasic(authorization) });
+    }
+  });
+}

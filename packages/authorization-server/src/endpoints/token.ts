@@ -1,0 +1,47 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { authenticateClient, usedBasic } from '../clients/authenticate-client.js';
+import type { AsContext } from '../context.js';
+import { InvalidRequestError, UnauthorizedClientError, UnsupportedGrantTypeError } from '../errors.js';
+import { redeemAuthorizationCode } from '../grants/authorization-code.js';
+import { clientCredentials } from '../grants/client-credentials.js';
+import { refreshTokens } from '../grants/refresh-token.js';
+import { noStore, sendOAuthError, toOAuthError } from '../http/oauth-reply.js';
+import { formParams } from '../http/request-params.js';
+import { allowTokenCors } from './token-cors.js';
+
+const grants = {
+  authorization_code: redeemAuthorizationCode,
+  refresh_token: refreshTokens,
+  client_credentials: clientCredentials,
+} as const;
+
+/**
+ * The token endpoint (RFC 6749 §3.2): form body only, one client authentication method, then the
+ * grant. Every answer is JSON with `Cache-Control: no-store` and no cookie.
+ */
+export function registerToken(app: FastifyInstance, context: AsContext): void {
+  app.post('/token', async (request: FastifyRequest, reply: FastifyReply) => {
+    const authorization = request.headers.authorization;
+    try {
+      const params = formParams(request);
+      const grantType = params.get('grant_type');
+      if (!grantType) throw new InvalidRequestError('grant_type is required');
+      const { client } = await authenticateClient(context.clientAuth, authorization, params);
+      allowTokenCors(request, reply, client);
+      if (!Object.hasOwn(grants, grantType))
+        throw new UnsupportedGrantTypeError(`grant_type ${grantType.slice(0, 60)} is not supported`);
+      const name = grantType as keyof typeof grants;
+      if (!(client.grant_types as readonly string[]).includes(name)) {
+        throw new UnauthorizedClientError(`this client may not use ${name}`);
+      }
+      const response = await grants[name](context, client, params);
+      return noStore(reply).type('application/json; charset=utf-8').send(response);
+    } catch (error) {
+      const oauthError = toOAuthError(error);
+      if (oauthError.code === 'server_error') throw error;
+      if (oauthError.detail)
+        request.log.info({ error: oauthError.code, detail: oauthError.detail }, 'token request refused');
+      return sendOAuthError(reply, oauthError, { basic: usedBasic(authorization) });
+    }
+  });
+}

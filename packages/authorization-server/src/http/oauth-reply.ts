@@ -1,0 +1,26 @@
+import type { FastifyReply } from 'fastify';
+import { OAuthError, SlowDownError } from '../errors.js';
+
+/** Headers every token-endpoint-style JSON answer carries (RFC 6749 §5.1). */
+export function noStore(reply: FastifyReply): FastifyReply {
+  return reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+}
+
+/**
+ * Sends an OAuth error as JSON (RFC 6749 §5.2): `error`, `error_description`, no-store. `basic` adds
+ * `WWW-Authenticate: Basic` to a 401, for clients that tried Basic authentication.
+ */
+export function sendOAuthError(reply: FastifyReply, error: OAuthError, options: { basic?: boolean } = {}) {
+  noStore(reply).code(error.status).type('application/json; charset=utf-8');
+  if (error.status === 401 && error.code === 'invalid_client') {
+    reply.header('www-authenticate', options.basic ? 'Basic realm="token", charset="UTF-8"' : 'Basic realm="token"');
+  }
+  if (error instanceof SlowDownError) reply.header('retry-after', String(error.retryAfterSeconds));
+  return reply.send({ error: error.code, error_description: error.description });
+}
+
+/** Maps anything thrown by an OAuth JSON endpoint to its answer; unknown failures become `server_error` without detail. */
+export function toOAuthError(error: unknown): OAuthError {
+  if (error instanceof OAuthError) return error;
+  return new OAuthError('server_error', 500, 'the request could not be completed');
+}

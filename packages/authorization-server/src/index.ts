@@ -1,0 +1,14 @@
+export { AccountStore } from './accounts/account-store.js';
+export { checkNewPassword } from './accounts/password-policy.js';
+export { type AuthorizationServerDeps, createAuthorizationServer, ephemeralNamespaces } from './app.js';
+export { ClientMetadataError, ClientRegistry, type RegisteredClient } from './clients/client-registry.js';
+export {
+  type AuthorizationServerConfig,
+  authorizationServerConfigSchema,
+  loadAuthorizationServerConfig,
+} from './config/as-config.js';
+export { type ClientMetadata, clientMetadataSchema } from './config/client-metadata.js';
+export * from './errors.js';
+export { KeyRing, type SigningAlg } from './keys/key-ring.js';
+export { idTokenAlg } from './tokens/id-token.js';
+export { createSealer } from './tokens/sealing.js';

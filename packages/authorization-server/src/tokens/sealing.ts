@@ -1,0 +1,42 @@
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+
+/**
+ * Encrypts small secrets kept in the store (signing keys, a refresh token's successor during the
+ * retry grace window) with AES-256-GCM under keys derived from the configured cookie secrets: the
+ * first encrypts, any decrypts, so the secrets can be rotated. `purpose` separates the uses.
+ */
+export interface Sealer {
+  seal(plaintext: string): string;
+  /** The plaintext, or `undefined` when no key opens it (tampered, or sealed under a retired secret). */
+  open(sealed: string): string | undefined;
+}
+
+export function createSealer(secrets: readonly string[], purpose: string): Sealer {
+  const keys = secrets.map((secret) =>
+    Buffer.from(hkdfSync('sha256', secret, 'gatehouse-authorization-server', purpose, 32)),
+  );
+  const [current] = keys;
+  if (!current) throw new TypeError('createSealer: at least one secret is required');
+  return {
+    seal(plaintext) {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', current, iv);
+      const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+      return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+    },
+    open(sealed) {
+      const raw = Buffer.from(sealed, 'base64url');
+      if (raw.length < 28) return undefined;
+      for (const key of keys) {
+        try {
+          const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+          decipher.setAuthTag(raw.subarray(12, 28));
+          return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+        } catch {
+          // Not this key: try the next one.
+        }
+      }
+      return undefined;
+    },
+  };
+}

@@ -1,5 +1,6 @@
 export { AccountStore } from './accounts/account-store.js';
 export { checkNewPassword } from './accounts/password-policy.js';
+export { AdminError, type AuthorizationServerAdmin, openAuthorizationServerAdmin } from './admin.js';
 export { type AuthorizationServerDeps, createAuthorizationServer, ephemeralNamespaces } from './app.js';
 export { ClientMetadataError, ClientRegistry, type RegisteredClient } from './clients/client-registry.js';
 export {

@@ -4,6 +4,8 @@ export interface Io {
   stderr: (text: string) => void;
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM); servers await it, then close. */
   stopSignal: Promise<string>;
+  /** The whole of standard input, for `--password-stdin`. */
+  readStdin: () => Promise<string>;
 }
 
 /** One `gatehouse` subcommand. `run` returns the exit code. */

@@ -9,7 +9,12 @@ import { type Io, runGatehouse } from '../src/index.js';
 async function gatehouse(...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const io: Io = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), stopSignal: new Promise(() => undefined) };
+  const io: Io = {
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    stopSignal: new Promise(() => undefined),
+    readStdin: async () => '',
+  };
   const code = await runGatehouse(args, io);
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }

@@ -27,6 +27,8 @@ export interface ActiveKey {
 }
 
 const namespace = 'signing-keys';
+/** Every key carries this index key, so one lookup lists them all. */
+const indexKey = 'signing-keys';
 /** How often an instance re-reads the key list, so a rotation elsewhere is seen. */
 const reloadMs = 60_000;
 
@@ -80,7 +82,12 @@ export class KeyRing {
     const created: string[] = [];
     for (const alg of this.#algs) {
       for (const key of this.#keys.filter((candidate) => candidate.alg === alg && candidate.retiresAt === null)) {
-        await this.#store.put(namespace, key.kid, { ...key, retiresAt: activatesAt + retainSeconds * 1000 });
+        await this.#store.put(
+          namespace,
+          key.kid,
+          { ...key, retiresAt: activatesAt + retainSeconds * 1000 },
+          { indexes: [indexKey] },
+        );
       }
       created.push(await this.#create(alg, activatesAt));
     }
@@ -152,7 +159,7 @@ export class KeyRing {
       activatesAt,
       retiresAt: null,
     };
-    await this.#store.put(namespace, kid, record, { indexes: ['signing-keys'] });
+    await this.#store.put(namespace, kid, record, { indexes: [indexKey] });
     return kid;
   }
 
@@ -162,7 +169,7 @@ export class KeyRing {
 
   async #reload(): Promise<void> {
     this.#loading ??= (async () => {
-      const found = await this.#store.findByIndex<StoredKey>('signing-keys');
+      const found = await this.#store.findByIndex<StoredKey>(indexKey);
       const now = this.#now();
       for (const entry of found) {
         if (entry.value.retiresAt !== null && entry.value.retiresAt <= now)

@@ -1,7 +1,17 @@
 import type { Command } from '../command.js';
+import { clientsAddCommand, keysRotateCommand, usersAddCommand } from './admin-commands.js';
+import { authorizationServerCommand } from './authorization-server.js';
 import { bffCommand } from './bff.js';
 import { devCommand } from './dev.js';
 import { storeCheckCommand } from './store-check.js';
 
 /** Every subcommand, in the order `gatehouse --help` lists them. */
-export const commands: readonly Command[] = [devCommand, bffCommand, storeCheckCommand];
+export const commands: readonly Command[] = [
+  devCommand,
+  authorizationServerCommand,
+  bffCommand,
+  usersAddCommand,
+  clientsAddCommand,
+  keysRotateCommand,
+  storeCheckCommand,
+];

@@ -69,9 +69,12 @@ describe('gatehouse authorization-server, users add, clients add, keys rotate', 
 
     const server = gatehouse(['authorization-server', '--config', config.path]);
     await waitFor(() => server.out.some((line) => line.startsWith('Gatehouse authorization server')));
-    const discovery = await (await fetch(`${config.issuer}/.well-known/openid-configuration`)).json();
+    const discovery = (await (await fetch(`${config.issuer}/.well-known/openid-configuration`)).json()) as Record<
+      string,
+      string
+    >;
     expect(discovery.issuer).toBe(config.issuer);
-    const token = await fetch(discovery.token_endpoint, {
+    const token = await fetch(discovery.token_endpoint as string, {
       method: 'POST',
       headers: {
         authorization: `Basic ${Buffer.from(`reports:${client.client_secret}`).toString('base64')}`,
@@ -80,9 +83,9 @@ describe('gatehouse authorization-server, users add, clients add, keys rotate', 
       body: 'grant_type=client_credentials',
     });
     expect(token.status).toBe(200);
-    expect((await token.json()).scope).toBe('reports:read');
+    expect(((await token.json()) as { scope: string }).scope).toBe('reports:read');
 
-    const before = (await (await fetch(discovery.jwks_uri)).json()).keys.length;
+    const before = ((await (await fetch(discovery.jwks_uri as string)).json()) as { keys: unknown[] }).keys.length;
     const rotated = await gatehouse(['keys', 'rotate', '--config', config.path]).done;
     expect(rotated.code).toBe(0);
     expect(rotated.stdout).toMatch(/^added keys \S+, \S+; they sign from /);
@@ -92,7 +95,7 @@ describe('gatehouse authorization-server, users add, clients add, keys rotate', 
     // A restarted server publishes the old and the new keys (the old ones until their tokens expire).
     const restarted = gatehouse(['authorization-server', '--config', config.path]);
     await waitFor(() => restarted.out.some((line) => line.startsWith('Gatehouse authorization server')));
-    const after = (await (await fetch(discovery.jwks_uri)).json()).keys.length;
+    const after = ((await (await fetch(discovery.jwks_uri as string)).json()) as { keys: unknown[] }).keys.length;
     expect(after).toBe(before + 2);
     restarted.stop();
     expect((await restarted.done).code).toBe(0);

@@ -1,3 +1,4 @@
+import type { webcrypto } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,13 +15,13 @@ import {
 describe('interop: oauth4webapi against the Gatehouse authorization server', () => {
   let server: RunningAuthorizationServer;
   let as: oauth.AuthorizationServer;
-  let signingKey: CryptoKey;
+  let signingKey: webcrypto.CryptoKey;
   const options = { [oauth.allowInsecureRequests]: true };
   const keyClient: oauth.Client = { client_id: 'reporting-service' };
 
   beforeAll(async () => {
     const pair = await generateKeyPair('ES256', { extractable: true });
-    signingKey = pair.privateKey as CryptoKey;
+    signingKey = pair.privateKey as webcrypto.CryptoKey;
     const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'reporting-1', alg: 'ES256', use: 'sig' };
     server = await startAuthorizationServer({
       clients: [

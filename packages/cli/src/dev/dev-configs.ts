@@ -1,0 +1,94 @@
+import { join } from 'node:path';
+import type { DevSecrets } from './dev-secrets.js';
+
+export interface DevLayout {
+  /** Host name in every URL (`localhost`); the servers listen on `listenHost`. */
+  hostName: string;
+  listenHost: string;
+  asPort: number;
+  apiPort: number;
+  bffPort: number;
+  stateDir: string;
+  /** Access-token lifetime at the provider, in seconds. */
+  accessTokenTtl: number;
+}
+
+export const demoUserEmail = 'demo@gatehouse.test';
+
+export function devUrls(layout: DevLayout) {
+  return {
+    issuer: `http://${layout.hostName}:${layout.asPort}`,
+    apiUrl: `http://${layout.hostName}:${layout.apiPort}`,
+    bffOrigin: `http://${layout.hostName}:${layout.bffPort}`,
+  };
+}
+
+/** The three configurations of the demo: provider, API and BFF, wired to each other. */
+export function devConfigs(layout: DevLayout, secrets: DevSecrets) {
+  const { issuer, apiUrl, bffOrigin } = devUrls(layout);
+  const authorizationServer = {
+    issuer,
+    port: layout.asPort,
+    host: layout.listenHost,
+    store: `sqlite:${join(layout.stateDir, 'as.db')}`,
+    cookieSecrets: [secrets.cookieSecret],
+    accessTokenTtl: layout.accessTokenTtl,
+    // Short enough that a restarted demo's rotated keys sign soon; production keeps the default.
+    keyActivationDelaySeconds: 60,
+    resources: [apiUrl],
+    clients: [
+      {
+        client_id: 'demo-bff',
+        client_secret: secrets.bffClientSecret,
+        client_name: 'Gatehouse demo',
+        redirect_uris: [`${bffOrigin}/bff/callback`],
+        post_logout_redirect_uris: [`${bffOrigin}/authentication/logged-out`],
+        grant_types: ['authorization_code', 'refresh_token'],
+        scope: 'openid profile email offline_access api',
+        backchannel_logout_uri: `${bffOrigin}/bff/backchannel-logout`,
+      },
+      {
+        client_id: 'demo-spa',
+        client_name: 'Gatehouse demo (no backend)',
+        token_endpoint_auth_method: 'none',
+        redirect_uris: [`${bffOrigin}/public-client.html`],
+        post_logout_redirect_uris: [`${bffOrigin}/public-client.html`],
+        grant_types: ['authorization_code', 'refresh_token'],
+        scope: 'openid profile api',
+        allowed_cors_origins: [bffOrigin],
+        skip_consent: true,
+      },
+    ],
+    users: [{ email: demoUserEmail, password: secrets.demoPassword, name: 'Demo User' }],
+  };
+  const api = {
+    issuer,
+    audience: apiUrl,
+    port: layout.apiPort,
+    store: `sqlite:${join(layout.stateDir, 'api.db')}`,
+    corsOrigins: [bffOrigin],
+  };
+  const bff = {
+    port: layout.bffPort,
+    host: layout.listenHost,
+    publicUrl: bffOrigin,
+    issuer,
+    clientId: 'demo-bff',
+    clientSecret: secrets.bffClientSecret,
+    scopes: ['openid', 'profile', 'email', 'api'],
+    store: `sqlite:${join(layout.stateDir, 'bff.db')}`,
+    tokenEncryptionKeys: [secrets.tokenEncryptionKey],
+    static: join(layout.stateDir, 'web'),
+    postLogoutRedirectPath: '/authentication/logged-out',
+    routes: [{ path: '/api', target: apiUrl, token: 'user', scopes: ['api'] }],
+  };
+  /** What the SPA reads at start (`/demo-config.json`): where the provider and the API are. */
+  const web = {
+    issuer,
+    apiUrl,
+    publicClientId: 'demo-spa',
+    // The same API under another origin: the public client must not send its token there.
+    foreignUrl: `http://127.0.0.1:${layout.apiPort}`,
+  };
+  return { authorizationServer, api, bff, web };
+}

@@ -13,6 +13,7 @@ import type { Fetch } from './oidc-client/provider-http.js';
 import { createProviderKeys } from './oidc-client/provider-keys.js';
 import { ClientTokenCache } from './proxy/client-token.js';
 import { registerProxy } from './proxy/register-proxy.js';
+import { registerWebSocketProxy } from './proxy/websocket-proxy.js';
 import { checkBrowserRequest } from './request-guard/check-browser-request.js';
 import { sendApiError } from './routes/api-error.js';
 import { registerBackchannelLogout } from './routes/backchannel-logout.js';
@@ -167,6 +168,7 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
   registerBackchannelLogout(app, context, providerKeys);
   registerToken(app, context);
   await registerProxy(app, context);
+  registerWebSocketProxy(app, context);
   return app;
 }
 

@@ -69,6 +69,11 @@ export const bffConfigSchema = Type.Object(
     refreshMarginSeconds: Type.Integer({ minimum: 0, maximum: 3600, default: 60 }),
     /** How long a proxied upstream call may take before the browser gets 504, in milliseconds. */
     upstreamTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000 }),
+    /**
+     * How often open WebSocket connections re-check their session, in seconds: a connection whose
+     * session ended (logout, back-channel logout, expiry — on any instance) closes within this time.
+     */
+    websocketSessionCheckSeconds: Type.Integer({ minimum: 1, maximum: 300, default: 5 }),
     /** The SPA route a failed login ends on, with `?error=<code>`. */
     loginFailedPath: Type.String({ pattern: '^/[^/\\\\]', default: '/authentication/login-failed' }),
     /** Where the provider sends the browser after logout (registered as post_logout_redirect_uri). */

@@ -1,0 +1,155 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Duplex } from 'node:stream';
+import { computeAppSecretProof } from '@gatehouse/resource-server';
+import type { FastifyInstance } from 'fastify';
+import type { BffConfig } from '../config/bff-config.js';
+import type { BffContext } from '../context.js';
+import { readSessionId } from '../session/session-cookie.js';
+import { accessTokenForSession } from './session-token.js';
+import { upstreamUrl } from './upstream-url.js';
+
+type Route = BffConfig['routes'][number];
+
+/** Handshake headers never passed upstream (the WebSocket ones — `upgrade`, `sec-websocket-*` — are). */
+const strippedHandshakeHeaders = [
+  'cookie',
+  'authorization',
+  'x-csrf',
+  'proxy-authorization',
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'appsecret-proof',
+];
+
+/**
+ * WebSocket upgrades on the configured routes. Browsers cannot add `x-csrf` to a handshake, but they
+ * always send `Origin`: the handshake must come from the BFF's own origin (no cross-site WebSocket
+ * hijacking), carry a live session for `user` routes, and then gets the session's access token
+ * upstream, cookies stripped. Open connections are checked every `websocketSessionCheckSeconds` and
+ * closed once their session has ended (logout, back-channel logout, expiry) on any instance.
+ */
+export function registerWebSocketProxy(app: FastifyInstance, context: BffContext): void {
+  const open = new Map<string, Set<Duplex>>();
+  const track = (sessionId: string, sockets: Duplex[]) => {
+    const set = open.get(sessionId) ?? new Set<Duplex>();
+    open.set(sessionId, set);
+    for (const socket of sockets) {
+      set.add(socket);
+      socket.once('close', () => {
+        set.delete(socket);
+        if (set.size === 0) open.delete(sessionId);
+      });
+    }
+  };
+  const watchdog = setInterval(async () => {
+    for (const [sessionId, sockets] of open) {
+      const live = await context.sessions.load(sessionId, context.now()).catch(() => 'unknown' as const);
+      if (live === undefined) for (const socket of sockets) socket.destroy();
+    }
+  }, context.config.websocketSessionCheckSeconds * 1000);
+  watchdog.unref();
+  // Upgraded sockets leave the HTTP server's keep-alive handling: closing the app must end them
+  // first (preClose), or the server's close would wait for them forever.
+  const handshakes = new Set<Duplex>();
+  app.addHook('preClose', async () => {
+    clearInterval(watchdog);
+    for (const socket of handshakes) socket.destroy();
+  });
+
+  app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    handshakes.add(socket);
+    socket.once('close', () => handshakes.delete(socket));
+    socket.on('error', () => socket.destroy());
+    handleUpgrade(context, request, socket, head, track).catch(() => refuse(socket, 502, 'Bad Gateway'));
+  });
+}
+
+async function handleUpgrade(
+  context: BffContext,
+  request: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  track: (sessionId: string, sockets: Duplex[]) => void,
+): Promise<void> {
+  const rawUrl = request.url ?? '/';
+  const route = context.config.routes.find(
+    (candidate) => upstreamUrl(candidate.path, candidate.target, rawUrl) !== undefined,
+  );
+  if (!route || (route.methods && !route.methods.includes('GET'))) return refuse(socket, 404, 'Not Found');
+  if (request.headers.origin !== context.origin || request.headers['sec-fetch-site'] === 'cross-site') {
+    return refuse(socket, 403, 'Forbidden');
+  }
+  let bearer: string | undefined;
+  let sessionId: string | undefined;
+  if (route.token === 'user') {
+    sessionId = readSessionId(request.headers.cookie);
+    const current = sessionId ? await context.sessions.load(sessionId, context.now()) : undefined;
+    if (!current || !sessionId) return refuse(socket, 401, 'Unauthorized');
+    const result = await accessTokenForSession(context, sessionId, current, route.scopes);
+    if (result.kind !== 'token') return refuse(socket, result.kind === 'ended' ? 401 : 403, 'Unauthorized');
+    bearer = result.accessToken;
+  } else if (route.token === 'client') {
+    bearer = await context.clientTokens.accessToken(route.scopes);
+  }
+  const target = new URL(upstreamUrl(route.path, route.target, rawUrl) as string);
+  const headers = upstreamHeaders(context, route, request, bearer);
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  const upstream = send(target, { method: 'GET', headers, timeout: context.config.upstreamTimeoutMs });
+  upstream.on('timeout', () => upstream.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+  upstream.on('error', (error: NodeJS.ErrnoException) => {
+    refuse(
+      socket,
+      error.code === 'ETIMEDOUT' ? 504 : 502,
+      error.code === 'ETIMEDOUT' ? 'Gateway Timeout' : 'Bad Gateway',
+    );
+  });
+  upstream.on('response', (response) => {
+    // The upstream refused the upgrade: pass its status on, without its body or cookies.
+    refuse(socket, response.statusCode ?? 502, response.statusMessage ?? 'Bad Gateway');
+    response.resume();
+  });
+  upstream.on('upgrade', (response, upstreamSocket, upstreamHead) => {
+    const lines = [`HTTP/1.1 101 ${response.statusMessage ?? 'Switching Protocols'}`];
+    for (let i = 0; i < response.rawHeaders.length; i += 2) {
+      const name = response.rawHeaders[i] as string;
+      if (name.toLowerCase() === 'set-cookie') continue;
+      lines.push(`${name}: ${response.rawHeaders[i + 1]}`);
+    }
+    socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+    if (upstreamHead.length > 0) socket.write(upstreamHead);
+    if (head.length > 0) upstreamSocket.write(head);
+    upstreamSocket.on('error', () => socket.destroy());
+    socket.on('close', () => upstreamSocket.destroy());
+    upstreamSocket.on('close', () => socket.destroy());
+    upstreamSocket.pipe(socket).pipe(upstreamSocket);
+    if (sessionId) track(sessionId, [socket, upstreamSocket]);
+    else socket.once('close', () => upstreamSocket.destroy());
+  });
+  upstream.end();
+}
+
+function upstreamHeaders(context: BffContext, route: Route, request: IncomingMessage, bearer: string | undefined) {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined && !strippedHandshakeHeaders.includes(name)) headers[name] = value;
+  }
+  delete headers.host;
+  if (bearer) headers.authorization = `Bearer ${bearer}`;
+  if (bearer && route.appsecretProof)
+    headers['appsecret-proof'] = computeAppSecretProof(bearer, context.config.clientSecret);
+  headers['x-forwarded-for'] = request.socket.remoteAddress ?? '';
+  headers['x-forwarded-host'] = context.publicHost;
+  headers['x-forwarded-proto'] = context.publicProtocol;
+  return headers;
+}
+
+/** Answers a handshake with a plain HTTP status and closes: never an upgrade, never a body with detail. */
+function refuse(socket: Duplex, status: number, message: string): void {
+  if (socket.destroyed) return;
+  socket.end(
+    `HTTP/1.1 ${status} ${message.replace(/[^\x20-\x7e]/g, '')}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+  );
+}

@@ -86,7 +86,10 @@ export async function createAuthorizationServer(
 ): Promise<FastifyInstance> {
   const now = deps.now ?? Date.now;
   const store = deps.store ?? (await openStore(config.store, { ephemeralNamespaces }));
+  // Router errors (a malformed or oversized path segment) go through the same mapping as the rest.
+  let handleError: ErrorHandler = (_error, _request, reply) => reply.code(400).send();
   const app = Fastify({
+    frameworkErrors: (error, request, reply) => handleError(error, request, reply),
     logger: deps.logger ? { ...(deps.logger === true ? {} : deps.logger), serializers: safeSerializers } : false,
     bodyLimit: 64 * 1024,
     routerOptions: { maxParamLength: 256 },
@@ -101,7 +104,7 @@ export async function createAuthorizationServer(
       if (!deps.store) await store.close();
     });
     configureParsing(app);
-    configureErrors(app, context);
+    handleError = configureErrors(app, context);
     const base = context.basePath;
     app.get('/assets/gatehouse.css', async (_request, reply) =>
       reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(stylesheet),
@@ -228,7 +231,10 @@ function configureParsing(app: FastifyInstance): void {
 /** Paths whose errors are JSON (OAuth endpoints); the rest are pages. */
 const jsonEndpoints = ['/token', '/revoke', '/introspect', '/userinfo', '/jwks', '/.well-known/'];
 
-function configureErrors(app: FastifyInstance, context: AsContext): void {
+type ErrorHandler = (error: Error, request: FastifyRequest, reply: FastifyReply) => FastifyReply;
+
+/** Maps every failure to the endpoint's own answer (OAuth JSON or an HTML page); returns the mapping. */
+function configureErrors(app: FastifyInstance, context: AsContext): ErrorHandler {
   const isJson = (request: FastifyRequest) => {
     const path = (request.url.split('?', 1)[0] as string).slice(context.basePath.length);
     return jsonEndpoints.some((endpoint) => path === endpoint || (endpoint.endsWith('/') && path.startsWith(endpoint)));
@@ -244,7 +250,7 @@ function configureErrors(app: FastifyInstance, context: AsContext): void {
           error.code,
         );
 
-  app.setErrorHandler((error, request, reply) => {
+  const handle: ErrorHandler = (error, request, reply) => {
     if (error instanceof PageError) return sendErrorPage(reply, error.status, error.title, error.message, error.code);
     if (error instanceof OAuthError) return fail(request, reply, error);
     // Store down (or closing): fail closed — nothing issued, no session accepted.
@@ -263,7 +269,8 @@ function configureErrors(app: FastifyInstance, context: AsContext): void {
       'unexpected error',
     );
     return fail(request, reply, new OAuthError('server_error', 500, 'the request could not be completed'));
-  });
+  };
+  app.setErrorHandler(handle);
 
   app.setNotFoundHandler((request, reply) => {
     const allowed = routeMethods.get(request.url.split('?', 1)[0] as string);
@@ -275,6 +282,7 @@ function configureErrors(app: FastifyInstance, context: AsContext): void {
       ? reply.code(404).send({ error: 'not_found' })
       : sendErrorPage(reply, 404, 'Page not found', 'There is no page at this address.');
   });
+  return handle;
 }
 
 /** Log a request by method and path, a response by status: nothing that could hold a secret. */

@@ -66,7 +66,17 @@ export function registerEndSession(app: FastifyInstance, context: AsContext): vo
     }
     const session = await context.sessions.load(request.headers.cookie);
     if (session) await endProviderSession(context, session);
-    return finishLogout(reply, context, logout);
+    // A form POST answers 303: to the client's registered return address, or to our signed-out page.
+    const location =
+      logout.redirect ??
+      `${context.basePath}/logged-out${logout.client ? `?client_id=${encodeURIComponent(logout.client.client_id)}` : ''}`;
+    return reply.code(303).header('set-cookie', context.sessions.clearCookie()).header('location', location).send();
+  });
+
+  app.get('/logged-out', async (request, reply) => {
+    const clientId = requestParams(request).get('client_id');
+    const client = clientId === undefined ? undefined : await context.clients.find(clientId);
+    return sendPage(reply, 200, renderLoggedOutPage(client ? { clientName: client.name } : {}));
   });
 }
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { authenticateClient, usedBasic } from '../clients/authenticate-client.js';
 import type { AsContext } from '../context.js';
-import { InvalidRequestError } from '../errors.js';
+import { InvalidClientError, InvalidRequestError } from '../errors.js';
 import { noStore, sendOAuthError, toOAuthError } from '../http/oauth-reply.js';
 import { formParams } from '../http/request-params.js';
 import { readLiveAccessToken } from '../tokens/read-access-token.js';
@@ -16,7 +16,9 @@ export function registerIntrospection(app: FastifyInstance, context: AsContext):
     const authorization = request.headers.authorization;
     try {
       const params = formParams(request);
-      const { client } = await authenticateClient(context.clientAuth, authorization, params);
+      const { client, method } = await authenticateClient(context.clientAuth, authorization, params);
+      // Naming a public client is not authentication: introspection would become a token scanner.
+      if (method === 'none') throw new InvalidClientError('introspection requires client authentication');
       const token = params.get('token');
       if (!token) throw new InvalidRequestError('token is required');
       noStore(reply).type('application/json; charset=utf-8');

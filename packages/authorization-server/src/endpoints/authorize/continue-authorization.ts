@@ -26,7 +26,10 @@ export async function nextStep(
   const needsLogin =
     !session ||
     (request.prompt.includes('login') && !interaction.signedIn) ||
-    (request.maxAge !== undefined && nowSeconds - session.session.authTime > request.maxAge && !interaction.signedIn) ||
+    // max_age=0 is prompt=login (OpenID Core errata), even within the second of the last sign-in.
+    (request.maxAge !== undefined &&
+      (request.maxAge === 0 || nowSeconds - session.session.authTime > request.maxAge) &&
+      !interaction.signedIn) ||
     (request.hintSub !== undefined && request.hintSub !== session.session.sub);
   if (needsLogin) return { kind: 'login' };
   if (interaction.consented) return { kind: 'code' };

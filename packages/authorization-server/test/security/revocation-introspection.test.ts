@@ -1,0 +1,165 @@
+import { base64url } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  introspect,
+  obtainTokens,
+  postForm,
+  refreshRequest,
+  startServer,
+  type TestServer,
+  webAppAuthorization,
+} from './flows.js';
+
+// SECURITY.md §3: revocation (RFC 7009) and introspection (RFC 7662).
+
+describe('revocation', () => {
+  let server: TestServer;
+  const revoke = (
+    fields: Record<string, string>,
+    headers: Record<string, string> = { authorization: webAppAuthorization },
+  ) => postForm(`${server.issuer}/revoke`, fields, headers);
+
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(() => server.close());
+
+  it('answers 200 for a token it never issued', async () => {
+    const response = await revoke({ token: 'never-issued-0123456789abcdefghijklmnopqrstuv' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('answers 200 for a token already revoked, and for a wrong token_type_hint', async () => {
+    const tokens = await obtainTokens(server);
+    expect((await revoke({ token: tokens.refresh_token as string, token_type_hint: 'access_token' })).status).toBe(200);
+    expect((await revoke({ token: tokens.refresh_token as string })).status).toBe(200);
+    expect((await refreshRequest(server, 'web-app', tokens.refresh_token as string)).status).toBe(400);
+  });
+
+  it('revokes the family of a refresh token, access tokens included', async () => {
+    const tokens = await obtainTokens(server);
+    const rotated = (await (await refreshRequest(server, 'web-app', tokens.refresh_token as string)).json()) as {
+      access_token: string;
+      refresh_token: string;
+    };
+    expect((await revoke({ token: rotated.refresh_token })).status).toBe(200);
+    expect(await (await introspect(server, rotated.access_token)).json()).toEqual({ active: false });
+    expect(await (await introspect(server, tokens.access_token)).json()).toEqual({ active: false });
+  });
+
+  it("cannot revoke another client's refresh token: it still works afterwards", async () => {
+    const spa = await obtainTokens(server, { client: 'spa' });
+    const response = await revoke({ token: spa.refresh_token as string });
+    expect(response.status).toBeLessThan(500);
+    expect((await refreshRequest(server, 'spa', spa.refresh_token as string)).status).toBe(200);
+  });
+
+  it("cannot revoke another client's access token: it stays active", async () => {
+    const spa = await obtainTokens(server, { client: 'spa' });
+    expect((await revoke({ token: spa.access_token })).status).toBeLessThan(500);
+    expect(await (await introspect(server, spa.access_token)).json()).toMatchObject({ active: true });
+  });
+
+  it('requires client authentication', async () => {
+    const tokens = await obtainTokens(server);
+    const response = await revoke({ token: tokens.refresh_token as string }, {});
+    expect(response.status).toBe(401);
+    expect(((await response.json()) as { error: string }).error).toBe('invalid_client');
+    expect((await refreshRequest(server, 'web-app', tokens.refresh_token as string)).status).toBe(200);
+  });
+});
+
+describe('introspection', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(() => server.close());
+
+  async function expectInactive(response: Response) {
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(await response.text()).toBe('{"active":false}');
+  }
+
+  it('answers exactly {"active":false} for a token it never issued', async () => {
+    await expectInactive(await introspect(server, 'never-issued-0123456789abcdefghijklmnopqrstuv'));
+  });
+
+  it('refuses a caller without client authentication with 401', async () => {
+    const tokens = await obtainTokens(server);
+    const response = await postForm(`${server.issuer}/introspect`, { token: tokens.access_token });
+    expect(response.status).toBe(401);
+    expect(((await response.json()) as { error: string }).error).toBe('invalid_client');
+  });
+
+  it('refuses a caller that only names a public client, which is no authentication (RFC 7662 §2.1)', async () => {
+    const tokens = await obtainTokens(server);
+    const response = await postForm(`${server.issuer}/introspect`, { token: tokens.access_token, client_id: 'spa' });
+    expect(response.status).toBe(401);
+    expect(await response.text()).not.toContain('"active":true');
+  });
+
+  it('answers a live access token as active (so the inactive answers could fail)', async () => {
+    const tokens = await obtainTokens(server);
+    expect(await (await introspect(server, tokens.access_token)).json()).toMatchObject({
+      active: true,
+      sub: expect.any(String),
+    });
+  });
+
+  it('answers {"active":false} for a revoked access token', async () => {
+    const tokens = await obtainTokens(server);
+    await postForm(`${server.issuer}/revoke`, { token: tokens.access_token }, { authorization: webAppAuthorization });
+    await expectInactive(await introspect(server, tokens.access_token));
+  });
+
+  it('answers {"active":false} for another client\'s refresh token', async () => {
+    const spa = await obtainTokens(server, { client: 'spa' });
+    await expectInactive(await introspect(server, spa.refresh_token as string));
+  });
+
+  it('answers {"active":false} for an ID token presented as a token', async () => {
+    const tokens = await obtainTokens(server);
+    await expectInactive(await introspect(server, tokens.id_token as string));
+  });
+
+  it('answers {"active":false} for an access token whose signature was tampered with', async () => {
+    const tokens = await obtainTokens(server);
+    const [header, , signature] = tokens.access_token.split('.') as [string, string, string];
+    const payload = {
+      ...JSON.parse(Buffer.from(tokens.access_token.split('.')[1] as string, 'base64url').toString()),
+      scope: 'admin',
+    };
+    await expectInactive(
+      await introspect(server, `${header}.${base64url.encode(JSON.stringify(payload))}.${signature}`),
+    );
+  });
+
+  it.each([
+    ['two segments', 'a.b'],
+    ['four segments', 'a.b.c.d'],
+    ['bad base64url', '!!!.@@@.###'],
+    ['a header that is not JSON', `${base64url.encode('not json')}.${base64url.encode('{}')}.c2ln`],
+    [
+      'an array payload',
+      `${base64url.encode('{"alg":"ES256","kid":"x","typ":"at+jwt"}')}.${base64url.encode('[]')}.c2ln`,
+    ],
+    [
+      'a string exp',
+      `${base64url.encode('{"alg":"ES256","kid":"x","typ":"at+jwt"}')}.${base64url.encode('{"exp":"never"}')}.c2ln`,
+    ],
+    ['alg none', `${base64url.encode('{"alg":"none","typ":"at+jwt"}')}.${base64url.encode('{"sub":"x"}')}.`],
+    ['a huge header', `${base64url.encode(JSON.stringify({ alg: 'ES256', kid: 'k'.repeat(5500) }))}.e30.c2ln`],
+  ])('answers exactly {"active":false} for a malformed JWT (%s)', async (_label, token) => {
+    await expectInactive(await introspect(server, token));
+  });
+
+  it('refuses a token longer than any parameter may be with 400 invalid_request, not a 500', async () => {
+    const response = await introspect(server, `${'a'.repeat(10_000)}.b.c`);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toBe('invalid_request');
+  });
+});

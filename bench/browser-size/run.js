@@ -1,7 +1,7 @@
 // SDK size: minified + gzipped bytes of the BFF client alone, of the whole Gatehouse SDK, and of
 // oidc-client-ts, @auth0/auth0-spa-js and @azure/msal-browser, each bundled the same way (esbuild,
-// ESM, browser platform, minified, every export kept). Writes bench/results/sdk-size.md.
-// Usage: npm run bench -- sdk-size
+// ESM, browser platform, minified, every export kept). Writes bench/results/browser-size.md.
+// Usage: npm run bench -- browser-size
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -52,7 +52,7 @@ is tree-shaken away), then gzipped at level 9.
 | --- | --- | --- | --- |
 ${results.map((r) => `| ${r.name} | ${kb(r.minified)} | ${kb(r.gzipped)} | ${r.goal ? `≤ ${kb(r.goal)}, < ${kb(smallestPeer)} (smallest peer)` : ''} |`).join('\n')}
 
-Command: \`npm run bench -- sdk-size\`.
+Command: \`npm run bench -- browser-size\`.
 `;
-writeFileSync(new URL('../results/sdk-size.md', import.meta.url), report);
-console.log('wrote bench/results/sdk-size.md');
+writeFileSync(new URL('../results/browser-size.md', import.meta.url), report);
+console.log('wrote bench/results/browser-size.md');

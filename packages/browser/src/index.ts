@@ -1,3 +1,11 @@
+export type {
+  AuthenticationRoute,
+  AuthenticationRouteContext,
+  AuthenticationRoutes,
+  AuthenticationRoutesOptions,
+  AuthenticationRouteView,
+} from './auth-routes/auth-routes.js';
+export { createAuthenticationRoutes, describeAuthenticationError } from './auth-routes/auth-routes.js';
 export type { BffClient, BffClientOptions, BffUser, LoginOptions } from './bff-client/bff-client.js';
 export { createBffClient, LoginRequiredError } from './bff-client/bff-client.js';
 export { AccessTokenNotAvailableError, SignInError } from './public-client/errors.js';

@@ -4,6 +4,7 @@ export type {
   AuthenticationRoutes,
   AuthenticationRoutesOptions,
   AuthenticationRouteView,
+  RouteContainer,
 } from './auth-routes/auth-routes.js';
 export { createAuthenticationRoutes, describeAuthenticationError } from './auth-routes/auth-routes.js';
 export type { BffClient, BffClientOptions, BffUser, LoginOptions } from './bff-client/bff-client.js';

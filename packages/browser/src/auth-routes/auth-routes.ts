@@ -22,13 +22,29 @@ const routeNames: readonly AuthenticationRoute[] = [
   'register',
 ];
 
+/**
+ * Where message views render: any DOM element. Typed by what is used, so the module also compiles
+ * (and is unit-tested) without the DOM library.
+ */
+export interface RouteContainer {
+  replaceChildren(...nodes: unknown[]): void;
+  ownerDocument: { createElement(tag: 'p'): { textContent: string | null } };
+}
+
+interface PageLocation {
+  pathname: string;
+  search: string;
+  assign(url: string): void;
+}
+const pageLocation = () => (globalThis as unknown as { location: PageLocation }).location;
+
 /** What a view gets: the route, its query parameters, a readable message, and where to render. */
 export interface AuthenticationRouteContext {
   route: AuthenticationRoute;
   params: URLSearchParams;
   /** A sentence for the user (the failure, or "You are signed out."), for message routes. */
   message: string | undefined;
-  container: Element | undefined;
+  container: RouteContainer | undefined;
 }
 
 /** Replaces a route's default behaviour or message view. */
@@ -63,7 +79,7 @@ export interface AuthenticationRoutes {
    * Handles the current location if it is an authentication route, rendering message views into
    * `container`. Returns whether it did, so the app's own router handles everything else.
    */
-  handle(location?: { pathname: string; search: string }, container?: Element): Promise<boolean>;
+  handle(location?: { pathname: string; search: string }, container?: RouteContainer): Promise<boolean>;
 }
 
 const messages: Record<string, string> = {
@@ -101,17 +117,17 @@ export function createAuthenticationRoutes(options: AuthenticationRoutesOptions)
   if (!/^\/[A-Za-z0-9/_-]*$/.test(base)) throw new TypeError('basePath must be a path such as /authentication');
   const paths = {} as Record<AuthenticationRoute, string>;
   for (const name of routeNames) paths[name] = options.paths?.[name] ?? `${base.replace(/\/$/, '')}/${name}`;
-  const navigate = options.navigate ?? ((url: string) => location.assign(url));
+  const navigate = options.navigate ?? ((url: string) => pageLocation().assign(url));
   const byPath = new Map(routeNames.map((name) => [paths[name], name] as const));
 
   const show = (context: AuthenticationRouteContext) => {
     if (!context.container) return;
-    const paragraph = document.createElement('p');
+    const paragraph = context.container.ownerDocument.createElement('p');
     paragraph.textContent = context.message ?? '';
     context.container.replaceChildren(paragraph);
   };
 
-  async function run(route: AuthenticationRoute, params: URLSearchParams, container: Element | undefined) {
+  async function run(route: AuthenticationRoute, params: URLSearchParams, container: RouteContainer | undefined) {
     const view = options.views?.[route];
     const context = (message?: string): AuthenticationRouteContext => ({ route, params, message, container });
     switch (route) {
@@ -150,7 +166,7 @@ export function createAuthenticationRoutes(options: AuthenticationRoutesOptions)
   return {
     paths,
     match: (pathname) => byPath.get(pathname),
-    async handle(current = location, container) {
+    async handle(current = pageLocation(), container) {
       const route = byPath.get(current.pathname);
       if (!route) return false;
       await run(route, new URLSearchParams(current.search), container);

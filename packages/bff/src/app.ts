@@ -151,6 +151,7 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
     [`${config.prefix}/callback`, 'GET'],
     [`${config.prefix}/user`, 'GET'],
     [`${config.prefix}/logout`, 'POST'],
+    [`${config.prefix}/logout/continue`, 'GET'],
     [`${config.prefix}/backchannel-logout`, 'POST'],
     ...(config.tokenMediating.enabled ? [[`${config.prefix}/token`, 'GET'] as [string, string]] : []),
   ]);

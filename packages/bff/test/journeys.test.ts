@@ -83,8 +83,16 @@ describe('BFF journeys against oidc-provider', () => {
       headers: { accept: 'application/json' },
     });
     expect(logout.status).toBe(200);
-    const { redirectTo } = (await logout.json()) as { redirectTo: string };
+    const { redirectTo: continuation } = (await logout.json()) as { redirectTo: string };
+    // The page gets a continuation, never the end-session URL (it holds the ID token).
+    expect(continuation).toMatch(new RegExp(`^${origin}/bff/logout/continue\\?id=[A-Za-z0-9_-]{32}$`));
+    const continued = await browser.request(continuation);
+    expect(continued.status).toBe(303);
+    const redirectTo = continued.headers.get('location') as string;
     expect(redirectTo).toMatch(new RegExp(`^${peer.issuer}/session/end\\?`));
+    expect(new URL(redirectTo).searchParams.get('id_token_hint')).toMatch(/^eyJ/);
+    // Single use: a second visit lands on the app's signed-out route.
+    expect((await browser.request(continuation)).headers.get('location')).toBe(`${origin}/`);
     expect(new URL(redirectTo).searchParams.get('post_logout_redirect_uri')).toBe(`${origin}/`);
     expect(browser.cookies.has('__Host-gh-session')).toBe(false);
     expect((await browser.request('/bff/user', { csrf: true })).status).toBe(401);

@@ -1,8 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { BffContext } from '../context.js';
 import { serializeClearedSessionCookie } from '../session/session-cookie.js';
 import { readCurrentSession } from './current-session.js';
 import { revokeRefreshToken } from './revoke.js';
+
+/** How long the browser has to follow the logout continuation, in seconds. */
+const continuationSeconds = 60;
+const continuationNamespace = 'bff-logout-continuations';
 
 /**
  * `POST /bff/logout` (CSRF header required): revokes the refresh token at the provider (RFC 7009),
@@ -10,6 +15,11 @@ import { revokeRefreshToken } from './revoke.js';
  * endpoint with `id_token_hint` and `post_logout_redirect_uri`. A `fetch` that asks for JSON gets
  * `{ "redirectTo": url }` to navigate to (a cross-origin redirect is unreadable to `fetch`); anything
  * else gets a 303.
+ *
+ * The ID token must never reach the page's scripts, so the JSON answer does not carry the
+ * end-session URL (which holds it) but a single-use continuation, `GET /bff/logout/continue?id=…`, a
+ * top-level navigation answered with a 303 to the provider: the hint travels only in a `Location`
+ * header the page cannot read.
  */
 export function registerLogout(app: FastifyInstance, context: BffContext): void {
   const { config, metadata } = context;
@@ -35,7 +45,25 @@ export function registerLogout(app: FastifyInstance, context: BffContext): void 
       }
     }
     reply.header('set-cookie', serializeClearedSessionCookie()).header('cache-control', 'no-store');
-    if ((request.headers.accept ?? '').includes('application/json')) return reply.send({ redirectTo });
-    return reply.code(303).header('location', redirectTo).send();
+    if (!(request.headers.accept ?? '').includes('application/json')) {
+      return reply.code(303).header('location', redirectTo).send();
+    }
+    if (redirectTo === postLogoutRedirectUri) return reply.send({ redirectTo });
+    const id = randomBytes(24).toString('base64url');
+    await context.store.put(continuationNamespace, id, redirectTo, { ttlSeconds: continuationSeconds });
+    return reply.send({ redirectTo: `${config.publicUrl}${config.prefix}/logout/continue?id=${id}` });
+  });
+
+  app.get(`${config.prefix}/logout/continue`, async (request, reply) => {
+    const id = new URLSearchParams(request.url.split('?')[1] ?? '').get('id');
+    const target =
+      id && /^[A-Za-z0-9_-]{32}$/.test(id) ? await context.store.take<string>(continuationNamespace, id) : undefined;
+    // Unknown, used or expired: the session is gone anyway; land on the app's signed-out route.
+    return reply
+      .code(303)
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer')
+      .header('location', target ?? postLogoutRedirectUri)
+      .send();
   });
 }

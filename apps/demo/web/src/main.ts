@@ -1,0 +1,124 @@
+import './styles.css';
+import { type AppState, type BffUser, createBffClient } from '@gatehouse/browser';
+import { renderAccountMenu } from './app/account-menu.js';
+import { describeFailure } from './app/api-response.js';
+import type { Page } from './app/page.js';
+import { createRouter } from './app/router.js';
+import { type DemoConfig, loadDemoConfig } from './demo-config.js';
+import { homePage } from './pages/home-page.js';
+import { loggedOutPage } from './pages/logged-out-page.js';
+import { loginFailedPage } from './pages/login-failed-page.js';
+import { notFoundPage } from './pages/not-found-page.js';
+import { profilePage } from './pages/profile-page.js';
+import { todosPage } from './pages/todos-page.js';
+import { weatherPage } from './pages/weather-page.js';
+import { matchRoute, type RouteName, returnPathAfterLogin } from './routes.js';
+import { el } from './shell/element.js';
+import { createAlertSlot, loadingIndicator } from './shell/feedback.js';
+import { createHeader, type NavId } from './shell/header.js';
+
+const pages: Readonly<Record<RouteName, Page>> = {
+  home: homePage,
+  weather: weatherPage,
+  todos: todosPage,
+  profile: profilePage,
+  'login-failed': loginFailedPage,
+  'logged-out': loggedOutPage,
+  'not-found': notFoundPage,
+};
+
+const navFor: Partial<Record<RouteName, NavId>> = {
+  home: 'home',
+  weather: 'weather',
+  todos: 'todos',
+  profile: 'profile',
+};
+
+async function start(mount: HTMLElement): Promise<void> {
+  const bff = createBffClient();
+  // First, before anything rewrites the address: state saved before a login, handed back once.
+  let returnedState: AppState | undefined = bff.takeReturnedState();
+
+  const header = createHeader();
+  const alert = createAlertSlot();
+  const outlet = el('div', { className: 'outlet' }, [loadingIndicator()]);
+  const main = el('main', { className: 'main', attrs: { id: 'main' } }, [outlet]);
+  mount.replaceChildren(
+    el('a', { className: 'skip-link', attrs: { href: '#main' } }, ['Skip to content']),
+    header.element,
+    main,
+  );
+
+  const accountActions = {
+    signIn: () => bff.login({ returnUrl: returnPathAfterLogin(location.pathname, location.search) }),
+    async signOut() {
+      try {
+        await bff.logout();
+      } catch (error) {
+        alert.show(`Signing out failed. ${describeFailure(error).message}`, { code: 'logout_failed' });
+      }
+    },
+  };
+  renderAccountMenu(header.account, 'checking', accountActions);
+
+  let userCheckFailed = false;
+  const [config, firstUser]: [DemoConfig, BffUser | null] = await Promise.all([
+    loadDemoConfig((url, init) => fetch(url, init)),
+    bff.user().catch(() => {
+      userCheckFailed = true;
+      return null;
+    }),
+  ]);
+  let user = firstUser;
+  let current: { name: RouteName; controller: AbortController } | undefined;
+
+  function show(url: URL): void {
+    const isFirst = current === undefined;
+    current?.controller.abort();
+    const route = matchRoute(url.pathname);
+    const controller = new AbortController();
+    current = { name: route.name, controller };
+    document.title = `${route.title} · Gatehouse demo`;
+    header.setCurrent(navFor[route.name]);
+    alert.clear();
+    const root = el('div', { className: `page page-${route.name}` });
+    outlet.replaceChildren(root);
+    const page = pages[route.name];
+    const context = { bff, config, user, root, alert, signal: controller.signal, returnedState, url };
+    returnedState = undefined;
+    let shown: ReturnType<Page>;
+    try {
+      shown = page(context);
+    } catch (error) {
+      shown = Promise.reject(error);
+    }
+    // Pages draw their heading before they wait for anything: the error box goes right under it.
+    const heading = root.querySelector('.page-heading');
+    if (heading) heading.after(alert.element);
+    else root.prepend(alert.element);
+    Promise.resolve(shown).catch(() => {
+      if (!controller.signal.aborted) alert.show('Something unexpected went wrong. Please reload the page.');
+    });
+    // After a click, the focus goes to the new page's heading (as a page load would put it at the top).
+    if (!isFirst) root.querySelector<HTMLElement>('h1')?.focus({ preventScroll: true });
+  }
+
+  bff.onUserChange((changed) => {
+    user = changed;
+    renderAccountMenu(header.account, changed, accountActions);
+    // Home is about the user: show it again; other pages tell about a lost session themselves.
+    if (current?.name === 'home') show(new URL(location.href));
+  });
+
+  renderAccountMenu(header.account, user, accountActions);
+  createRouter(show);
+  show(new URL(location.href));
+  if (userCheckFailed) {
+    alert.show('The server could not be reached to check whether you are signed in. Please reload the page.', {
+      code: 'network_error',
+    });
+  }
+}
+
+const mount = document.getElementById('app');
+if (mount) void start(mount);

@@ -1,0 +1,36 @@
+/** The SPA's pages, by name; the BFF serves `index.html` for each of their paths. */
+export type RouteName = 'home' | 'weather' | 'todos' | 'profile' | 'login-failed' | 'logged-out' | 'not-found';
+
+export interface Route {
+  name: RouteName;
+  path: string;
+  /** The document title's first part. */
+  title: string;
+}
+
+export const routes: readonly Route[] = Object.freeze([
+  { name: 'home', path: '/', title: 'Home' },
+  { name: 'weather', path: '/weather', title: 'Weather' },
+  { name: 'todos', path: '/todos', title: 'Todos' },
+  { name: 'profile', path: '/profile', title: 'Profile' },
+  { name: 'login-failed', path: '/authentication/login-failed', title: 'Sign-in failed' },
+  { name: 'logged-out', path: '/authentication/logged-out', title: 'Signed out' },
+]);
+
+const notFound: Route = { name: 'not-found', path: '', title: 'Page not found' };
+
+/**
+ * The route for a path (no query or hash). A trailing slash and `/index.html` are tolerated;
+ * case matters, as it does on the server.
+ */
+export function matchRoute(pathname: string): Route {
+  const path = pathname === '/index.html' ? '/' : pathname.replace(/(.)\/+$/, '$1');
+  return routes.find((route) => route.path === path) ?? notFound;
+}
+
+/** Where a sign-in started on this path should come back to: not to a page about a finished sign-in or sign-out. */
+export function returnPathAfterLogin(pathname: string, search: string): string {
+  const route = matchRoute(pathname);
+  if (route.name === 'login-failed' || route.name === 'logged-out') return '/';
+  return `${pathname}${search}`;
+}

@@ -96,7 +96,7 @@ async function startBff(port, extra = {}) {
   return `__Host-gh-session=${cookies.get('__Host-gh-session')}`;
 }
 const bffSession = await startBff(bffPort);
-const cachedSession = await startBff(cachedPort, { sessionCacheMs: 1_000 });
+const cachedSession = await startBff(cachedPort, { sharedSessionCacheMs: 0 });
 
 // The ceiling: a bare Fastify proxy, no session, no token.
 const ceiling = Fastify();
@@ -146,12 +146,12 @@ const targets = [
   { name: 'upstream directly', url: `${upstreamUrl}/data`, headers: {} },
   { name: 'ceiling: Fastify + reply-from, no auth', url: `${ceilingUrl}/api/data`, headers: {} },
   {
-    name: 'Gatehouse BFF (session in Redis, CSRF, token)',
+    name: 'Gatehouse BFF (session in Redis with change notices, CSRF, token)',
     url: `${bffOrigin}/api/data`,
     headers: { cookie: bffSession, 'x-csrf': '1' },
   },
   {
-    name: 'Gatehouse BFF with sessionCacheMs 1000 (opt-in; logout elsewhere seen ≤ 1 s later)',
+    name: 'Gatehouse BFF, sharedSessionCacheMs 0 (every call reads Redis)',
     url: `${cachedOrigin}/api/data`,
     headers: { cookie: cachedSession, 'x-csrf': '1' },
   },

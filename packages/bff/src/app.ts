@@ -69,6 +69,7 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
       idleTimeoutSeconds: config.sessionIdleTimeoutSeconds,
       absoluteTimeoutSeconds: config.sessionAbsoluteTimeoutSeconds,
       cacheMs: config.sessionCacheMs,
+      sharedCacheMs: config.sharedSessionCacheMs,
     }),
     verifyIdToken: deps.verifyIdToken ?? createIdTokenVerifier(metadata, providerKeys),
     metrics: deps.metrics ?? new BffMetrics(),
@@ -89,7 +90,9 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
     routerOptions: { maxParamLength: 512 },
     requestTimeout: 30_000,
   });
+  await context.sessions.listenForChanges();
   app.addHook('onClose', async () => {
+    await context.sessions.stopListening();
     if (!deps.store) await store.close();
   });
 

@@ -114,6 +114,24 @@ describe('BFF proxy', () => {
     return other;
   }
 
+  it('ends a session on every instance at once when one logs it out, though the other had it cached', async () => {
+    const browser = await signedIn();
+    const other = onInstance(browser, 1);
+    // The second instance reads the session once and then answers from its copy.
+    expect((await other.request('/api/todos', { csrf: true })).status).toBe(200);
+    expect((await other.request('/api/todos', { csrf: true })).status).toBe(200);
+    const logout = await browser.request('/bff/logout', {
+      method: 'POST',
+      csrf: true,
+      headers: { accept: 'application/json' },
+    });
+    expect(logout.status).toBe(200);
+    // Far sooner than the 15 s the copy could live: the change notice dropped it.
+    await expect
+      .poll(async () => (await other.request('/api/todos', { csrf: true })).status, { timeout: 1_000, interval: 20 })
+      .toBe(401);
+  });
+
   it('answers an anonymous API call with 401 JSON, never a redirect', async () => {
     const response = await new BrowserClient(origins[0] as string).request('/api/todos', { csrf: true });
     expect(response.status).toBe(401);

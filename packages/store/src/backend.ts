@@ -1,4 +1,4 @@
-import type { StoreBackendKind } from './store.js';
+import type { StoreBackendKind, StoreNotifications } from './store.js';
 
 type SingleBackendKind = Exclude<StoreBackendKind, 'split'>;
 
@@ -31,6 +31,7 @@ export interface RawWrite {
  */
 export interface StoreBackend {
   readonly kind: SingleBackendKind;
+  readonly notifications?: StoreNotifications;
   get(key: EntryKey): Promise<RawEntry | undefined>;
   put(key: EntryKey, write: RawWrite): Promise<number>;
   putIfAbsent(key: EntryKey, write: RawWrite): Promise<number | undefined>;

@@ -52,8 +52,17 @@ export function createStore(backend: StoreBackend, limits: StoreLimits = {}): St
     return { value: JSON.parse(raw.value) as T, version: raw.version, expiresAt: raw.expiresAt };
   }
 
+  const notifications = backend.notifications;
   const store: Store = {
     backend: backend.kind,
+    notifications: notifications && {
+      get connected() {
+        return !closed && notifications.connected;
+      },
+      publish: (channel, message) => run(() => notifications.publish(checkName(channel, 'channel'), message)),
+      subscribe: (channel, listener, onInterrupted) =>
+        run(() => notifications.subscribe(checkName(channel, 'channel'), listener, onInterrupted)),
+    },
 
     get: <T extends JsonValue>(namespace: string, id: string) =>
       run(async () => {

@@ -1,5 +1,6 @@
 import type { EntryKey, RawEntry, RawWrite, StoreBackend } from './backend.js';
 import { createStore, type StoreLimits } from './create-store.js';
+import { inProcessNotifications } from './notifications.js';
 import type { Store } from './store.js';
 
 export interface MemoryStoreOptions extends StoreLimits {
@@ -23,6 +24,7 @@ export function openMemoryStore(options: MemoryStoreOptions = {}): Store {
 
 class MemoryBackend implements StoreBackend {
   readonly kind = 'memory';
+  readonly notifications = inProcessNotifications();
   readonly #entries = new Map<string, MemoryEntry>();
   /** index key → entry map keys; kept exact on every write and delete. */
   readonly #indexes = new Map<string, Set<string>>();

@@ -2,6 +2,7 @@ import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { EntryKey, RawEntry, RawWrite, StoreBackend } from './backend.js';
 import { createStore, type StoreLimits } from './create-store.js';
 import { StoreError, StoreUnavailableError } from './errors.js';
+import { redisNotifications } from './notifications.js';
 import type { Store } from './store.js';
 
 export interface RedisStoreOptions extends StoreLimits {
@@ -142,10 +143,15 @@ class RedisBackend implements StoreBackend {
   readonly kind = 'redis';
   readonly #client: RedisClient;
   readonly #prefix: string;
+  readonly notifications: ReturnType<typeof redisNotifications>;
 
   constructor(client: RedisClient, prefix: string) {
     this.#client = client;
     this.#prefix = prefix;
+    this.notifications = redisNotifications(
+      client as unknown as Parameters<typeof redisNotifications>[0],
+      `${prefix}n:`,
+    );
   }
 
   async get(key: EntryKey): Promise<RawEntry | undefined> {
@@ -221,6 +227,7 @@ class RedisBackend implements StoreBackend {
   }
 
   async close(): Promise<void> {
+    this.notifications.close();
     await this.#client.quit().catch(() => this.#client.disconnect());
   }
 

@@ -42,6 +42,8 @@ export function splitStore(parts: SplitStoreParts): Store {
       const [a, b] = await Promise.all([durable.deleteByIndex(index), ephemeral.deleteByIndex(index)]);
       return a + b;
     },
+    // Messages go where the hot, shared state is.
+    notifications: ephemeral.notifications,
     acquireLock: (name, ttlSeconds) => ephemeral.acquireLock(name, ttlSeconds),
     releaseLock: (name, owner) => ephemeral.releaseLock(name, owner),
     increment: (name, windowSeconds) => ephemeral.increment(name, windowSeconds),

@@ -67,8 +67,35 @@ export interface CounterWindow {
  * Failures of the backing server raise {@link StoreUnavailableError} within a bounded time; the store
  * reconnects by itself.
  */
+/**
+ * Messages between the processes that share a store, for cache invalidation: a process that changes
+ * an entry others may have cached publishes its key, and the others drop their copy.
+ */
+export interface StoreNotifications {
+  /** Sends `message` to every subscriber of `channel`, in every process using this store. */
+  publish(channel: string, message: string): Promise<void>;
+  /**
+   * Calls `listener` for every message on `channel`. `onInterrupted` is called whenever messages may
+   * have been missed (the connection dropped or came back): drop everything cached then. Resolves
+   * with a function that ends the subscription.
+   */
+  subscribe(
+    channel: string,
+    listener: (message: string) => void,
+    onInterrupted: () => void,
+  ): Promise<() => Promise<void>>;
+  /** Whether delivery works right now; while it does not, nothing cached may be trusted. */
+  readonly connected: boolean;
+}
+
 export interface Store {
   readonly backend: StoreBackendKind;
+  /**
+   * Cross-process notifications, where the backend can deliver them to every process that uses it
+   * (Redis pub/sub; the memory store, whose only user is its own process). `undefined` for SQLite and
+   * PostgreSQL.
+   */
+  readonly notifications: StoreNotifications | undefined;
 
   /** The value, or `undefined` when absent or expired. */
   get<T extends JsonValue = JsonValue>(namespace: string, id: string): Promise<T | undefined>;

@@ -504,5 +504,28 @@ export function describeStore(name: string, harness: StoreHarness | undefined): 
         },
       );
     });
+
+    it('delivers notifications to the subscribers of every client, or says it cannot (SQL backends)', async () => {
+      if (!store.notifications || !second.notifications) {
+        expect(['sqlite', 'postgres']).toContain(store.backend);
+        return;
+      }
+      const channel = `c${ns()}`;
+      const received: string[] = [];
+      const unsubscribe = await second.notifications.subscribe(
+        channel,
+        (message) => received.push(message),
+        () => undefined,
+      );
+      expect(second.notifications.connected).toBe(true);
+      await store.notifications.publish(channel, 'session-1');
+      await store.notifications.publish(`${channel}-other`, 'not for us');
+      await expect.poll(() => received, { timeout: 2_000 }).toEqual(['session-1']);
+      await unsubscribe();
+      await store.notifications.publish(channel, 'after');
+      await sleep(100);
+      expect(received).toEqual(['session-1']);
+      await expectRejects(store.notifications.publish('bad\nchannel', 'x'), StoreInputError);
+    });
   });
 }

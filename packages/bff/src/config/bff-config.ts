@@ -65,6 +65,12 @@ export const bffConfigSchema = Type.Object(
      * reads the store. Higher is faster, but a logout elsewhere takes effect here up to this much later.
      */
     sessionCacheMs: Type.Integer({ minimum: 0, maximum: 60_000, default: 0 }),
+    /**
+     * With a store that tells every instance about session changes (Redis), how long a session read is
+     * reused, in milliseconds; a logout, refresh or back-channel logout on any instance drops the copy
+     * at once, and nothing is reused while notifications are interrupted. 0 turns it off. Default 15 000.
+     */
+    sharedSessionCacheMs: Type.Integer({ minimum: 0, maximum: 300_000, default: 15_000 }),
     /** Refresh an access token this many seconds before it expires. Default 60. */
     refreshMarginSeconds: Type.Integer({ minimum: 0, maximum: 3600, default: 60 }),
     /** How long a proxied upstream call may take before the browser gets 504, in milliseconds. */

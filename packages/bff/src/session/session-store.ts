@@ -54,7 +54,18 @@ export interface SessionLimits {
    * instance is seen here up to this much later.
    */
   cacheMs?: number;
+  /**
+   * With a store that notifies every instance of changes (Redis, memory), how long a session read may
+   * be reused, in milliseconds: any change or end of the session on any instance drops the copy at
+   * once, and while notifications are down nothing is reused. 0 turns it off. Default 0.
+   */
+  sharedCacheMs?: number;
 }
+
+/** The channel on which instances announce a changed or ended session (by its store key). */
+const changesChannel = 'bff-session-changes';
+/** The message that drops every cached session. */
+const everySession = '*';
 
 type StoredSession = {
   issuer: string;
@@ -79,6 +90,11 @@ export class SessionStore {
   readonly #cipher: TokenCipher;
   readonly #limits: SessionLimits;
   readonly #recent = new Map<string, { loaded: LoadedSession; readAt: number }>();
+  /** Whether this instance hears other instances' changes (see `listenForChanges`). */
+  #listening = false;
+  #stopListening: (() => Promise<void>) | undefined;
+  /** Counts invalidations, so a read that raced with one is not cached. */
+  #epoch = 0;
 
   constructor(store: Store, cipher: TokenCipher, limits: SessionLimits) {
     this.#store = store;
@@ -87,23 +103,61 @@ export class SessionStore {
   }
 
   /**
-   * Like {@link load}, but may answer from this process's copy read less than `cacheMs` ago (never
-   * past the session's own limits). For the per-request check of proxied calls; decisions that write
-   * (refresh, logout) use `load`.
+   * Subscribes to other instances' session changes, when the store can deliver them and
+   * `sharedCacheMs` is on; until then (and whenever delivery is interrupted) only `cacheMs` applies.
+   */
+  async listenForChanges(): Promise<void> {
+    const notifications = this.#store.notifications;
+    if (!notifications || !this.#limits.sharedCacheMs) return;
+    this.#stopListening = await notifications.subscribe(
+      changesChannel,
+      (key) => {
+        this.#epoch += 1;
+        if (key === everySession) this.#recent.clear();
+        else this.#recent.delete(key);
+      },
+      () => {
+        this.#epoch += 1;
+        this.#recent.clear();
+      },
+    );
+    this.#listening = true;
+  }
+
+  async stopListening(): Promise<void> {
+    this.#listening = false;
+    await this.#stopListening?.().catch(() => undefined);
+  }
+
+  /**
+   * Like {@link load}, but may answer from this process's copy: for `sharedCacheMs` while change
+   * notifications are flowing, else for `cacheMs` (never past the session's own limits). For the
+   * per-request check of proxied calls; decisions that write (refresh, logout) use `load`.
    */
   async loadRecent(sessionId: string, now: number): Promise<LoadedSession | undefined> {
-    const cacheMs = this.#limits.cacheMs ?? 0;
+    const shared = this.#listening && this.#store.notifications?.connected === true;
+    const cacheMs = shared ? (this.#limits.sharedCacheMs ?? 0) : (this.#limits.cacheMs ?? 0);
     if (cacheMs <= 0) return this.load(sessionId, now);
     const key = storeKey(sessionId);
     const hit = this.#recent.get(key);
     if (hit && now - hit.readAt < cacheMs && this.#isLive(hit.loaded.session, now)) return hit.loaded;
+    const epoch = this.#epoch;
     const loaded = await this.load(sessionId, now);
     this.#recent.delete(key);
-    if (loaded) {
+    // A change announced while we read may be newer than what we got: don't keep it.
+    if (loaded && epoch === this.#epoch) {
       if (this.#recent.size >= 10_000) this.#recent.delete(this.#recent.keys().next().value as string);
       this.#recent.set(key, { loaded, readAt: now });
     }
     return loaded;
+  }
+
+  /** Drops this instance's copy and tells the others to drop theirs. */
+  async #announce(key: string): Promise<void> {
+    this.#recent.delete(key);
+    if (!this.#listening) return;
+    this.#epoch += 1;
+    await this.#store.notifications?.publish(changesChannel, key).catch(() => undefined);
   }
 
   #isLive(session: Session, now: number): boolean {
@@ -148,19 +202,24 @@ export class SessionStore {
   async update(sessionId: string, version: number, session: Session, now: number): Promise<number | undefined> {
     const key = storeKey(sessionId);
     this.#recent.delete(key);
-    return this.#store.compareAndSet(
+    const written = await this.#store.compareAndSet(
       namespace,
       key,
       version,
       this.#seal(key, session),
       this.#writeOptions(session, now),
     );
+    if (written !== undefined) await this.#announce(key);
+    return written;
   }
 
   /** Ends one session. */
   async end(sessionId: string): Promise<boolean> {
-    this.#recent.delete(storeKey(sessionId));
-    return this.#store.delete(namespace, storeKey(sessionId));
+    const key = storeKey(sessionId);
+    this.#recent.delete(key);
+    const ended = await this.#store.delete(namespace, key);
+    await this.#announce(key);
+    return ended;
   }
 
   /**
@@ -182,6 +241,7 @@ export class SessionStore {
     for (const entry of await this.#store.findByIndex<StoredSession>(index)) {
       this.#recent.delete(entry.id);
       if (entry.namespace !== namespace || !(await this.#store.delete(namespace, entry.id))) continue;
+      await this.#announce(entry.id);
       ended += 1;
       try {
         const tokens = JSON.parse(this.#cipher.open(entry.value.sealedTokens, entry.id)) as SessionTokens;
@@ -190,9 +250,11 @@ export class SessionStore {
         // Sealed under a key no longer configured: the session is ended all the same.
       }
     }
-    // Sessions written meanwhile under the same index end too (without their tokens).
-    ended += await this.#store.deleteByIndex(index);
-    return { ended, refreshTokens };
+    // Sessions written meanwhile under the same index end too (without their tokens); we do not know
+    // their keys, so every instance drops its whole cache.
+    const late = await this.#store.deleteByIndex(index);
+    if (late > 0) await this.#announce(everySession);
+    return { ended: ended + late, refreshTokens };
   }
 
   #seal(key: string, session: Session): StoredSession {

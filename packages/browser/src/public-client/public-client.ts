@@ -16,6 +16,11 @@ export interface PublicClientOptions {
   postLogoutRedirectUri?: string;
   /** Renew this many seconds before the access token expires. Default 60. */
   renewalMarginSeconds?: number;
+  /**
+   * Shapes what `user()` returns from the ID-token claims (for example one entry per `amr` value).
+   * Default: the claims as they are.
+   */
+  userFactory?: (claims: IdTokenClaims) => IdTokenClaims;
 }
 
 /** The result of asking for a token: one, or the way to get one by signing in (the `TryGetToken` idea). */
@@ -234,7 +239,7 @@ export function createPublicClient(options: PublicClientOptions): PublicClient {
       }
       return { returnUrl: transaction.returnUrl, state: takeAppState(transaction.appStateId) };
     },
-    user: () => tokens?.claims ?? null,
+    user: () => (tokens ? (options.userFactory ?? ((claims: IdTokenClaims) => claims))(tokens.claims) : null),
     requestAccessToken,
     createAuthorizedFetch(authorizedUrls) {
       const prefixes = authorizedUrls.map((prefix) => new URL(prefix, location.origin));

@@ -16,6 +16,7 @@ import { registerDiscovery, registerJwks } from './endpoints/discovery.js';
 import { registerEndSession } from './endpoints/end-session.js';
 import { registerInteractionPages } from './endpoints/interaction-pages.js';
 import { registerIntrospection } from './endpoints/introspection.js';
+import { registerOneTimeCode } from './endpoints/one-time-code.js';
 import { registerRevocation } from './endpoints/revocation.js';
 import { registerToken } from './endpoints/token.js';
 import { registerTokenCors } from './endpoints/token-cors.js';
@@ -66,6 +67,8 @@ export const ephemeralNamespaces = [
   'client-assertions',
   'client-auth-blocks',
   'login-blocks',
+  'one-time-codes',
+  'one-time-codes-issued',
 ];
 
 /** Every route and the methods it answers, for 405 + `Allow`. */
@@ -123,6 +126,7 @@ export async function createAuthorizationServer(
         registerInteractionPages(scoped, context);
         registerAccountPages(scoped, context);
         registerToken(scoped, context);
+        registerOneTimeCode(scoped, context);
         registerTokenCors(scoped, context);
         registerUserinfo(scoped, context);
         registerRevocation(scoped, context);
@@ -229,7 +233,7 @@ function configureParsing(app: FastifyInstance): void {
 }
 
 /** Paths whose errors are JSON (OAuth endpoints); the rest are pages. */
-const jsonEndpoints = ['/token', '/revoke', '/introspect', '/userinfo', '/jwks', '/.well-known/'];
+const jsonEndpoints = ['/token', '/revoke', '/introspect', '/userinfo', '/one-time-code', '/jwks', '/.well-known/'];
 
 type ErrorHandler = (error: Error, request: FastifyRequest, reply: FastifyReply) => FastifyReply;
 

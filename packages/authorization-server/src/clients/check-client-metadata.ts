@@ -1,4 +1,6 @@
 import type { ClientMetadata } from '../config/client-metadata.js';
+import { oneTimeCodeGrantType } from '../grants/one-time-code.js';
+import { tokenExchangeGrantType } from '../grants/token-exchange.js';
 
 export interface MetadataProblem {
   field: string;
@@ -32,6 +34,16 @@ export function checkClientMetadata(client: ClientMetadata): MetadataProblem | u
   }
   if (isPublic && client.grant_types.includes('client_credentials')) {
     return { field: 'grant_types', message: 'client_credentials needs a confidential client' };
+  }
+  // RFC 8693 lets a client trade its tokens for new ones: only one that can keep a secret may.
+  if (isPublic && client.grant_types.includes(tokenExchangeGrantType)) {
+    return { field: 'grant_types', message: `${tokenExchangeGrantType} needs a confidential client` };
+  }
+  if (client.long_lived_tokens && !client.grant_types.includes(tokenExchangeGrantType)) {
+    return { field: 'long_lived_tokens', message: `needs the ${tokenExchangeGrantType} grant` };
+  }
+  if (client.one_time_code_issuers.length > 0 && !client.grant_types.includes(oneTimeCodeGrantType)) {
+    return { field: 'one_time_code_issuers', message: `needs the ${oneTimeCodeGrantType} grant` };
   }
   if (client.grant_types.includes('refresh_token') && !client.grant_types.includes('authorization_code')) {
     return { field: 'grant_types', message: 'refresh_token needs authorization_code' };

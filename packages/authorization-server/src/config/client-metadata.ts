@@ -18,6 +18,10 @@ export const clientMetadataSchema = Type.Object(
         Type.Literal('authorization_code'),
         Type.Literal('refresh_token'),
         Type.Literal('client_credentials'),
+        // RFC 8693; confidential clients only (see checkClientMetadata).
+        Type.Literal('urn:ietf:params:oauth:grant-type:token-exchange'),
+        // Ours: redeeming a one-time code for a long-lived token (POST /one-time-code issues them).
+        Type.Literal('urn:gatehouse:params:oauth:grant-type:one-time-code'),
       ]),
       { default: ['authorization_code'] },
     ),
@@ -40,6 +44,16 @@ export const clientMetadataSchema = Type.Object(
     allowed_cors_origins: Type.Array(Type.String({ pattern: '^https?://[^/?#\\s]+$' }), { default: [] }),
     /** A first-party client: consent is not asked (except for `offline_access`). Default false. */
     skip_consent: Type.Boolean({ default: false }),
+    /**
+     * Token exchange gives this (confidential) client tokens lasting `longLivedTokenTtl` instead of
+     * `accessTokenTtl`. Default false.
+     */
+    long_lived_tokens: Type.Boolean({ default: false }),
+    /**
+     * The confidential clients (of the same app) allowed to issue one-time codes this client redeems
+     * at `/token`. Default none.
+     */
+    one_time_code_issuers: Type.Array(Type.String({ pattern: '^[\\x21-\\x7E]{1,255}$' }), { default: [] }),
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AsContext } from '../context.js';
+import { oneTimeCodeGrantType } from '../grants/one-time-code.js';
+import { tokenExchangeGrantType } from '../grants/token-exchange.js';
 import { idTokenAlg } from '../tokens/id-token.js';
 
 /**
@@ -17,10 +19,18 @@ export function registerDiscovery(app: FastifyInstance, context: AsContext): voi
     revocation_endpoint: urls.revocation,
     introspection_endpoint: urls.introspection,
     end_session_endpoint: urls.endSession,
+    // Ours, so vendor-prefixed (RFC 8414 §2 leaves other names to extensions).
+    gatehouse_one_time_code_endpoint: `${config.issuer}/one-time-code`,
     scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
     response_types_supported: ['code'],
     response_modes_supported: ['query', 'fragment', 'form_post'],
-    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+    grant_types_supported: [
+      'authorization_code',
+      'refresh_token',
+      'client_credentials',
+      tokenExchangeGrantType,
+      oneTimeCodeGrantType,
+    ],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [idTokenAlg],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],

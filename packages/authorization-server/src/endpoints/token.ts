@@ -1,25 +1,36 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticateClient, usedBasic } from '../clients/authenticate-client.js';
+import type { RegisteredClient } from '../clients/client-registry.js';
 import type { AsContext } from '../context.js';
 import { InvalidRequestError, UnauthorizedClientError, UnsupportedGrantTypeError } from '../errors.js';
 import { redeemAuthorizationCode } from '../grants/authorization-code.js';
 import { clientCredentials } from '../grants/client-credentials.js';
+import { createOneTimeCodes, oneTimeCodeGrantType, redeemOneTimeCode } from '../grants/one-time-code.js';
 import { refreshTokens } from '../grants/refresh-token.js';
+import { exchangeToken, tokenExchangeGrantType } from '../grants/token-exchange.js';
 import { noStore, sendOAuthError, toOAuthError } from '../http/oauth-reply.js';
+import type { Params } from '../http/params.js';
 import { formParams } from '../http/request-params.js';
+import type { TokenResponse } from '../tokens/issue-user-tokens.js';
 import { allowTokenCors } from './token-cors.js';
 
-const grants = {
-  authorization_code: redeemAuthorizationCode,
-  refresh_token: refreshTokens,
-  client_credentials: clientCredentials,
-} as const;
+/** A grant type's handler: checks the request and returns the token response (or throws an `OAuthError`). */
+type GrantHandler = (context: AsContext, client: RegisteredClient, params: Params) => Promise<TokenResponse>;
 
 /**
  * The token endpoint (RFC 6749 §3.2): form body only, one client authentication method, then the
  * grant. Every answer is JSON with `Cache-Control: no-store` and no cookie.
  */
 export function registerToken(app: FastifyInstance, context: AsContext): void {
+  const oneTimeCodes = createOneTimeCodes(context);
+  const grants: Readonly<Record<string, GrantHandler>> = {
+    authorization_code: redeemAuthorizationCode,
+    refresh_token: refreshTokens,
+    client_credentials: clientCredentials,
+    [tokenExchangeGrantType]: exchangeToken,
+    [oneTimeCodeGrantType]: (grantContext, client, params) =>
+      redeemOneTimeCode(grantContext, oneTimeCodes, client, params),
+  };
   app.post('/token', async (request: FastifyRequest, reply: FastifyReply) => {
     const authorization = request.headers.authorization;
     try {
@@ -30,11 +41,11 @@ export function registerToken(app: FastifyInstance, context: AsContext): void {
       allowTokenCors(request, reply, client);
       if (!Object.hasOwn(grants, grantType))
         throw new UnsupportedGrantTypeError(`grant_type ${grantType.slice(0, 60)} is not supported`);
-      const name = grantType as keyof typeof grants;
-      if (!(client.grant_types as readonly string[]).includes(name)) {
-        throw new UnauthorizedClientError(`this client may not use ${name}`);
+      const handle = grants[grantType] as GrantHandler;
+      if (!(client.grant_types as readonly string[]).includes(grantType)) {
+        throw new UnauthorizedClientError(`this client may not use ${grantType}`);
       }
-      const response = await grants[name](context, client, params);
+      const response = await handle(context, client, params);
       return noStore(reply).type('application/json; charset=utf-8').send(response);
     } catch (error) {
       const oauthError = toOAuthError(error);

@@ -95,6 +95,14 @@ export class GrantStore {
     return grantId !== undefined && (await this.find(grantId)) !== undefined;
   }
 
+  /**
+   * The grant a recorded user access token was issued under (token exchange mints its successor
+   * there, so revoking the grant ends both). Undefined once the token expired or was revoked.
+   */
+  async grantOfAccessToken(jti: string): Promise<string | undefined> {
+    return this.#store.get<string>(accessTokens, jti);
+  }
+
   async forgetAccessToken(jti: string): Promise<void> {
     await this.#store.delete(accessTokens, jti);
   }

@@ -39,7 +39,10 @@ const body = JSON.stringify({
     { id: 2, title: 'Walk', done: true },
   ],
 });
-const upstream = createServer((_, response) => {
+/** The last bearer header the upstream saw, to size the static one of the context row. */
+let lastAuthorization = '';
+const upstream = createServer((request, response) => {
+  if (request.headers.authorization) lastAuthorization = request.headers.authorization;
   response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   response.end(body);
 });
@@ -96,6 +99,8 @@ async function startBff(port, extra = {}) {
   return `__Host-gh-session=${cookies.get('__Host-gh-session')}`;
 }
 const bffSession = await startBff(bffPort);
+await (await fetch(`http://127.0.0.1:${bffPort}/api/data`, { headers: { cookie: bffSession, 'x-csrf': '1' } })).text();
+const bearerLength = Math.max(0, lastAuthorization.length - 'Bearer '.length);
 const cachedSession = await startBff(cachedPort, { sharedSessionCacheMs: 0 });
 
 // The ceiling: a bare Fastify proxy, no session, no token.
@@ -103,6 +108,13 @@ const ceiling = Fastify();
 // Registered exactly as the BFF registers it (no base; the full upstream URL per call).
 await ceiling.register(replyFrom, { undici: { headersTimeout: 30_000, bodyTimeout: 30_000 } });
 ceiling.get('/api/*', (request, reply) => reply.from(`${upstreamUrl}${request.url.slice(4)}`));
+// The same, adding a bearer header as large as the BFF's (what any token-attaching proxy must send).
+const staticBearer = `Bearer ${'x'.repeat(bearerLength)}`;
+ceiling.get('/with-token/*', (request, reply) =>
+  reply.from(`${upstreamUrl}${request.url.slice(11)}`, {
+    rewriteRequestHeaders: (_request, headers) => ({ ...headers, authorization: staticBearer }),
+  }),
+);
 await ceiling.listen({ port: 0, host: '127.0.0.1' });
 const ceilingUrl = `http://127.0.0.1:${ceiling.server.address().port}`;
 
@@ -145,6 +157,11 @@ const expressSession = cookieHeader(new Map([...expressCookies].filter(([name]) 
 const targets = [
   { name: 'upstream directly', url: `${upstreamUrl}/data`, headers: {} },
   { name: 'ceiling: Fastify + reply-from, no auth', url: `${ceilingUrl}/api/data`, headers: {} },
+  {
+    name: 'ceiling + a static bearer header of the same size (context)',
+    url: `${ceilingUrl}/with-token/data`,
+    headers: {},
+  },
   {
     name: 'Gatehouse BFF (session in Redis with change notices, CSRF, token)',
     url: `${bffOrigin}/api/data`,

@@ -61,10 +61,15 @@ export class RefreshTokens {
   }
 
   /**
-   * Uses a token: rotates it, or recognises a retry or a reuse. `successorExpiresAt` is when the new
-   * token lapses (idle limit, capped by the grant's absolute end).
+   * Uses a token: rotates it, or recognises a retry or a reuse. `successorExpiry` looks at the token's
+   * grant and says when the new token lapses (idle limit, capped by the grant's absolute end), or
+   * `undefined` to refuse; it may also throw (a wider scope) and nothing is rotated.
    */
-  async use(token: string, clientId: string, successorExpiresAt: number): Promise<RefreshOutcome> {
+  async use(
+    token: string,
+    clientId: string,
+    successorExpiry: (grantId: string) => Promise<number | undefined>,
+  ): Promise<RefreshOutcome> {
     if (token.length > 512) return { kind: 'invalid' };
     const hash = sha256(token);
     for (let attempt = 0; attempt < 3; attempt += 1) {
@@ -72,6 +77,9 @@ export class RefreshTokens {
       if (!entry || entry.value.clientId !== clientId) return { kind: 'invalid' };
       const record = entry.value;
       if (record.rotatedAt !== null) return this.#retryOrReuse(record);
+      // The grant decides (and may refuse: revoked, expired, a wider scope) before anything is rotated.
+      const successorExpiresAt = await successorExpiry(record.grantId);
+      if (successorExpiresAt === undefined) return { kind: 'invalid' };
       const successor = randomToken(32);
       const successorHash = sha256(successor);
       await this.#write(successorHash, record.grantId, clientId, successorExpiresAt);

@@ -12,7 +12,7 @@ import { upstreamUrl } from './upstream-url.js';
 type Route = BffConfig['routes'][number];
 
 /** Request headers never passed upstream: the browser's credentials, our CSRF marker, hop-by-hop ones. */
-const strippedRequestHeaders = [
+const strippedRequestHeaders = new Set([
   'cookie',
   'authorization',
   'x-csrf',
@@ -28,9 +28,23 @@ const strippedRequestHeaders = [
   'x-forwarded-for',
   'x-forwarded-host',
   'x-forwarded-proto',
-];
+]);
 /** Response headers never passed to the browser: an upstream must not set cookies on our origin. */
-const strippedResponseHeaders = ['set-cookie', 'connection', 'keep-alive', 'transfer-encoding', 'trailer', 'upgrade'];
+const strippedResponseHeaders = new Set([
+  'set-cookie',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'trailer',
+  'upgrade',
+]);
+
+/** A copy of `headers` without the listed names (one pass; no `delete`, which slows objects down). */
+function without<T>(headers: Record<string, T>, names: ReadonlySet<string>): Record<string, T> {
+  const kept: Record<string, T> = {};
+  for (const name in headers) if (!names.has(name)) kept[name] = headers[name] as T;
+  return kept;
+}
 
 /**
  * The configured routes, proxied with the right token: every request must pass the CSRF rule; `user`
@@ -88,8 +102,7 @@ async function forward(context: BffContext, route: Route, request: FastifyReques
 
   return reply.from(target, {
     rewriteRequestHeaders: (original, headers) => {
-      const next: Record<string, string | string[] | undefined> = { ...headers };
-      for (const name of strippedRequestHeaders) delete next[name];
+      const next = without(headers as Record<string, string | string[] | undefined>, strippedRequestHeaders);
       if (bearer) next.authorization = `Bearer ${bearer}`;
       // Proves to the API that this call comes from the holder of the client secret, not from
       // wherever a stolen token might be replayed.
@@ -100,11 +113,7 @@ async function forward(context: BffContext, route: Route, request: FastifyReques
       next['x-forwarded-proto'] = context.publicProtocol;
       return next;
     },
-    rewriteHeaders: (headers) => {
-      const next = { ...headers };
-      for (const name of strippedResponseHeaders) delete next[name];
-      return next;
-    },
+    rewriteHeaders: (headers) => without(headers, strippedResponseHeaders),
     onError: (errorReply, { error }) => {
       const code = (error as { code?: string }).code ?? '';
       const timedOut = /TIMEOUT/i.test(code) || (error as { statusCode?: number }).statusCode === 504;

@@ -11,6 +11,14 @@ export type { BffClient, BffClientOptions, BffUser, LoginOptions } from './bff-c
 export { createBffClient, LoginRequiredError } from './bff-client/bff-client.js';
 export { AccessTokenNotAvailableError, SignInError } from './public-client/errors.js';
 export type { IdTokenClaims } from './public-client/id-token-claims.js';
+export { beginImplicitSignIn, completeImplicitSignIn } from './public-client/implicit.js';
+export type {
+  BeginImplicitSignInOptions,
+  CompleteImplicitSignInOptions,
+  ImplicitResponseType,
+  ImplicitSignInResult,
+  TransactionStorage,
+} from './public-client/implicit-response.js';
 export type { AccessTokenResult, PublicClient, PublicClientOptions } from './public-client/public-client.js';
 export { createPublicClient } from './public-client/public-client.js';
 export type { AppState } from './redirect-state/redirect-state.js';

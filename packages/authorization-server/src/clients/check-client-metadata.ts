@@ -48,8 +48,18 @@ export function checkClientMetadata(client: ClientMetadata): MetadataProblem | u
   if (client.grant_types.includes('refresh_token') && !client.grant_types.includes('authorization_code')) {
     return { field: 'grant_types', message: 'refresh_token needs authorization_code' };
   }
-  if (client.grant_types.includes('authorization_code') && client.redirect_uris.length === 0) {
-    return { field: 'redirect_uris', message: 'at least one is required for authorization_code' };
+  // The implicit grant and its response types come together or not at all (SECURITY.md §2: opt-in).
+  const tokenResponseTypes = client.response_types.filter((type) => type !== 'code');
+  if (tokenResponseTypes.length > 0 && !client.grant_types.includes('implicit')) {
+    return { field: 'response_types', message: `${tokenResponseTypes.join(', ')} needs the implicit grant` };
+  }
+  if (client.grant_types.includes('implicit') && tokenResponseTypes.length === 0) {
+    return { field: 'grant_types', message: 'implicit needs response_types token or id_token token' };
+  }
+  for (const grantType of ['authorization_code', 'implicit'] as const) {
+    if (client.grant_types.includes(grantType) && client.redirect_uris.length === 0) {
+      return { field: 'redirect_uris', message: `at least one is required for ${grantType}` };
+    }
   }
   for (const field of ['redirect_uris', 'post_logout_redirect_uris'] as const) {
     for (const [i, uri] of client[field].entries()) {

@@ -46,6 +46,11 @@ export const authorizationServerConfigSchema = Type.Object(
     cookieSecrets: Type.Array(Type.String({ minLength: 32 }), { minItems: 1 }),
     /** Access-token lifetime in seconds. Default 1 hour. */
     accessTokenTtl: Type.Integer({ minimum: 30, maximum: 86400, default: 3600 }),
+    /**
+     * Lifetime in seconds of an access token issued by the legacy implicit grant (in the redirect's
+     * fragment, with no refresh token): kept short. Default 5 minutes, at most 1 hour.
+     */
+    implicitAccessTokenTtl: Type.Integer({ minimum: 30, maximum: 3600, default: 300 }),
     /** Absolute lifetime of a refresh-token grant in seconds; rotation never extends it. Default 30 days. */
     refreshTokenTtl: Type.Integer({ minimum: 60, default: 30 * 86400 }),
     /** A refresh token unused this long expires, in seconds. Default 14 days. */

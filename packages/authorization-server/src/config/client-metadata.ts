@@ -22,10 +22,16 @@ export const clientMetadataSchema = Type.Object(
         Type.Literal('urn:ietf:params:oauth:grant-type:token-exchange'),
         // Ours: redeeming a one-time code for a long-lived token (POST /one-time-code issues them).
         Type.Literal('urn:gatehouse:params:oauth:grant-type:one-time-code'),
+        // Legacy, opt-in: tokens straight from /authorize (response_types token, id_token token).
+        Type.Literal('implicit'),
       ]),
       { default: ['authorization_code'] },
     ),
-    response_types: Type.Array(Type.Literal('code'), { default: ['code'] }),
+    /** `code`; the legacy implicit `token` and `id_token token` need the `implicit` grant. Default `code`. */
+    response_types: Type.Array(
+      Type.Union([Type.Literal('code'), Type.Literal('token'), Type.Literal('id_token token')]),
+      { default: ['code'] },
+    ),
     token_endpoint_auth_method: Type.Union(
       [
         Type.Literal('client_secret_basic'),

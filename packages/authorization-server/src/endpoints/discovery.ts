@@ -3,6 +3,7 @@ import type { AsContext } from '../context.js';
 import { oneTimeCodeGrantType } from '../grants/one-time-code.js';
 import { tokenExchangeGrantType } from '../grants/token-exchange.js';
 import { idTokenAlg } from '../tokens/id-token.js';
+import { anyRegistersImplicit } from './authorize/check-response.js';
 
 /**
  * Discovery (OpenID Connect Discovery 1.0 and RFC 8414): exactly what this server supports. The
@@ -10,6 +11,11 @@ import { idTokenAlg } from '../tokens/id-token.js';
  */
 export function registerDiscovery(app: FastifyInstance, context: AsContext): void {
   const { config, urls } = context;
+  // The legacy implicit grant is advertised only when a configured client opted in to it.
+  const implicit = anyRegistersImplicit(config.clients);
+  const implicitTypes = (['token', 'id_token token'] as const).filter((type) =>
+    config.clients.some((client) => client.response_types.includes(type)),
+  );
   const document = JSON.stringify({
     issuer: config.issuer,
     authorization_endpoint: urls.authorization,
@@ -22,7 +28,7 @@ export function registerDiscovery(app: FastifyInstance, context: AsContext): voi
     // Ours, so vendor-prefixed (RFC 8414 §2 leaves other names to extensions).
     gatehouse_one_time_code_endpoint: `${config.issuer}/one-time-code`,
     scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
-    response_types_supported: ['code'],
+    response_types_supported: ['code', ...(implicit ? implicitTypes : [])],
     response_modes_supported: ['query', 'fragment', 'form_post'],
     grant_types_supported: [
       'authorization_code',
@@ -30,6 +36,7 @@ export function registerDiscovery(app: FastifyInstance, context: AsContext): voi
       'client_credentials',
       tokenExchangeGrantType,
       oneTimeCodeGrantType,
+      ...(implicit ? ['implicit'] : []),
     ],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [idTokenAlg],

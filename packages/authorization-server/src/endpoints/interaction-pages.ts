@@ -9,14 +9,14 @@ import type { Interaction } from '../interaction/interactions.js';
 import type { LoadedSession } from '../sessions/provider-session.js';
 import { renderConsentPage } from '../views/consent-page.js';
 import { renderLoginPage } from '../views/login-page.js';
-import { sendAuthorizationError, sendAuthorizationResponse } from './authorize/authorization-response.js';
+import { sendAuthorizationError } from './authorize/authorization-response.js';
+import { completeAuthorization } from './authorize/complete-authorization.js';
 import { nextStep } from './authorize/continue-authorization.js';
-import { issueCode } from './authorize/issue-code.js';
 
 type IdParams = { Params: { id: string } };
 
 /**
- * The pages between `/authorize` and the code: `GET /interaction/:id` shows whatever the request still
+ * The pages between `/authorize` and the code (or implicit tokens): `GET /interaction/:id` shows whatever the request still
  * needs (login or consent) or finishes it. The login form posts to `/login` (see account pages) with
  * the interaction id; the consent form to `/interaction/:id/consent`. POSTs check the CSRF token and
  * answer 303.
@@ -133,8 +133,7 @@ async function showConsent(
 async function finish(context: AsContext, id: string, reply: FastifyReply, session: LoadedSession) {
   const finished = await context.interactions.finish(id);
   if (!finished) return expired(reply);
-  const code = await issueCode(context, finished.request, session);
-  return sendAuthorizationResponse(reply, finished.request, context.config.issuer, { code });
+  return completeAuthorization(context, reply, finished.request, session);
 }
 
 /** The client's redirect origin: the consent POST's 303 chain ends there, and `form-action` covers redirects. */

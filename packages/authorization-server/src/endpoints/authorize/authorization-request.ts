@@ -1,13 +1,25 @@
 import type { RegisteredClient } from '../../clients/client-registry.js';
 import type { AsContext } from '../../context.js';
-import { InvalidRequestError, RequestNotSupportedError, RequestUriNotSupportedError } from '../../errors.js';
+import {
+  InvalidRequestError,
+  InvalidScopeError,
+  RequestNotSupportedError,
+  RequestUriNotSupportedError,
+} from '../../errors.js';
 import type { Params } from '../../http/params.js';
 import { verifyOwnToken } from '../../tokens/verify-own-token.js';
 import { checkClientAndRedirectUri } from './check-client-and-redirect-uri.js';
 import { checkPkce } from './check-pkce.js';
 import { checkPrompt } from './check-prompt.js';
 import { checkResource } from './check-resource.js';
-import { checkResponseMode, checkResponseType } from './check-response.js';
+import {
+  anyRegistersImplicit,
+  checkResponseMode,
+  checkResponseType,
+  isImplicitResponseType,
+  normalizeResponseType,
+  type ResponseType,
+} from './check-response.js';
 import { checkScope } from './check-scope.js';
 
 export type ResponseMode = 'query' | 'fragment' | 'form_post';
@@ -22,6 +34,8 @@ export interface ResponseTarget {
 /** A validated authorization request; plain data, so it can wait in the store during a login. */
 export interface AuthorizationRequest extends ResponseTarget {
   clientId: string;
+  /** `code`, or a legacy implicit type (then `responseMode` is `fragment`). Absent in interactions stored before implicit: `code`. */
+  responseType?: ResponseType;
   scopes: string[];
   nonce: string | undefined;
   codeChallenge: string | undefined;
@@ -49,20 +63,38 @@ export async function readAuthorizationRequest(
   const { client, redirectUri } = await checkClientAndRedirectUri(context, params);
   // state and response_mode are needed to answer even an error; a repeated one cannot be echoed.
   const rawState = params.isRepeated('state') ? undefined : params.get('state');
-  const responseMode = params.isRepeated('response_mode') ? 'query' : checkResponseMode(params.get('response_mode'));
-  onTarget({ redirectUri, responseMode: responseMode ?? 'query', state: rawState });
+  const implicitOffered = client.grant_types.includes('implicit') || anyRegistersImplicit(context.clients.configured());
+  const rawResponseType = params.isRepeated('response_type') ? undefined : params.get('response_type');
+  // Token responses, and the errors answering such requests, never go in a query (SECURITY.md §2,
+  // RFC 6749 §4.2.2): the fragment is their only mode.
+  const implicit = implicitOffered && isImplicitResponseType(normalizeResponseType(rawResponseType));
+  const sentMode = params.isRepeated('response_mode') ? undefined : params.get('response_mode');
+  const responseMode = params.isRepeated('response_mode') ? 'query' : checkResponseMode(sentMode);
+  onTarget({ redirectUri, responseMode: implicit ? 'fragment' : (responseMode ?? 'query'), state: rawState });
   if (params.isRepeated('state')) throw new InvalidRequestError('the state parameter must not be repeated');
   if (responseMode === undefined) throw new InvalidRequestError('response_mode must be query, fragment or form_post');
+  if (implicit && (params.isRepeated('response_mode') || (sentMode !== undefined && sentMode !== 'fragment'))) {
+    throw new InvalidRequestError('response_mode must be fragment for a token response type');
+  }
   if (rawState !== undefined && rawState.length > maxStateLength) throw new InvalidRequestError('state is too long');
 
   if (params.has('request')) throw new RequestNotSupportedError('request objects are not supported');
   if (params.has('request_uri')) throw new RequestUriNotSupportedError('request_uri is not supported');
-  checkResponseType(params.get('response_type'), client);
+  const responseType = checkResponseType(params.get('response_type'), client, implicitOffered);
   const scopes = checkScope(params.get('scope'), client);
-  const codeChallenge = checkPkce(params.get('code_challenge'), params.get('code_challenge_method'), client);
+  if (isImplicitResponseType(responseType)) checkImplicitScopes(responseType, scopes);
+  // PKCE binds a code to its redemption; the implicit grant has neither, so its parameters are ignored.
+  const codeChallenge =
+    responseType === 'code'
+      ? checkPkce(params.get('code_challenge'), params.get('code_challenge_method'), client)
+      : undefined;
   const { prompt, maxAge } = checkPrompt(params.get('prompt'), params.get('max_age'));
   const nonce = params.get('nonce');
   if (nonce !== undefined && nonce.length > maxStateLength) throw new InvalidRequestError('nonce is too long');
+  // OpenID Core §3.2.2.1: an ID token sent through the browser must be bound to the request.
+  if (responseType === 'id_token token' && nonce === undefined) {
+    throw new InvalidRequestError('nonce is required when an ID token is returned from the authorization endpoint');
+  }
   const audience = checkResource(params.get('resource'), context.config.resources, context.config.issuer);
   const hintSub = await readIdTokenHint(context, params.get('id_token_hint'), client.client_id);
   const loginHint = params.get('login_hint');
@@ -70,8 +102,9 @@ export async function readAuthorizationRequest(
     client,
     request: {
       clientId: client.client_id,
+      responseType,
       redirectUri,
-      responseMode,
+      responseMode: isImplicitResponseType(responseType) ? 'fragment' : responseMode,
       state: rawState,
       scopes,
       nonce,
@@ -83,6 +116,16 @@ export async function readAuthorizationRequest(
       audience,
     },
   };
+}
+
+/** No refresh token from the implicit grant, ever; an ID token needs `openid`. */
+function checkImplicitScopes(responseType: ResponseType, scopes: readonly string[]): void {
+  if (scopes.includes('offline_access')) {
+    throw new InvalidScopeError('offline_access is not available with a token response type');
+  }
+  if (responseType === 'id_token token' && !scopes.includes('openid')) {
+    throw new InvalidScopeError('response_type id_token token needs the openid scope');
+  }
 }
 
 async function readIdTokenHint(context: AsContext, hint: string | undefined, clientId: string) {

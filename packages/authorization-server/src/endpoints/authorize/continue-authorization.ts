@@ -5,15 +5,16 @@ import { ConsentRequiredError, LoginRequiredError } from '../../errors.js';
 import type { Interaction } from '../../interaction/interactions.js';
 import type { LoadedSession } from '../../sessions/provider-session.js';
 import type { AuthorizationRequest } from './authorization-request.js';
-import { sendAuthorizationError, sendAuthorizationResponse } from './authorization-response.js';
-import { issueCode } from './issue-code.js';
+import { sendAuthorizationError } from './authorization-response.js';
+import { completeAuthorization } from './complete-authorization.js';
 
-export type NextStep = { kind: 'login' } | { kind: 'consent' } | { kind: 'code' };
+/** `issue`: nothing is missing; the code (or, for implicit, the tokens) can be sent. */
+export type NextStep = { kind: 'login' } | { kind: 'consent' } | { kind: 'issue' };
 
 /**
  * What the request still needs from the user: a sign-in (none yet, `prompt=login`, `max_age`
  * exceeded, or an `id_token_hint` for someone else), consent (not yet given for these scopes,
- * `offline_access` always named, or `prompt=consent`), or nothing — then a code is issued.
+ * `offline_access` always named, or `prompt=consent`), or nothing — then a code (or implicit tokens) is issued.
  */
 export async function nextStep(
   context: AsContext,
@@ -32,7 +33,7 @@ export async function nextStep(
       !interaction.signedIn) ||
     (request.hintSub !== undefined && request.hintSub !== session.session.sub);
   if (needsLogin) return { kind: 'login' };
-  if (interaction.consented) return { kind: 'code' };
+  if (interaction.consented) return { kind: 'issue' };
   const sub = session.session.sub;
   const consentScopes = request.scopes.filter((scope) => scope !== 'openid');
   const needsConsent =
@@ -40,11 +41,11 @@ export async function nextStep(
     (!client.skip_consent && !(await context.consents.covers(sub, client.client_id, consentScopes))) ||
     (request.scopes.includes('offline_access') &&
       !(await context.consents.covers(sub, client.client_id, ['offline_access'])));
-  return needsConsent ? { kind: 'consent' } : { kind: 'code' };
+  return needsConsent ? { kind: 'consent' } : { kind: 'issue' };
 }
 
 /**
- * Carries an authorization request forward: issues the code when nothing is missing; otherwise
+ * Carries an authorization request forward: issues the code (or implicit tokens) when nothing is missing; otherwise
  * answers `login_required`/`consent_required` for `prompt=none` (never a page), or sends the browser
  * to the interaction page.
  */
@@ -57,10 +58,7 @@ export async function continueAuthorization(
 ): Promise<FastifyReply> {
   const step = await nextStep(context, client, request, session, { signedIn: false, consented: false });
   const issuer = context.config.issuer;
-  if (step.kind === 'code' && session) {
-    const code = await issueCode(context, request, session);
-    return sendAuthorizationResponse(reply, request, issuer, { code });
-  }
+  if (step.kind === 'issue' && session) return completeAuthorization(context, reply, request, session);
   if (request.prompt.includes('none')) {
     const error =
       step.kind === 'login'

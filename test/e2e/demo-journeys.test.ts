@@ -164,6 +164,35 @@ describe('demo journeys in Chromium (gatehouse dev)', () => {
     await context.close();
   });
 
+  it('4b: the backend-less page signs in again after a reload through a hidden frame, and says login_required without a session', async () => {
+    const shot = screenshots('4b-silent-sign-in');
+    const { context, page } = await freshPage();
+    await page.goto(`${demo.bffOrigin}/public-client.html`);
+    // No provider session yet: the frame comes back with login_required, and nothing is shown.
+    await page.getByTestId('public-silent-sign-in').click();
+    await expect.poll(() => page.getByTestId('public-silent-result').textContent()).toMatch(/login_required/);
+    await page.getByTestId('public-sign-in').click();
+    await signInAtProvider(page, demo, 'none');
+    await page.waitForURL((url) => url.origin === demo.bffOrigin);
+    await expect.poll(() => page.getByTestId('public-user').textContent()).toContain('Demo User');
+    // Tokens live in memory: a reload forgets them; the hidden frame gets new ones without a navigation.
+    await page.reload();
+    await page.getByTestId('public-silent-sign-in').waitFor();
+    const navigations: string[] = [];
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame()) navigations.push(frame.url());
+    });
+    await page.getByTestId('public-silent-sign-in').click();
+    await expect.poll(() => page.getByTestId('public-user').textContent()).toContain('Demo User');
+    expect(await page.getByTestId('public-silent-result').textContent()).toMatch(/signed in silently/i);
+    expect(navigations).toEqual([]);
+    expect(new URL(page.url()).search).toBe('');
+    await page.getByTestId('public-call-api').click();
+    await expect.poll(() => page.getByTestId('public-result').textContent()).toMatch(/temperature|summary|date/i);
+    await shot(page, 'silent');
+    await context.close();
+  });
+
   it('6: access_denied at the consent page lands on the login-failed view with a readable message', async () => {
     const shot = screenshots('6-access-denied');
     const { context, page } = await freshPage();

@@ -21,6 +21,7 @@ export default defineConfig({
       input: {
         main: here('index.html'),
         'public-client': here('public-client.html'),
+        'silent-callback': here('silent-callback.html'),
       },
       output: {
         // The code both pages share, and the one stylesheet, under names that say what they are.

@@ -19,7 +19,13 @@ export type {
   ImplicitSignInResult,
   TransactionStorage,
 } from './public-client/implicit-response.js';
-export type { AccessTokenResult, PublicClient, PublicClientOptions } from './public-client/public-client.js';
+export type {
+  AccessTokenResult,
+  PublicClient,
+  PublicClientOptions,
+  SilentSignInResult,
+} from './public-client/public-client.js';
 export { createPublicClient } from './public-client/public-client.js';
+export { notifySilentSignIn } from './public-client/silent-callback.js';
 export type { AppState } from './redirect-state/redirect-state.js';
 export { saveAppState, takeAppState } from './redirect-state/redirect-state.js';

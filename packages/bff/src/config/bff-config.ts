@@ -54,6 +54,11 @@ export const bffConfigSchema = Type.Object(
       description: '32-byte keys in base64url; the first encrypts, any decrypts',
     }),
     static: Type.Optional(Type.String({ minLength: 1, description: 'a folder of static SPA files to serve' })),
+    /**
+     * Pages of the static folder the app may frame itself (`frame-ancestors 'self'`), such as a silent
+     * sign-in callback; every other page refuses framing. Default none.
+     */
+    frameablePages: Type.Array(Type.String({ pattern: '^[A-Za-z0-9._-]+\\.html$' }), { default: [] }),
     prefix: Type.String({ pattern: '^/[a-z0-9-]+$', default: '/bff', description: 'path prefix of the BFF endpoints' }),
     routes: Type.Array(routeSchema, { default: [] }),
     /** Sliding idle limit of a session, in seconds. Default 8 hours. */

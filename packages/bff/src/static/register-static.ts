@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { BffContext } from '../context.js';
@@ -14,6 +14,7 @@ export async function registerStatic(
 ): Promise<(request: FastifyRequest, reply: FastifyReply) => FastifyReply | undefined> {
   const folder = context.config.static;
   if (!folder) return () => undefined;
+  const frameablePages = new Set(context.config.frameablePages);
   await app.register(fastifyStatic, {
     root: resolve(folder),
     wildcard: true,
@@ -26,7 +27,11 @@ export async function registerStatic(
       response.setHeader('x-content-type-options', 'nosniff');
       const hashedAsset = /[\\/]assets[\\/]/.test(path);
       response.setHeader('cache-control', hashedAsset ? 'public, max-age=31536000, immutable' : 'no-cache');
-      if (path.endsWith('.html')) response.setHeader('content-security-policy', "frame-ancestors 'none'");
+      if (path.endsWith('.html')) {
+        // Only pages named in `frameablePages` (a silent sign-in callback) may be framed, by the app itself.
+        const frameable = frameablePages.has(basename(path));
+        response.setHeader('content-security-policy', `frame-ancestors ${frameable ? "'self'" : "'none'"}`);
+      }
     },
   });
   const reserved = [context.config.prefix, ...context.config.routes.map((route) => route.path)];

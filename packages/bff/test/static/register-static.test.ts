@@ -23,6 +23,7 @@ describe('serving the SPA', () => {
   beforeAll(async () => {
     writeFileSync(join(folder, 'index.html'), '<!doctype html><title>SPA</title>');
     writeFileSync(join(folder, 'app.js'), 'console.log(1)');
+    writeFileSync(join(folder, 'silent-callback.html'), '<!doctype html><title>silent</title>');
     writeFileSync(join(folder, '.env'), 'SECRET=1');
     const config = loadBffConfig({
       publicUrl: 'https://app.example.com',
@@ -31,6 +32,7 @@ describe('serving the SPA', () => {
       clientSecret: 'a-long-enough-client-secret',
       tokenEncryptionKeys: [randomBytes(32).toString('base64url')],
       static: folder,
+      frameablePages: ['silent-callback.html'],
       routes: [{ path: '/api', target: 'http://127.0.0.1:1' }],
     });
     app = await createBff(config, { store: openMemoryStore(), metadata });
@@ -70,5 +72,13 @@ describe('serving the SPA', () => {
     expect(response.statusCode).toBeGreaterThanOrEqual(400);
     expect(response.body).not.toContain('SECRET=1');
     expect(response.body).not.toContain('root:');
+  });
+
+  it('lets the app frame only the pages it names (a silent sign-in callback); every other page refuses framing', async () => {
+    const framed = await app.inject({ url: '/silent-callback.html' });
+    expect(framed.statusCode).toBe(200);
+    expect(framed.headers['content-security-policy']).toBe("frame-ancestors 'self'");
+    const index = await app.inject({ url: '/index.html' });
+    expect(index.headers['content-security-policy']).toBe("frame-ancestors 'none'");
   });
 });

@@ -17,11 +17,26 @@ export interface PublicClientOptions {
   /** Renew this many seconds before the access token expires. Default 60. */
   renewalMarginSeconds?: number;
   /**
+   * A page of this origin that calls `notifySilentSignIn()` (and nothing else), registered as a
+   * redirect URI: where `trySilentSignIn()` sends its hidden iframe. Needed only for that.
+   */
+  silentRedirectUri?: string;
+  /**
    * Shapes what `user()` returns from the ID-token claims (for example one entry per `amr` value).
    * Default: the claims as they are.
    */
   userFactory?: (claims: IdTokenClaims) => IdTokenClaims;
 }
+
+/** How a silent sign-in ended: signed in, or why not (the provider's code, a timeout, or a failure). */
+export type SilentSignInResult =
+  | { status: 'signed-in'; claims: IdTokenClaims }
+  | { status: 'login_required' | 'consent_required' | 'interaction_required' | 'timeout' }
+  | { status: 'failed'; error: string };
+
+/** The message a silent callback page posts to its parent. */
+export const silentSignInMessageType = 'gatehouse-silent-sign-in';
+const silentOutcomes = new Set(['login_required', 'consent_required', 'interaction_required']);
 
 /** The result of asking for a token: one, or the way to get one by signing in (the `TryGetToken` idea). */
 export type AccessTokenResult =
@@ -35,6 +50,13 @@ export interface PublicClient {
   completeSignIn(url?: string): Promise<{ returnUrl: string; state: AppState | undefined }>;
   /** The signed-in user's ID-token claims, or `null`. */
   user(): IdTokenClaims | null;
+  /**
+   * Signs in without showing anything: `prompt=none` in a hidden iframe on `silentRedirectUri`. Works
+   * only where the provider's session cookie reaches a frame — same-site providers, or browsers that
+   * still send third-party cookies; otherwise expect `login_required`, and use `signIn({ prompt:
+   * 'none' })` (a top-level redirect) instead.
+   */
+  trySilentSignIn(options?: { timeoutMs?: number }): Promise<SilentSignInResult>;
   /** An access token, renewed with the refresh token when needed; never throws for "sign in first". */
   requestAccessToken(): Promise<AccessTokenResult>;
   /**
@@ -114,7 +136,11 @@ export function createPublicClient(options: PublicClientOptions): PublicClient {
     return body;
   }
 
-  async function signIn(signInOptions: { returnUrl?: string; state?: AppState; prompt?: 'login' | 'none' } = {}) {
+  /** Prepares a code + PKCE authorization (transaction kept in this tab) and returns its URL. */
+  async function beginAuthorization(
+    signInOptions: { returnUrl?: string; state?: AppState; prompt?: 'login' | 'none' },
+    redirectUri: string,
+  ): Promise<string> {
     const provider = await discover();
     const state = randomValue(32);
     const nonce = randomValue(32);
@@ -125,6 +151,7 @@ export function createPublicClient(options: PublicClientOptions): PublicClient {
     const transaction = {
       nonce,
       verifier,
+      redirectUri,
       returnUrl: signInOptions.returnUrl ?? `${location.pathname}${location.search}${location.hash}`,
       appStateId: signInOptions.state ? saveAppState(signInOptions.state) : null,
     };
@@ -133,7 +160,7 @@ export function createPublicClient(options: PublicClientOptions): PublicClient {
     const params: Record<string, string> = {
       response_type: 'code',
       client_id: options.clientId,
-      redirect_uri: options.redirectUri,
+      redirect_uri: redirectUri,
       scope: scopes.join(' '),
       state,
       nonce,
@@ -142,7 +169,31 @@ export function createPublicClient(options: PublicClientOptions): PublicClient {
     };
     if (signInOptions.prompt) params.prompt = signInOptions.prompt;
     for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
-    location.assign(url.toString());
+    return url.toString();
+  }
+
+  async function signIn(signInOptions: { returnUrl?: string; state?: AppState; prompt?: 'login' | 'none' } = {}) {
+    location.assign(await beginAuthorization(signInOptions, options.redirectUri));
+  }
+
+  /** Waits for the silent callback page in `frame` to post its URL; undefined on timeout. */
+  function awaitSilentAnswer(frame: HTMLIFrameElement, timeoutMs: number): Promise<string | undefined> {
+    return new Promise((resolve) => {
+      const finish = (answer: string | undefined) => {
+        clearTimeout(timer);
+        window.removeEventListener('message', onMessage);
+        frame.remove();
+        resolve(answer);
+      };
+      // Only our own frame, from our own origin, with our message shape: anything else is ignored.
+      const onMessage = (event: MessageEvent) => {
+        if (event.source !== frame.contentWindow || event.origin !== location.origin) return;
+        const data = event.data as { type?: unknown; url?: unknown } | null;
+        if (data?.type === silentSignInMessageType && typeof data.url === 'string') finish(data.url);
+      };
+      const timer = setTimeout(() => finish(undefined), timeoutMs);
+      window.addEventListener('message', onMessage);
+    });
   }
 
   function keep(body: Record<string, unknown>, nonce: string | undefined, previous?: Tokens): Tokens {
@@ -194,52 +245,79 @@ export function createPublicClient(options: PublicClientOptions): PublicClient {
     return { status: 'redirect', redirect: (o) => signIn(o ?? {}) };
   }
 
+  /** Checks and redeems an authorization response (the address bar's, or a silent frame's). */
+  async function completeSignIn(href = location.href): Promise<{ returnUrl: string; state: AppState | undefined }> {
+    const url = new URL(href);
+    const query = url.searchParams;
+    const state = query.get('state');
+    const key = transactionPrefix + (state ?? '');
+    const stored = state && /^[A-Za-z0-9_-]{43}$/.test(state) ? sessionStorage.getItem(key) : null;
+    sessionStorage.removeItem(key);
+    // The code and state leave the address bar (and the history) whatever happens next; a URL from a
+    // silent sign-in's frame was never in it.
+    if (url.href === location.href) history.replaceState(history.state, '', `${url.pathname}${url.hash}`);
+    if (!stored) throw new SignInError('invalid_state', 'unknown or replayed state');
+    const transaction = JSON.parse(stored) as {
+      nonce: string;
+      verifier: string;
+      redirectUri?: string;
+      returnUrl: string;
+      appStateId: string | null;
+    };
+    const provider = await discover();
+    const iss = query.get('iss');
+    if (
+      (iss !== null && iss !== provider.issuer) ||
+      (iss === null && provider.authorization_response_iss_parameter_supported)
+    ) {
+      throw new SignInError('invalid_issuer', 'the response names another issuer');
+    }
+    const error = query.get('error');
+    if (error) throw new SignInError(error, query.get('error_description') ?? error);
+    const code = query.get('code');
+    if (!code) throw new SignInError('invalid_request', 'no code in the response');
+    const body = await tokenRequest({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: transaction.redirectUri ?? options.redirectUri,
+      code_verifier: transaction.verifier,
+    });
+    try {
+      tokens = keep(body, transaction.nonce);
+    } catch (failure) {
+      throw failure instanceof SignInError ? failure : new SignInError('invalid_id_token', (failure as Error).message);
+    }
+    return { returnUrl: transaction.returnUrl, state: takeAppState(transaction.appStateId) };
+  }
+
   return {
     signIn,
-    async completeSignIn(href = location.href) {
-      const url = new URL(href);
-      const query = url.searchParams;
-      const state = query.get('state');
-      const key = transactionPrefix + (state ?? '');
-      const stored = state && /^[A-Za-z0-9_-]{43}$/.test(state) ? sessionStorage.getItem(key) : null;
-      sessionStorage.removeItem(key);
-      // The code and state leave the address bar (and the history) whatever happens next.
-      history.replaceState(history.state, '', `${url.pathname}${url.hash}`);
-      if (!stored) throw new SignInError('invalid_state', 'unknown or replayed state');
-      const transaction = JSON.parse(stored) as {
-        nonce: string;
-        verifier: string;
-        returnUrl: string;
-        appStateId: string | null;
-      };
-      const provider = await discover();
-      const iss = query.get('iss');
-      if (
-        (iss !== null && iss !== provider.issuer) ||
-        (iss === null && provider.authorization_response_iss_parameter_supported)
-      ) {
-        throw new SignInError('invalid_issuer', 'the response names another issuer');
-      }
-      const error = query.get('error');
-      if (error) throw new SignInError(error, query.get('error_description') ?? error);
-      const code = query.get('code');
-      if (!code) throw new SignInError('invalid_request', 'no code in the response');
-      const body = await tokenRequest({
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: options.redirectUri,
-        code_verifier: transaction.verifier,
-      });
-      try {
-        tokens = keep(body, transaction.nonce);
-      } catch (failure) {
-        throw failure instanceof SignInError
-          ? failure
-          : new SignInError('invalid_id_token', (failure as Error).message);
-      }
-      return { returnUrl: transaction.returnUrl, state: takeAppState(transaction.appStateId) };
-    },
+    completeSignIn,
     user: () => (tokens ? (options.userFactory ?? ((claims: IdTokenClaims) => claims))(tokens.claims) : null),
+    async trySilentSignIn({ timeoutMs = 10_000 } = {}): Promise<SilentSignInResult> {
+      if (!options.silentRedirectUri) throw new TypeError('trySilentSignIn needs the silentRedirectUri option');
+      const url = await beginAuthorization({ prompt: 'none' }, options.silentRedirectUri);
+      const frame = document.createElement('iframe');
+      frame.hidden = true;
+      frame.title = 'silent sign-in';
+      const answered = awaitSilentAnswer(frame, timeoutMs);
+      frame.src = url;
+      document.body.append(frame);
+      const answer = await answered;
+      if (answer === undefined) {
+        sessionStorage.removeItem(transactionPrefix + (new URL(url).searchParams.get('state') ?? ''));
+        return { status: 'timeout' };
+      }
+      try {
+        await completeSignIn(answer);
+        return { status: 'signed-in', claims: (tokens as Tokens).claims };
+      } catch (error) {
+        const code = error instanceof SignInError ? error.code : 'failed';
+        return silentOutcomes.has(code)
+          ? { status: code as 'login_required' | 'consent_required' | 'interaction_required' }
+          : { status: 'failed', error: code };
+      }
+    },
     requestAccessToken,
     createAuthorizedFetch(authorizedUrls) {
       const prefixes = authorizedUrls.map((prefix) => new URL(prefix, location.origin));

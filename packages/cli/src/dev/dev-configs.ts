@@ -51,7 +51,7 @@ export function devConfigs(layout: DevLayout, secrets: DevSecrets) {
         client_id: 'demo-spa',
         client_name: 'Gatehouse demo (no backend)',
         token_endpoint_auth_method: 'none',
-        redirect_uris: [`${bffOrigin}/public-client.html`],
+        redirect_uris: [`${bffOrigin}/public-client.html`, `${bffOrigin}/silent-callback.html`],
         post_logout_redirect_uris: [`${bffOrigin}/public-client.html`],
         grant_types: ['authorization_code', 'refresh_token'],
         scope: 'openid profile api',
@@ -79,6 +79,8 @@ export function devConfigs(layout: DevLayout, secrets: DevSecrets) {
     store: `sqlite:${join(layout.stateDir, 'bff.db')}`,
     tokenEncryptionKeys: [secrets.tokenEncryptionKey],
     static: join(layout.stateDir, 'web'),
+    // The public-client page's silent sign-in runs in a frame of this page.
+    frameablePages: ['silent-callback.html'],
     postLogoutRedirectPath: '/authentication/logged-out',
     routes: [{ path: '/api', target: apiUrl, token: 'user', scopes: ['api'] }],
   };

@@ -70,6 +70,7 @@ async function start(mount: HTMLElement): Promise<void> {
     clientId: config.publicClientId,
     redirectUri: `${location.origin}${pagePath}`,
     postLogoutRedirectUri: `${location.origin}${pagePath}`,
+    silentRedirectUri: `${location.origin}/silent-callback.html`,
     scopes: ['openid', 'profile', 'api'],
   });
 
@@ -96,6 +97,18 @@ async function start(mount: HTMLElement): Promise<void> {
       });
     });
 
+  const silentResult = el('p', { className: 'form-status', testId: 'public-silent-result', attrs: { role: 'status' } });
+  // Tokens live in this page's memory, so a reload loses them: a hidden frame with prompt=none gets
+  // new ones while the provider session lasts (same-site here; see docs/browser.md for cross-site).
+  const silentSignIn = async () => {
+    const result = await client
+      .trySilentSignIn()
+      .catch(() => ({ status: 'failed' as const, error: 'provider_unavailable' }));
+    silentResult.textContent =
+      result.status === 'signed-in' ? 'Signed in silently.' : `Silent sign-in did not work: ${result.status}.`;
+    renderAccount();
+  };
+
   const userBox = el('div', { className: 'public-user', testId: 'public-user' });
   const accountActions = el('div', { className: 'actions' });
   const renderAccount = () => {
@@ -119,6 +132,16 @@ async function start(mount: HTMLElement): Promise<void> {
             { className: 'button button-primary', testId: 'public-sign-in', busyLabel: 'Redirecting…' },
             signIn,
           ),
+      ...(claims
+        ? []
+        : [
+            actionButton(
+              'Sign in silently',
+              { className: 'button button-ghost', testId: 'public-silent-sign-in', busyLabel: 'Trying…' },
+              silentSignIn,
+            ),
+          ]),
+      silentResult,
     );
   };
   renderAccount();

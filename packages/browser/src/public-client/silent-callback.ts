@@ -1,0 +1,11 @@
+import { silentSignInMessageType } from './public-client.js';
+
+/**
+ * Runs on the `silentRedirectUri` page, inside `trySilentSignIn`'s hidden frame: hands the
+ * authorization response (its URL) to the parent, which checks and redeems it. Posted to this origin
+ * only, never `*`; outside a frame it does nothing.
+ */
+export function notifySilentSignIn(): void {
+  if (window.parent === window) return;
+  window.parent.postMessage({ type: silentSignInMessageType, url: location.href }, location.origin);
+}

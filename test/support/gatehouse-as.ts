@@ -73,23 +73,18 @@ export class ScriptedBrowser {
 
   /** Follows redirects from `url` until one leaves the provider (returned) or a page is shown. */
   async navigate(url: string, stopAt: string): Promise<{ url: string; response: Response }> {
-    let current = url;
-    let response = await this.get(current);
-    for (let hops = 0; hops < 10; hops += 1) {
-      const location = response.headers.get('location');
-      if (!location || response.status < 300 || response.status >= 400) break;
-      current = new URL(location, current).href;
-      if (current.startsWith(stopAt)) return { url: current, response };
-      response = await this.get(current);
-    }
-    return { url: current, response };
+    return this.#follow(url, await this.get(url), stopAt);
   }
 
   /** Submits the page's first form with these fields and follows redirects like `navigate`. */
   async submit(pageUrl: string, page: string, fields: Record<string, string>, stopAt: string) {
     const form = parseForm(page, pageUrl);
-    let response = await this.post(form.action, { ...form.fields, ...fields });
-    let current = form.action;
+    return this.#follow(form.action, await this.post(form.action, { ...form.fields, ...fields }), stopAt);
+  }
+
+  async #follow(from: string, first: Response, stopAt: string): Promise<{ url: string; response: Response }> {
+    let current = from;
+    let response = first;
     for (let hops = 0; hops < 10; hops += 1) {
       const location = response.headers.get('location');
       if (!location || response.status < 300 || response.status >= 400) break;

@@ -97,8 +97,8 @@ export async function createAuthorizationServer(
     bodyLimit: 64 * 1024,
     routerOptions: { maxParamLength: 256 },
     requestTimeout: 30_000,
-    // Behind a proxy, set trustProxy in front of this app's listener; loopback peers only by default.
-    trustProxy: false,
+    // Only the configured proxies' X-Forwarded-For is believed (per-IP sign-in limits use request.ip).
+    trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
   });
   try {
     const context = await buildContext(config, store, now, deps.fetch ?? fetch, app);

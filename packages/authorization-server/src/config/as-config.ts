@@ -21,6 +21,11 @@ export const authorizationServerConfigSchema = Type.Object(
       description: 'https URL without a trailing slash',
     }),
     port: Type.Integer({ minimum: 0, maximum: 65535, default: 4000 }),
+    /**
+     * Proxies in front of the server whose `X-Forwarded-For` is believed (addresses or CIDR ranges),
+     * so per-IP sign-in limits count the browser's address, not the proxy's. Default none.
+     */
+    trustedProxies: Type.Array(Type.String({ pattern: '^[0-9a-fA-F:.]+(/\\d{1,3})?$' }), { default: [] }),
     host: Type.String({
       minLength: 1,
       default: '127.0.0.1',

@@ -6,6 +6,7 @@ type PinoOptions = Exclude<FastifyServerOptions['logger'], boolean | undefined>;
 import type { BffConfig } from './config/bff-config.js';
 import type { BffContext } from './context.js';
 import { BffMetrics } from './metrics/bff-metrics.js';
+import { OfflineGrants } from './offline/offline-grants.js';
 import { discoverProvider, type ProviderMetadata } from './oidc-client/discovery.js';
 import { ProviderUnavailableError, TokenEndpointError } from './oidc-client/errors.js';
 import { createIdTokenVerifier, type IdTokenVerifier } from './oidc-client/id-token.js';
@@ -20,6 +21,7 @@ import { registerBackchannelLogout } from './routes/backchannel-logout.js';
 import { registerCallback } from './routes/callback.js';
 import { registerLogin } from './routes/login.js';
 import { registerLogout } from './routes/logout.js';
+import { registerOffline } from './routes/offline.js';
 import { registerToken } from './routes/token.js';
 import { registerUser } from './routes/user.js';
 import { SessionStore } from './session/session-store.js';
@@ -71,6 +73,12 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
       cacheMs: config.sessionCacheMs,
       sharedCacheMs: config.sharedSessionCacheMs,
     }),
+    offlineGrants: new OfflineGrants(store, cipher, {
+      metadata,
+      client: { clientId: config.clientId, clientSecret: config.clientSecret },
+      fetch: fetchImpl,
+      now: deps.now ?? Date.now,
+    }),
     verifyIdToken: deps.verifyIdToken ?? createIdTokenVerifier(metadata, providerKeys),
     metrics: deps.metrics ?? new BffMetrics(),
     clientTokens: new ClientTokenCache(
@@ -97,7 +105,12 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
   });
 
   // Endpoints a script calls (not top-level navigations) must pass the CSRF rule.
-  const guarded = new Set([`${config.prefix}/user`, `${config.prefix}/logout`, `${config.prefix}/token`]);
+  const guarded = new Set([
+    `${config.prefix}/user`,
+    `${config.prefix}/logout`,
+    `${config.prefix}/token`,
+    `${config.prefix}/offline`,
+  ]);
   app.addHook('onRequest', async (request, reply) => {
     const cookie = request.headers.cookie;
     if (cookie) context.metrics.cookieHeader(Buffer.byteLength(cookie));
@@ -109,7 +122,12 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
 
   // Login, silent login and the callback are page navigations: a failure ends on the SPA's
   // login-failed route, like any other failed login, never on a JSON body in the address bar.
-  const navigations = new Set([`${config.prefix}/login`, `${config.prefix}/silent-login`, `${config.prefix}/callback`]);
+  const navigations = new Set([
+    `${config.prefix}/login`,
+    `${config.prefix}/silent-login`,
+    `${config.prefix}/callback`,
+    `${config.prefix}/offline/grant`,
+  ]);
   app.setErrorHandler((error, request, reply) => {
     if (navigations.has(request.url.split('?', 1)[0] as string)) {
       const unavailable =
@@ -157,6 +175,12 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
     [`${config.prefix}/logout/continue`, 'GET'],
     [`${config.prefix}/backchannel-logout`, 'POST'],
     ...(config.tokenMediating.enabled ? [[`${config.prefix}/token`, 'GET'] as [string, string]] : []),
+    ...(config.offlineAccess.enabled
+      ? [
+          [`${config.prefix}/offline`, 'GET, DELETE'] as [string, string],
+          [`${config.prefix}/offline/grant`, 'GET'] as [string, string],
+        ]
+      : []),
   ]);
   const serveAppPage = await registerStatic(app, context);
   app.setNotFoundHandler((request, reply) => {
@@ -171,7 +195,10 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
   registerLogout(app, context);
   registerBackchannelLogout(app, context, providerKeys);
   registerToken(app, context);
+  registerOffline(app, context);
   await registerProxy(app, context);
+  // Server code acts for users who are away through the app: `app.offlineGrants.asUser(...)`.
+  app.decorate('offlineGrants', context.offlineGrants);
   registerWebSocketProxy(app, context);
   return app;
 }
@@ -184,3 +211,10 @@ const safeSerializers = {
   }),
   res: (reply: { statusCode?: number }) => ({ statusCode: reply.statusCode }),
 };
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The BFF's offline grants: `asUser(subject, scopes, fn)` for calls while the user is away. */
+    offlineGrants: OfflineGrants;
+  }
+}

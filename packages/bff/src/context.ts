@@ -1,6 +1,7 @@
 import type { Store } from '@gatehouse/store';
 import type { BffConfig } from './config/bff-config.js';
 import type { BffMetrics } from './metrics/bff-metrics.js';
+import type { OfflineGrants } from './offline/offline-grants.js';
 import type { ProviderMetadata } from './oidc-client/discovery.js';
 import type { IdTokenVerifier } from './oidc-client/id-token.js';
 import type { Fetch } from './oidc-client/provider-http.js';
@@ -12,6 +13,8 @@ export interface BffContext {
   config: Readonly<BffConfig>;
   store: Store;
   sessions: SessionStore;
+  /** Users' offline grants (`offlineAccess.enabled`). */
+  offlineGrants: OfflineGrants;
   metadata: ProviderMetadata;
   verifyIdToken: IdTokenVerifier;
   clientTokens: ClientTokenCache;

@@ -6,6 +6,8 @@ export type { BegunLogin, FinishedLogin, LoginFlow } from './login/login-transac
 export { beginLogin, finishLogin, loginCookieName } from './login/login-transactions.js';
 export type { SignOutCause } from './metrics/bff-metrics.js';
 export { BffMetrics } from './metrics/bff-metrics.js';
+export type { OfflineGrant } from './offline/offline-grants.js';
+export { OfflineAccessError, OfflineGrants } from './offline/offline-grants.js';
 export { buildAuthorizationUrl } from './oidc-client/authorization-request.js';
 export type { CallbackResult } from './oidc-client/callback.js';
 export { parseCallback } from './oidc-client/callback.js';

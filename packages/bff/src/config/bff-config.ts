@@ -97,6 +97,15 @@ export const bffConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    offlineAccess: Type.Object(
+      {
+        enabled: Type.Boolean({
+          default: false,
+          description: 'serve /bff/offline: the user may grant offline_access for server-side asUser calls',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     tokenMediating: Type.Object(
       { enabled: Type.Boolean({ default: false, description: 'serve GET /bff/token (off by default)' }) },
       { additionalProperties: false, default: {} },

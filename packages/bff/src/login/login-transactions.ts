@@ -17,7 +17,9 @@ export type LoginFlow = {
   nonce: string;
   codeVerifier: string;
   returnUrl: string;
-  prompt: 'none' | 'login' | null;
+  prompt: 'none' | 'login' | 'consent' | null;
+  /** `session` (a login) or `offline` (a grant of offline access by a signed-in user). Default session. */
+  purpose?: 'session' | 'offline';
   createdAt: number;
 };
 
@@ -40,7 +42,7 @@ export interface BegunLogin {
 export async function beginLogin(
   store: Store,
   cookieHeader: string | undefined,
-  flow: { returnUrl: string; prompt: 'none' | 'login' | null },
+  flow: { returnUrl: string; prompt: 'none' | 'login' | 'consent' | null; purpose?: 'session' | 'offline' },
   now: number,
 ): Promise<BegunLogin> {
   const browser = readLoginCookie(cookieHeader) ?? randomValue();
@@ -92,6 +94,7 @@ export async function finishLogin(
         codeVerifier: stored.codeVerifier,
         returnUrl: stored.returnUrl,
         prompt: stored.prompt,
+        purpose: stored.purpose ?? 'session',
         createdAt: stored.createdAt,
       };
     }

@@ -67,6 +67,17 @@ export function registerCallback(app: FastifyInstance, context: BffContext): voi
         nonce: flow.nonce,
         now,
       });
+      if (flow.purpose === 'offline') {
+        // A grant of offline access, not a login: only for the user of this browser's session, and
+        // only if the provider really granted it. The session itself is left as it was.
+        const current = readSessionId(request.headers.cookie);
+        const session = current ? await context.sessions.load(current, now) : undefined;
+        if (!session || session.session.subject !== claims.sub) return loginFailed(reply, 'login_required');
+        const granted = (tokens.scope ?? '').split(' ').includes('offline_access');
+        if (!granted || !tokens.refresh_token) return loginFailed(reply, 'offline_access_denied');
+        await context.offlineGrants.save(claims.sub, tokens.refresh_token, tokens.scope ?? '');
+        return sendNavigationPage(reply, flow.returnUrl);
+      }
       // Profile claims often come from UserInfo only; the ID token's own claims win on conflict.
       const userInfo = await fetchUserInfo(metadata, tokens.access_token, claims.sub, { fetch: context.fetch }).catch(
         () => undefined,

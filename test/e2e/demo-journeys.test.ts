@@ -193,6 +193,37 @@ describe('demo journeys in Chromium (gatehouse dev)', () => {
     await context.close();
   });
 
+  it('7: schedules a post, signs out, and a worker publishes it with the offline grant', async () => {
+    const shot = screenshots('7-offline-schedule');
+    const { context, page } = await freshPage();
+    await signIn(page, shot);
+    await page.getByTestId('nav-schedule').click();
+    await page.waitForSelector('[data-testid="offline-status"][data-granted="false"]');
+    await page.getByTestId('offline-allow').click();
+    // The provider asks again, naming offline access.
+    await page.waitForURL((url) => url.origin === demo.issuer);
+    expect(await page.textContent('body')).toMatch(/not using the app/i);
+    await page.click('button[value="allow"]');
+    await page.waitForSelector('[data-testid="offline-status"][data-granted="true"]');
+    await page.getByTestId('schedule-text').fill('Posted while away');
+    await page.getByTestId('schedule-delay').fill('2');
+    await page.getByTestId('schedule-add').click();
+    await page.waitForSelector('[data-testid="scheduled-item"][data-status="scheduled"]');
+    await shot(page, 'scheduled');
+    await page.getByTestId('sign-out').click();
+    await page.getByTestId('logged-out-message').waitFor();
+    // The worker runs every second; the post is due two seconds after it was scheduled.
+    await page.waitForTimeout(4_000);
+    await page.getByTestId('sign-in').click();
+    await signInAtProvider(page, demo, 'allow');
+    await page.getByTestId('user-name').waitFor();
+    await page.getByTestId('nav-schedule').click();
+    await page.waitForSelector('[data-testid="scheduled-item"][data-status="published"]');
+    expect(await page.getByTestId('published-item').filter({ hasText: 'Posted while away' }).count()).toBe(1);
+    await shot(page, 'published');
+    await context.close();
+  });
+
   it('6: access_denied at the consent page lands on the login-failed view with a readable message', async () => {
     const shot = screenshots('6-access-denied');
     const { context, page } = await freshPage();

@@ -3,6 +3,7 @@ import { openStore, type Store } from '@gatehouse/store';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { DemoApiConfig } from './config.js';
 import { registerProfileAndPosts } from './routes/profile-and-posts.js';
+import { registerScheduledPosts } from './routes/scheduled-posts.js';
 import { registerTodos } from './routes/todos.js';
 import { registerWeather } from './routes/weather.js';
 
@@ -64,5 +65,6 @@ export async function buildDemoApi(
   registerWeather(app);
   registerTodos(app, store, now);
   registerProfileAndPosts(app, store, now);
+  registerScheduledPosts(app, store, now);
   return app;
 }

@@ -10,6 +10,7 @@ import { loggedOutPage } from './pages/logged-out-page.js';
 import { loginFailedPage } from './pages/login-failed-page.js';
 import { notFoundPage } from './pages/not-found-page.js';
 import { profilePage } from './pages/profile-page.js';
+import { schedulePage } from './pages/schedule-page.js';
 import { todosPage } from './pages/todos-page.js';
 import { weatherPage } from './pages/weather-page.js';
 import { matchRoute, type RouteName, returnPathAfterLogin } from './routes.js';
@@ -22,6 +23,7 @@ const pages: Readonly<Record<RouteName, Page>> = {
   weather: weatherPage,
   todos: todosPage,
   profile: profilePage,
+  schedule: schedulePage,
   'login-failed': loginFailedPage,
   'logged-out': loggedOutPage,
   'not-found': notFoundPage,
@@ -32,6 +34,7 @@ const navFor: Partial<Record<RouteName, NavId>> = {
   weather: 'weather',
   todos: 'todos',
   profile: 'profile',
+  schedule: 'schedule',
 };
 
 async function start(mount: HTMLElement): Promise<void> {

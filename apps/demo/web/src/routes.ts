@@ -1,5 +1,13 @@
 /** The SPA's pages, by name; the BFF serves `index.html` for each of their paths. */
-export type RouteName = 'home' | 'weather' | 'todos' | 'profile' | 'login-failed' | 'logged-out' | 'not-found';
+export type RouteName =
+  | 'home'
+  | 'weather'
+  | 'todos'
+  | 'profile'
+  | 'schedule'
+  | 'login-failed'
+  | 'logged-out'
+  | 'not-found';
 
 export interface Route {
   name: RouteName;
@@ -13,6 +21,7 @@ export const routes: readonly Route[] = Object.freeze([
   { name: 'weather', path: '/weather', title: 'Weather' },
   { name: 'todos', path: '/todos', title: 'Todos' },
   { name: 'profile', path: '/profile', title: 'Profile' },
+  { name: 'schedule', path: '/schedule', title: 'Schedule' },
   { name: 'login-failed', path: '/authentication/login-failed', title: 'Sign-in failed' },
   { name: 'logged-out', path: '/authentication/logged-out', title: 'Signed out' },
 ]);

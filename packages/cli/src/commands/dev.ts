@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { type Command, exitCode, UsageError } from '../command.js';
 import { type DevLayout, demoUserEmail, devConfigs, devUrls } from '../dev/dev-configs.js';
 import { loadDevSecrets } from '../dev/dev-secrets.js';
+import { startScheduledPostWorker } from '../dev/scheduled-post-worker.js';
 import { parseFlags } from '../flags.js';
 
 /** The demo SPA's build, next to this package in the repository. */
@@ -63,7 +64,9 @@ Stops cleanly on SIGINT or SIGTERM. Exit codes: 0 stopped cleanly, 1 could not s
     const webReady = await prepareWeb(flags['web-dir'] ?? defaultWebDir, join(layout.stateDir, 'web'), configs.web);
 
     const running: FastifyInstance[] = [];
+    let stopWorker = () => undefined as void;
     const stopAll = async () => {
+      stopWorker();
       for (const app of running.reverse()) await app.close();
     };
     try {
@@ -78,6 +81,7 @@ Stops cleanly on SIGINT or SIGTERM. Exit codes: 0 stopped cleanly, 1 could not s
       const bff = await createBff(loadBffConfig(configs.bff, 'dev: bff'));
       running.push(bff);
       await bff.listen({ port: layout.bffPort, host: layout.listenHost });
+      stopWorker = startScheduledPostWorker(api, bff, devUrls(layout).apiUrl);
     } catch (error) {
       await stopAll();
       const code = (error as NodeJS.ErrnoException).code;

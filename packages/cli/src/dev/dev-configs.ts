@@ -82,6 +82,8 @@ export function devConfigs(layout: DevLayout, secrets: DevSecrets) {
     // The public-client page's silent sign-in runs in a frame of this page.
     frameablePages: ['silent-callback.html'],
     postLogoutRedirectPath: '/authentication/logged-out',
+    // The "schedule a post" page: the user may let a worker post for them while they are away.
+    offlineAccess: { enabled: true },
     routes: [{ path: '/api', target: apiUrl, token: 'user', scopes: ['api'] }],
   };
   /** What the SPA reads at start (`/demo-config.json`): where the provider and the API are. */

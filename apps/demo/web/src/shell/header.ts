@@ -1,12 +1,13 @@
 import { el } from './element.js';
 
-export type NavId = 'home' | 'weather' | 'todos' | 'profile' | 'public';
+export type NavId = 'home' | 'weather' | 'todos' | 'profile' | 'schedule' | 'public';
 
 const links: readonly { id: NavId; label: string; href: string }[] = [
   { id: 'home', label: 'Home', href: '/' },
   { id: 'weather', label: 'Weather', href: '/weather' },
   { id: 'todos', label: 'Todos', href: '/todos' },
   { id: 'profile', label: 'Profile', href: '/profile' },
+  { id: 'schedule', label: 'Schedule', href: '/schedule' },
   { id: 'public', label: 'Public client', href: '/public-client.html' },
 ];
 

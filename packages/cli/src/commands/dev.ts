@@ -64,7 +64,7 @@ Stops cleanly on SIGINT or SIGTERM. Exit codes: 0 stopped cleanly, 1 could not s
     const webReady = await prepareWeb(flags['web-dir'] ?? defaultWebDir, join(layout.stateDir, 'web'), configs.web);
 
     const running: FastifyInstance[] = [];
-    let stopWorker = () => undefined as void;
+    let stopWorker: () => void = () => undefined;
     const stopAll = async () => {
       stopWorker();
       for (const app of running.reverse()) await app.close();

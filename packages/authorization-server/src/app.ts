@@ -203,7 +203,7 @@ async function buildContext(
       },
       now,
     ),
-    sessions: new ProviderSessions(store, signer, config.sessionTtl),
+    sessions: new ProviderSessions(store, signer, config.sessionTtl, now),
     consents: new Consents(store),
     csrf: new CsrfTokens(signer),
     grants: new GrantStore(store, now),

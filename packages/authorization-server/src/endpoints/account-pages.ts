@@ -1,17 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { checkNewPassword, maxPasswordLength } from '../accounts/password-policy.js';
 import type { AsContext } from '../context.js';
-import { sendErrorPage } from '../http/error-page-reply.js';
-import { originOf, sendPage } from '../http/page-headers.js';
+import { sendFormExpired } from '../http/error-page-reply.js';
+import { csrfTokenFor } from '../http/form-csrf.js';
+import { sendPage } from '../http/page-headers.js';
 import type { Params } from '../http/params.js';
 import { formParams, requestParams } from '../http/request-params.js';
 import { endProviderSession } from '../logout/end-session.js';
-import { renderLoginPage } from '../views/login-page.js';
 import { renderProfilePage } from '../views/profile-page.js';
 import { renderRegisterPage } from '../views/register-page.js';
+import { interactionIdPattern, sendLoginPage } from './login-page-reply.js';
 
 const emailPattern = /^[^\s@]{1,64}@[^\s@]{1,189}\.[^\s@]{1,63}$/;
-const interactionPattern = /^[A-Za-z0-9_-]{32}$/;
 
 /**
  * The account pages outside an authorization request: registration, a plain sign-in (for the
@@ -22,21 +22,9 @@ export function registerAccountPages(app: FastifyInstance, context: AsContext): 
   const base = context.basePath;
   const csrfOk = (request: FastifyRequest, params: Params) =>
     context.csrf.verify(request.headers.cookie, params.get('csrf'));
-  const refuseCsrf = (reply: FastifyReply) =>
-    sendErrorPage(
-      reply,
-      403,
-      'Form expired',
-      'The form could not be verified. Go back, reload the page and try again.',
-    );
-  const csrfFor = (request: FastifyRequest, reply: FastifyReply) => {
-    const csrf = context.csrf.forForm(request.headers.cookie);
-    if (csrf.setCookie) reply.header('set-cookie', csrf.setCookie);
-    return csrf.token;
-  };
   /** Where sign-in continues: the pending authorization request, or the profile. */
   const continueTo = (interaction: string | undefined) =>
-    interaction && interactionPattern.test(interaction) ? `${base}/interaction/${interaction}` : `${base}/profile`;
+    interaction && interactionIdPattern.test(interaction) ? `${base}/interaction/${interaction}` : `${base}/profile`;
 
   if (context.config.registration) {
     app.get('/register', async (request, reply) => {
@@ -46,7 +34,7 @@ export function registerAccountPages(app: FastifyInstance, context: AsContext): 
 
     app.post('/register', async (request, reply) => {
       const params = formParams(request);
-      if (!csrfOk(request, params)) return refuseCsrf(reply);
+      if (!csrfOk(request, params)) return sendFormExpired(reply);
       const interaction = params.get('interaction');
       const email = (params.get('email') ?? '').trim();
       const name = (params.get('name') ?? '').trim();
@@ -68,27 +56,24 @@ export function registerAccountPages(app: FastifyInstance, context: AsContext): 
   app.get('/login', async (request, reply) => {
     const params = requestParams(request);
     const notice = params.get('registered') ? 'Your account is ready. Sign in to continue.' : undefined;
-    return showLogin(request, reply, params.get('interaction'), notice);
+    return sendLoginPage(context, request, reply, { interactionId: params.get('interaction'), notice });
   });
 
   app.post('/login', async (request, reply) => {
     const params = formParams(request);
-    if (!csrfOk(request, params)) return refuseCsrf(reply);
+    if (!csrfOk(request, params)) return sendFormExpired(reply);
     const interaction = params.get('interaction');
     const email = (params.get('email') ?? '').trim();
     const password = params.get('password') ?? '';
     const blockedFor = await context.throttle.blockedFor(email, request.ip);
     if (blockedFor > 0) {
       reply.header('retry-after', String(blockedFor));
-      return showLogin(
-        request,
-        reply,
-        interaction,
-        undefined,
-        'Too many failed attempts. Wait a few minutes and try again.',
+      return sendLoginPage(context, request, reply, {
+        interactionId: interaction,
+        error: 'Too many failed attempts. Wait a few minutes and try again.',
         email,
-        429,
-      );
+        status: 429,
+      });
     }
     const account =
       email && password.length <= maxPasswordLength
@@ -97,20 +82,17 @@ export function registerAccountPages(app: FastifyInstance, context: AsContext): 
     if (!account) {
       const blocked = await context.throttle.recordFailure(email, request.ip);
       if (blocked > 0) reply.header('retry-after', String(blocked));
-      return showLogin(
-        request,
-        reply,
-        interaction,
-        undefined,
-        'Wrong email or password.',
+      return sendLoginPage(context, request, reply, {
+        interactionId: interaction,
+        error: 'Wrong email or password.',
         email,
-        blocked > 0 ? 429 : 400,
-      );
+        status: blocked > 0 ? 429 : 400,
+      });
     }
     const previous = await context.sessions.load(request.headers.cookie);
     if (previous) await context.sessions.end(previous.id);
     const { cookie } = await context.sessions.start(account.sub, ['pwd'], context.now());
-    if (interaction && interactionPattern.test(interaction))
+    if (interaction && interactionIdPattern.test(interaction))
       await context.interactions.update(interaction, { signedIn: true });
     return reply.code(303).header('set-cookie', cookie).header('location', continueTo(interaction)).send();
   });
@@ -172,7 +154,7 @@ export function registerAccountPages(app: FastifyInstance, context: AsContext): 
 
   app.post('/profile/logout', async (request, reply) => {
     const params = formParams(request);
-    if (!csrfOk(request, params)) return refuseCsrf(reply);
+    if (!csrfOk(request, params)) return sendFormExpired(reply);
     const session = await context.sessions.load(request.headers.cookie);
     if (session) await endProviderSession(context, session);
     return reply
@@ -185,7 +167,7 @@ export function registerAccountPages(app: FastifyInstance, context: AsContext): 
   async function profileForm(request: FastifyRequest, reply: FastifyReply) {
     const params = formParams(request);
     if (!csrfOk(request, params)) {
-      refuseCsrf(reply);
+      sendFormExpired(reply);
       return {};
     }
     const session = await context.sessions.load(request.headers.cookie);
@@ -204,46 +186,16 @@ export function registerAccountPages(app: FastifyInstance, context: AsContext): 
     errors: { email?: string; password?: string; name?: string },
     status = 200,
   ) {
-    const hidden = interaction && interactionPattern.test(interaction) ? { interaction } : undefined;
+    const hidden = interaction && interactionIdPattern.test(interaction) ? { interaction } : undefined;
     const html = renderRegisterPage({
       action: `${base}/register`,
-      csrfToken: csrfFor(request, reply),
+      csrfToken: csrfTokenFor(context, request, reply),
       values,
       errors,
       loginUrl: `${base}/login${hidden ? `?interaction=${interaction}` : ''}`,
       ...(hidden ? { hidden } : {}),
     });
     return sendPage(reply, status, html);
-  }
-
-  async function showLogin(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    interaction: string | undefined,
-    notice: string | undefined,
-    error?: string,
-    email?: string,
-    status = 200,
-  ) {
-    const hidden = interaction && interactionPattern.test(interaction) ? { interaction } : undefined;
-    // Signing in for a pending request ends on the client's redirect URI: name the client, and let
-    // the form's redirect chain reach it (CSP form-action).
-    const pending = hidden ? await context.interactions.find(hidden.interaction) : undefined;
-    const client = pending ? await context.clients.find(pending.request.clientId) : undefined;
-    const target = pending ? originOf(pending.request.redirectUri) : undefined;
-    const html = renderLoginPage({
-      action: `${base}/login`,
-      csrfToken: csrfFor(request, reply),
-      ...(email ? { email } : {}),
-      ...(error ? { error } : {}),
-      ...(notice && !error ? { notice } : {}),
-      ...(client ? { clientName: client.name } : {}),
-      ...(context.config.registration
-        ? { registerUrl: `${base}/register${hidden ? `?interaction=${interaction}` : ''}` }
-        : {}),
-      ...(hidden ? { hidden } : {}),
-    });
-    return sendPage(reply, status, html, { formTargets: target ? [target] : [] });
   }
 
   async function showProfile(
@@ -277,7 +229,7 @@ export function registerAccountPages(app: FastifyInstance, context: AsContext): 
     };
     const notice = noticeKey ? notices[noticeKey] : undefined;
     const html = renderProfilePage({
-      csrfToken: csrfFor(request, reply),
+      csrfToken: csrfTokenFor(context, request, reply),
       account: {
         email: account.email,
         emailVerified: account.emailVerified,

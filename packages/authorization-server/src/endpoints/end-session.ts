@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RegisteredClient } from '../clients/client-registry.js';
 import type { AsContext } from '../context.js';
 import { PageError } from '../errors.js';
-import { sendErrorPage } from '../http/error-page-reply.js';
+import { sendFormExpired } from '../http/error-page-reply.js';
+import { csrfTokenFor } from '../http/form-csrf.js';
 import { originOf, sendPage } from '../http/page-headers.js';
 import type { Params } from '../http/params.js';
 import { formParams, requestParams } from '../http/request-params.js';
@@ -36,8 +37,6 @@ export function registerEndSession(app: FastifyInstance, context: AsContext): vo
       return finishLogout(reply, context, logout);
     }
     if (!session) return finishLogout(reply, context, logout);
-    const csrf = context.csrf.forForm(request.headers.cookie);
-    if (csrf.setCookie) reply.header('set-cookie', csrf.setCookie);
     const hidden: Record<string, string> = {};
     for (const name of ['id_token_hint', 'client_id', 'post_logout_redirect_uri', 'state']) {
       const value = params.get(name);
@@ -45,7 +44,7 @@ export function registerEndSession(app: FastifyInstance, context: AsContext): vo
     }
     const html = renderLogoutConfirmPage({
       action: `${context.basePath}/logout/confirm`,
-      csrfToken: csrf.token,
+      csrfToken: csrfTokenFor(context, request, reply),
       hidden,
       ...(logout.client ? { clientName: logout.client.name } : {}),
     });
@@ -58,7 +57,7 @@ export function registerEndSession(app: FastifyInstance, context: AsContext): vo
   app.post('/logout/confirm', async (request, reply) => {
     const params = formParams(request);
     if (!context.csrf.verify(request.headers.cookie, params.get('csrf'))) {
-      return sendErrorPage(reply, 403, 'Form expired', 'The form could not be verified. Go back and try again.');
+      return sendFormExpired(reply);
     }
     const logout = await readLogoutRequest(context, params);
     if (params.get('decision') !== 'logout') {

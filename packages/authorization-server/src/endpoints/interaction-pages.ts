@@ -2,16 +2,17 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RegisteredClient } from '../clients/client-registry.js';
 import type { AsContext } from '../context.js';
 import { AccessDeniedError, InvalidRequestError } from '../errors.js';
-import { sendErrorPage } from '../http/error-page-reply.js';
+import { sendErrorPage, sendFormExpired } from '../http/error-page-reply.js';
+import { csrfTokenFor } from '../http/form-csrf.js';
 import { originOf, sendPage } from '../http/page-headers.js';
 import { formParams } from '../http/request-params.js';
 import type { Interaction } from '../interaction/interactions.js';
 import type { LoadedSession } from '../sessions/provider-session.js';
 import { renderConsentPage } from '../views/consent-page.js';
-import { renderLoginPage } from '../views/login-page.js';
 import { sendAuthorizationError } from './authorize/authorization-response.js';
 import { completeAuthorization } from './authorize/complete-authorization.js';
 import { nextStep } from './authorize/continue-authorization.js';
+import { sendLoginPage } from './login-page-reply.js';
 
 type IdParams = { Params: { id: string } };
 
@@ -30,7 +31,7 @@ export function registerInteractionPages(app: FastifyInstance, context: AsContex
     const { interaction, client } = found;
     const session = await context.sessions.load(request.headers.cookie);
     const step = await nextStep(context, client, interaction.request, session, interaction);
-    if (step.kind === 'login') return showLogin(context, request, reply, found);
+    if (step.kind === 'login') return sendLoginPage(context, request, reply, { interactionId: found.id });
     if (step.kind === 'consent' && session) return showConsent(context, request, reply, found, session);
     return finish(context, request.params.id, reply, session as LoadedSession);
   });
@@ -39,7 +40,7 @@ export function registerInteractionPages(app: FastifyInstance, context: AsContex
     const found = await findInteraction(context, request.params.id, reply);
     if (!found) return reply;
     const params = formParams(request);
-    if (!context.csrf.verify(request.headers.cookie, params.get('csrf'))) return refuseCsrf(reply);
+    if (!context.csrf.verify(request.headers.cookie, params.get('csrf'))) return sendFormExpired(reply);
     const session = await context.sessions.load(request.headers.cookie);
     if (!session) return reply.code(303).header('location', `${base}/interaction/${request.params.id}`).send();
     const decision = params.get('decision');
@@ -86,30 +87,6 @@ function expired(reply: FastifyReply) {
   );
 }
 
-function refuseCsrf(reply: FastifyReply) {
-  return sendErrorPage(
-    reply,
-    403,
-    'Form expired',
-    'The form could not be verified. Go back, reload the page and try again.',
-  );
-}
-
-function showLogin(context: AsContext, request: FastifyRequest, reply: FastifyReply, found: FoundInteraction) {
-  const csrf = context.csrf.forForm(request.headers.cookie);
-  if (csrf.setCookie) reply.header('set-cookie', csrf.setCookie);
-  const email = found.interaction.request.loginHint;
-  const html = renderLoginPage({
-    action: `${context.basePath}/login`,
-    csrfToken: csrf.token,
-    hidden: { interaction: found.id },
-    clientName: found.client.name,
-    ...(email ? { email } : {}),
-    ...(context.config.registration ? { registerUrl: `${context.basePath}/register?interaction=${found.id}` } : {}),
-  });
-  return sendPage(reply, 200, html, { formTargets: formTargets(found) });
-}
-
 async function showConsent(
   context: AsContext,
   request: FastifyRequest,
@@ -117,12 +94,10 @@ async function showConsent(
   found: FoundInteraction,
   session: LoadedSession,
 ) {
-  const csrf = context.csrf.forForm(request.headers.cookie);
-  if (csrf.setCookie) reply.header('set-cookie', csrf.setCookie);
   const account = await context.accounts.findBySub(session.session.sub);
   const html = renderConsentPage({
     action: `${context.basePath}/interaction/${found.id}/consent`,
-    csrfToken: csrf.token,
+    csrfToken: csrfTokenFor(context, request, reply),
     clientName: found.client.name,
     userEmail: account?.email ?? '',
     scopes: found.interaction.request.scopes,

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { authenticateClient, usedBasic } from '../clients/authenticate-client.js';
+import { authenticateClient } from '../clients/authenticate-client.js';
 import type { AsContext } from '../context.js';
 import { InvalidClientError, InvalidRequestError } from '../errors.js';
-import { noStore, sendOAuthError, toOAuthError } from '../http/oauth-reply.js';
+import { answerOAuthFailure, noStore } from '../http/oauth-reply.js';
 import { formParams } from '../http/request-params.js';
 import { readLiveAccessToken } from '../tokens/read-access-token.js';
 
@@ -53,9 +53,7 @@ export function registerIntrospection(app: FastifyInstance, context: AsContext):
       }
       return reply.send({ active: false });
     } catch (error) {
-      const oauthError = toOAuthError(error);
-      if (oauthError.code === 'server_error') throw error;
-      return sendOAuthError(reply, oauthError, { basic: usedBasic(authorization) });
+      return answerOAuthFailure(request, reply, error);
     }
   });
 }

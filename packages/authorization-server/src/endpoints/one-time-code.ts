@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { authenticateClient, usedBasic } from '../clients/authenticate-client.js';
+import { authenticateClient } from '../clients/authenticate-client.js';
 import type { AsContext } from '../context.js';
 import { InvalidClientError, InvalidRequestError } from '../errors.js';
 import { createOneTimeCodes, issueOneTimeCode } from '../grants/one-time-code.js';
-import { noStore, sendOAuthError, toOAuthError } from '../http/oauth-reply.js';
+import { answerOAuthFailure, noStore } from '../http/oauth-reply.js';
 import { formParams } from '../http/request-params.js';
 
 /**
@@ -27,11 +27,7 @@ export function registerOneTimeCode(app: FastifyInstance, context: AsContext): v
       const issued = await issueOneTimeCode(context, codes, client, token, audienceClientId);
       return noStore(reply).type('application/json; charset=utf-8').send(issued);
     } catch (error) {
-      const oauthError = toOAuthError(error);
-      if (oauthError.code === 'server_error') throw error;
-      if (oauthError.detail)
-        request.log.info({ error: oauthError.code, detail: oauthError.detail }, 'one-time code refused');
-      return sendOAuthError(reply, oauthError, { basic: usedBasic(authorization) });
+      return answerOAuthFailure(request, reply, error);
     }
   });
 }

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { authenticateClient, usedBasic } from '../clients/authenticate-client.js';
+import { authenticateClient } from '../clients/authenticate-client.js';
 import type { AsContext } from '../context.js';
 import { InvalidRequestError } from '../errors.js';
-import { noStore, sendOAuthError, toOAuthError } from '../http/oauth-reply.js';
+import { answerOAuthFailure, noStore } from '../http/oauth-reply.js';
 import { formParams } from '../http/request-params.js';
 import { verifyOwnToken } from '../tokens/verify-own-token.js';
 
@@ -41,9 +41,7 @@ export function registerRevocation(app: FastifyInstance, context: AsContext): vo
       }
       return noStore(reply).code(200).send();
     } catch (error) {
-      const oauthError = toOAuthError(error);
-      if (oauthError.code === 'server_error') throw error;
-      return sendOAuthError(reply, oauthError, { basic: usedBasic(authorization) });
+      return answerOAuthFailure(request, reply, error);
     }
   });
 }

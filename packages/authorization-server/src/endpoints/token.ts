@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { authenticateClient, usedBasic } from '../clients/authenticate-client.js';
+import { authenticateClient } from '../clients/authenticate-client.js';
 import type { RegisteredClient } from '../clients/client-registry.js';
 import type { AsContext } from '../context.js';
 import { InvalidRequestError, UnauthorizedClientError, UnsupportedGrantTypeError } from '../errors.js';
@@ -8,7 +8,7 @@ import { clientCredentials } from '../grants/client-credentials.js';
 import { createOneTimeCodes, oneTimeCodeGrantType, redeemOneTimeCode } from '../grants/one-time-code.js';
 import { refreshTokens } from '../grants/refresh-token.js';
 import { exchangeToken, tokenExchangeGrantType } from '../grants/token-exchange.js';
-import { noStore, sendOAuthError, toOAuthError } from '../http/oauth-reply.js';
+import { answerOAuthFailure, noStore } from '../http/oauth-reply.js';
 import type { Params } from '../http/params.js';
 import { formParams } from '../http/request-params.js';
 import type { TokenResponse } from '../tokens/issue-user-tokens.js';
@@ -48,11 +48,7 @@ export function registerToken(app: FastifyInstance, context: AsContext): void {
       const response = await handle(context, client, params);
       return noStore(reply).type('application/json; charset=utf-8').send(response);
     } catch (error) {
-      const oauthError = toOAuthError(error);
-      if (oauthError.code === 'server_error') throw error;
-      if (oauthError.detail)
-        request.log.info({ error: oauthError.code, detail: oauthError.detail }, 'token request refused');
-      return sendOAuthError(reply, oauthError, { basic: usedBasic(authorization) });
+      return answerOAuthFailure(request, reply, error);
     }
   });
 }

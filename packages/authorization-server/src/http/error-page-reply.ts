@@ -6,3 +6,13 @@ import { sendPage } from './page-headers.js';
 export function sendErrorPage(reply: FastifyReply, status: number, title: string, message: string, code?: string) {
   return sendPage(reply, status, renderErrorPage(code === undefined ? { title, message } : { title, message, code }));
 }
+
+/** A form POST whose CSRF token does not match this browser: 403, nothing changed. */
+export function sendFormExpired(reply: FastifyReply) {
+  return sendErrorPage(
+    reply,
+    403,
+    'Form expired',
+    'The form could not be verified. Go back, reload the page and try again.',
+  );
+}

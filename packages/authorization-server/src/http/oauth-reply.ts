@@ -1,4 +1,5 @@
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { usedBasic } from '../clients/authenticate-client.js';
 import { OAuthError, SlowDownError } from '../errors.js';
 
 /** Headers every token-endpoint-style JSON answer carries (RFC 6749 §5.1). */
@@ -23,4 +24,16 @@ export function sendOAuthError(reply: FastifyReply, error: OAuthError, options: 
 export function toOAuthError(error: unknown): OAuthError {
   if (error instanceof OAuthError) return error;
   return new OAuthError('server_error', 500, 'the request could not be completed');
+}
+
+/**
+ * The catch of a client-authenticated JSON endpoint (token, revocation, introspection, one-time
+ * code): its OAuth error, with the log-only detail logged; anything unexpected is rethrown for the
+ * app's error handler.
+ */
+export function answerOAuthFailure(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
+  const oauthError = toOAuthError(error);
+  if (oauthError.code === 'server_error') throw error;
+  if (oauthError.detail) request.log.info({ error: oauthError.code, detail: oauthError.detail }, 'request refused');
+  return sendOAuthError(reply, oauthError, { basic: usedBasic(request.headers.authorization) });
 }

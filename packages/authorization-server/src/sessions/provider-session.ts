@@ -29,11 +29,13 @@ export class ProviderSessions {
   readonly #store: Store;
   readonly #signer: CookieSigner;
   readonly #ttlSeconds: number;
+  readonly #now: () => number;
 
-  constructor(store: Store, signer: CookieSigner, ttlSeconds: number) {
+  constructor(store: Store, signer: CookieSigner, ttlSeconds: number, now: () => number) {
     this.#store = store;
     this.#signer = signer;
     this.#ttlSeconds = ttlSeconds;
+    this.#now = now;
   }
 
   /** The session named by the request's cookie, or undefined. */
@@ -68,7 +70,8 @@ export class ProviderSessions {
     const entry = await this.#store.getEntry<ProviderSession>(namespace, loaded.id);
     if (!entry) return;
     const updated = { ...entry.value, clients: [...new Set([...entry.value.clients, clientId])] };
-    const ttlSeconds = entry.expiresAt === null ? this.#ttlSeconds : Math.max(1, (entry.expiresAt - Date.now()) / 1000);
+    const ttlSeconds =
+      entry.expiresAt === null ? this.#ttlSeconds : Math.max(1, (entry.expiresAt - this.#now()) / 1000);
     await this.#store.put(namespace, loaded.id, updated, { ttlSeconds, indexes: [`user-sessions:${updated.sub}`] });
     loaded.session = updated;
   }

@@ -7,28 +7,13 @@ import { checkBrowserRequest } from '../request-guard/check-browser-request.js';
 import { sendApiError } from '../routes/api-error.js';
 import { readCurrentSession } from '../routes/current-session.js';
 import { accessTokenForSession } from './session-token.js';
+import { browserOnlyHeaders, hopByHopHeaders } from './upstream-headers.js';
 import { upstreamUrl } from './upstream-url.js';
 
 type Route = BffConfig['routes'][number];
 
-/** Request headers never passed upstream: the browser's credentials, our CSRF marker, hop-by-hop ones. */
-const strippedRequestHeaders = new Set([
-  'cookie',
-  'authorization',
-  'x-csrf',
-  'connection',
-  'keep-alive',
-  'proxy-authorization',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'forwarded',
-  'x-forwarded-for',
-  'x-forwarded-host',
-  'x-forwarded-proto',
-]);
+/** Request headers never passed upstream: the browser's own, and hop-by-hop ones. */
+const strippedRequestHeaders = new Set([...browserOnlyHeaders, ...hopByHopHeaders]);
 /** Response headers never passed to the browser: an upstream must not set cookies on our origin. */
 const strippedResponseHeaders = new Set([
   'set-cookie',

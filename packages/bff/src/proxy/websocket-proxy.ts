@@ -7,22 +7,10 @@ import type { BffConfig } from '../config/bff-config.js';
 import type { BffContext } from '../context.js';
 import { readSessionId } from '../session/session-cookie.js';
 import { accessTokenForSession } from './session-token.js';
+import { browserOnlyHeaders } from './upstream-headers.js';
 import { upstreamUrl } from './upstream-url.js';
 
 type Route = BffConfig['routes'][number];
-
-/** Handshake headers never passed upstream (the WebSocket ones — `upgrade`, `sec-websocket-*` — are). */
-const strippedHandshakeHeaders = [
-  'cookie',
-  'authorization',
-  'x-csrf',
-  'proxy-authorization',
-  'forwarded',
-  'x-forwarded-for',
-  'x-forwarded-host',
-  'x-forwarded-proto',
-  'appsecret-proof',
-];
 
 /**
  * WebSocket upgrades on the configured routes. Browsers cannot add `x-csrf` to a handshake, but they
@@ -134,7 +122,7 @@ async function handleUpgrade(
 function upstreamHeaders(context: BffContext, route: Route, request: IncomingMessage, bearer: string | undefined) {
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(request.headers)) {
-    if (value !== undefined && !strippedHandshakeHeaders.includes(name)) headers[name] = value;
+    if (value !== undefined && !browserOnlyHeaders.has(name)) headers[name] = value;
   }
   delete headers.host;
   if (bearer) headers.authorization = `Bearer ${bearer}`;

@@ -3,15 +3,20 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 
 type PinoOptions = Exclude<FastifyServerOptions['logger'], boolean | undefined>;
 
+import type { Fetch } from '@gatehouse/oidc-client';
+import {
+  createIdTokenVerifier,
+  createProviderKeys,
+  discoverProvider,
+  type IdTokenVerifier,
+  type ProviderMetadata,
+  ProviderUnavailableError,
+  TokenEndpointError,
+} from '@gatehouse/oidc-client';
 import type { BffConfig } from './config/bff-config.js';
 import type { BffContext } from './context.js';
 import { BffMetrics } from './metrics/bff-metrics.js';
 import { OfflineGrants } from './offline/offline-grants.js';
-import { discoverProvider, type ProviderMetadata } from './oidc-client/discovery.js';
-import { ProviderUnavailableError, TokenEndpointError } from './oidc-client/errors.js';
-import { createIdTokenVerifier, type IdTokenVerifier } from './oidc-client/id-token.js';
-import type { Fetch } from './oidc-client/provider-http.js';
-import { createProviderKeys } from './oidc-client/provider-keys.js';
 import { ClientTokenCache } from './proxy/client-token.js';
 import { registerProxy } from './proxy/register-proxy.js';
 import { registerWebSocketProxy } from './proxy/websocket-proxy.js';

@@ -1,10 +1,8 @@
+import type { Fetch, IdTokenVerifier, ProviderMetadata } from '@gatehouse/oidc-client';
 import type { Store } from '@gatehouse/store';
 import type { BffConfig } from './config/bff-config.js';
 import type { BffMetrics } from './metrics/bff-metrics.js';
 import type { OfflineGrants } from './offline/offline-grants.js';
-import type { ProviderMetadata } from './oidc-client/discovery.js';
-import type { IdTokenVerifier } from './oidc-client/id-token.js';
-import type { Fetch } from './oidc-client/provider-http.js';
 import type { ClientTokenCache } from './proxy/client-token.js';
 import type { SessionStore } from './session/session-store.js';
 

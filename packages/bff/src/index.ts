@@ -1,3 +1,16 @@
+export type { CallbackResult, ClientCredentials, ProviderMetadata, TokenResponse } from '@gatehouse/oidc-client';
+export {
+  basicAuthorization,
+  buildAuthorizationUrl,
+  createPkcePair,
+  DiscoveryError,
+  discoverProvider,
+  OidcClientError,
+  ProviderUnavailableError,
+  parseCallback,
+  requestTokens,
+  TokenEndpointError,
+} from '@gatehouse/oidc-client';
 export type { BffDeps } from './app.js';
 export { createBff } from './app.js';
 export type { BffConfig } from './config/bff-config.js';
@@ -8,15 +21,6 @@ export type { SignOutCause } from './metrics/bff-metrics.js';
 export { BffMetrics } from './metrics/bff-metrics.js';
 export type { OfflineGrant } from './offline/offline-grants.js';
 export { OfflineAccessError, OfflineGrants } from './offline/offline-grants.js';
-export { buildAuthorizationUrl } from './oidc-client/authorization-request.js';
-export type { CallbackResult } from './oidc-client/callback.js';
-export { parseCallback } from './oidc-client/callback.js';
-export type { ProviderMetadata } from './oidc-client/discovery.js';
-export { discoverProvider } from './oidc-client/discovery.js';
-export { DiscoveryError, OidcClientError, ProviderUnavailableError, TokenEndpointError } from './oidc-client/errors.js';
-export { createPkcePair } from './oidc-client/pkce.js';
-export type { ClientCredentials, TokenResponse } from './oidc-client/token-request.js';
-export { basicAuthorization, requestTokens } from './oidc-client/token-request.js';
 export type { BrowserRequest, BrowserRequestVerdict, RefusalReason } from './request-guard/check-browser-request.js';
 export { checkBrowserRequest } from './request-guard/check-browser-request.js';
 export { parseReturnUrl } from './routes/return-url.js';

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createPkcePair } from '@gatehouse/oidc-client';
 import type { Store } from '@gatehouse/store';
-import { createPkcePair } from '../oidc-client/pkce.js';
 
 /** Cookie binding login flows to the browser that started them; `SameSite=Lax` so it returns with the callback. */
 export const loginCookieName = '__Host-gh-login';

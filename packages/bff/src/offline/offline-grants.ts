@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Fetch, ProviderMetadata } from '@gatehouse/oidc-client';
+import { type ClientCredentials, requestTokens, TokenEndpointError } from '@gatehouse/oidc-client';
 import type { Store } from '@gatehouse/store';
-import type { ProviderMetadata } from '../oidc-client/discovery.js';
-import { TokenEndpointError } from '../oidc-client/errors.js';
-import type { Fetch } from '../oidc-client/provider-http.js';
-import { type ClientCredentials, requestTokens } from '../oidc-client/token-request.js';
 import type { TokenCipher } from '../session/token-cipher.js';
 
 /** Why `asUser` could not act for the user. */

@@ -1,6 +1,5 @@
-import type { ProviderMetadata } from '../oidc-client/discovery.js';
-import type { Fetch } from '../oidc-client/provider-http.js';
-import { type ClientCredentials, requestTokens } from '../oidc-client/token-request.js';
+import type { Fetch, ProviderMetadata } from '@gatehouse/oidc-client';
+import { type ClientCredentials, requestTokens } from '@gatehouse/oidc-client';
 
 /**
  * Client-credentials tokens for `token: "client"` routes, cached per scope set in this process until

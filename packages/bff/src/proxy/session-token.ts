@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { requestTokens, TokenEndpointError } from '@gatehouse/oidc-client';
 import type { BffContext } from '../context.js';
-import { TokenEndpointError } from '../oidc-client/errors.js';
-import { requestTokens } from '../oidc-client/token-request.js';
 import type { LoadedSession, Session, SessionTokens } from '../session/session-store.js';
 
 /** How long a refresh may hold the per-session lock, in seconds. */

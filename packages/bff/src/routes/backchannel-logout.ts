@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
+import { LogoutTokenError, logoutTokenMaxAgeSeconds, verifyLogoutToken } from '@gatehouse/oidc-client';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { JWTVerifyGetKey } from 'jose';
 import type { BffContext } from '../context.js';
-import { LogoutTokenError, logoutTokenMaxAgeSeconds, verifyLogoutToken } from '../oidc-client/logout-token.js';
 import { revokeRefreshToken } from './revoke.js';
 
 /** Form bodies for this endpoint are small: a logout token and nothing else. */

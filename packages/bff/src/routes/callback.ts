@@ -1,11 +1,14 @@
+import {
+  fetchUserInfo,
+  OidcClientError,
+  ProviderUnavailableError,
+  parseCallback,
+  requestTokens,
+} from '@gatehouse/oidc-client';
 import type { JsonValue } from '@gatehouse/store';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { BffContext } from '../context.js';
 import { finishLogin } from '../login/login-transactions.js';
-import { parseCallback } from '../oidc-client/callback.js';
-import { OidcClientError, ProviderUnavailableError } from '../oidc-client/errors.js';
-import { requestTokens } from '../oidc-client/token-request.js';
-import { fetchUserInfo } from '../oidc-client/userinfo.js';
 import { createSessionId, readSessionId, serializeSessionCookie } from '../session/session-cookie.js';
 import { sendNavigationPage } from './navigation-page.js';
 

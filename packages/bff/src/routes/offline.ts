@@ -1,7 +1,7 @@
+import { buildAuthorizationUrl } from '@gatehouse/oidc-client';
 import type { FastifyInstance } from 'fastify';
 import type { BffContext } from '../context.js';
 import { beginLogin } from '../login/login-transactions.js';
-import { buildAuthorizationUrl } from '../oidc-client/authorization-request.js';
 import { sendApiError } from './api-error.js';
 import { readCurrentSession } from './current-session.js';
 import { parseReturnUrl } from './return-url.js';

@@ -1,6 +1,5 @@
+import { basicAuthorization, callProvider } from '@gatehouse/oidc-client';
 import type { BffContext } from '../context.js';
-import { callProvider } from '../oidc-client/provider-http.js';
-import { basicAuthorization } from '../oidc-client/token-request.js';
 
 /** Revokes a refresh token at the provider (RFC 7009); rejects unless the provider answered 200. */
 export async function revokeRefreshToken(context: BffContext, refreshToken: string): Promise<void> {

@@ -5,6 +5,8 @@ import { callProvider, type Fetch } from './provider-http.js';
 export interface ClientCredentials {
   clientId: string;
   clientSecret: string;
+  /** Default `client_secret_basic`; `client_secret_post` for providers that only take the secret in the body. */
+  authMethod?: 'client_secret_basic' | 'client_secret_post';
 }
 
 /** A successful token response (RFC 6749 §5.1), with the fields the BFF relies on checked. */
@@ -37,17 +39,19 @@ export async function requestTokens(
   grant: Record<string, string>,
   options: { fetch?: Fetch; timeoutMs?: number } = {},
 ): Promise<TokenResponse> {
+  const inBody = client.authMethod === 'client_secret_post';
+  const form = inBody ? { ...grant, client_id: client.clientId, client_secret: client.clientSecret } : grant;
   const { status, body } = await callProvider(
     options.fetch ?? fetch,
     metadata.token_endpoint,
     {
       method: 'POST',
       headers: {
-        authorization: basicAuthorization(client),
+        ...(inBody ? {} : { authorization: basicAuthorization(client) }),
         'content-type': 'application/x-www-form-urlencoded',
         accept: 'application/json',
       },
-      body: new URLSearchParams(grant).toString(),
+      body: new URLSearchParams(form).toString(),
     },
     options.timeoutMs ?? 10_000,
   );

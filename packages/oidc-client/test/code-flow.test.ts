@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loginAtProvider, type ProviderPeer, startProviderPeer } from '../../../../test/support/oidc-provider-peer.js';
-import { buildAuthorizationUrl } from '../../src/oidc-client/authorization-request.js';
-import { parseCallback } from '../../src/oidc-client/callback.js';
-import { discoverProvider, type ProviderMetadata } from '../../src/oidc-client/discovery.js';
-import { DiscoveryError, TokenEndpointError } from '../../src/oidc-client/errors.js';
-import { createPkcePair } from '../../src/oidc-client/pkce.js';
-import { requestTokens } from '../../src/oidc-client/token-request.js';
+import { loginAtProvider, type ProviderPeer, startProviderPeer } from '../../../test/support/oidc-provider-peer.js';
+import { buildAuthorizationUrl } from '../src/authorization-request.js';
+import { parseCallback } from '../src/callback.js';
+import { discoverProvider, type ProviderMetadata } from '../src/discovery.js';
+import { DiscoveryError, TokenEndpointError } from '../src/errors.js';
+import { createPkcePair } from '../src/pkce.js';
+import { requestTokens } from '../src/token-request.js';
 
 // Against oidc-provider, an independent certified implementation: discovery, PKCE, the
 // authorization request, the callback, code redemption with client_secret_basic, refresh.

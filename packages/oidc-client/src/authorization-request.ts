@@ -5,7 +5,8 @@ export interface AuthorizationRequest {
   redirectUri: string;
   scopes: readonly string[];
   state: string;
-  nonce: string;
+  /** OpenID providers only; a plain OAuth 2.0 provider gets none. */
+  nonce?: string;
   codeChallenge: string;
   /** `none` for silent login, `login` to force re-authentication. */
   prompt?: 'none' | 'login' | 'consent';
@@ -20,10 +21,10 @@ export function buildAuthorizationUrl(metadata: ProviderMetadata, request: Autho
     redirect_uri: request.redirectUri,
     scope: request.scopes.join(' '),
     state: request.state,
-    nonce: request.nonce,
     code_challenge: request.codeChallenge,
     code_challenge_method: 'S256',
   };
+  if (request.nonce !== undefined) params.nonce = request.nonce;
   if (request.prompt) params.prompt = request.prompt;
   // Set, not append: a parameter the provider's URL already has is replaced, never duplicated.
   for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { discoverProvider } from '../../src/oidc-client/discovery.js';
-import { DiscoveryError, ProviderUnavailableError } from '../../src/oidc-client/errors.js';
+import { discoverProvider } from '../src/discovery.js';
+import { DiscoveryError, ProviderUnavailableError } from '../src/errors.js';
 
 // A loopback server that serves whatever metadata the test wants, as a hostile or broken provider would.
 let server: Server;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildAuthorizationUrl } from '../../src/oidc-client/authorization-request.js';
-import { parseCallback } from '../../src/oidc-client/callback.js';
-import type { ProviderMetadata } from '../../src/oidc-client/discovery.js';
-import { basicAuthorization } from '../../src/oidc-client/token-request.js';
+import { buildAuthorizationUrl } from '../src/authorization-request.js';
+import { parseCallback } from '../src/callback.js';
+import type { ProviderMetadata } from '../src/discovery.js';
+import { basicAuthorization } from '../src/token-request.js';
 
 const issuer = 'https://idp.example.com';
 const strict = { issuer, issuerParameterRequired: true };

@@ -1,0 +1,17 @@
+export { type AuthorizationRequest, buildAuthorizationUrl } from './authorization-request.js';
+export { type CallbackFault, type CallbackResult, parseCallback } from './callback.js';
+export { discoverProvider, type ProviderMetadata } from './discovery.js';
+export { DiscoveryError, OidcClientError, ProviderUnavailableError, TokenEndpointError } from './errors.js';
+export {
+  allowedAlgorithms,
+  createIdTokenVerifier,
+  IdTokenError,
+  type IdTokenExpectations,
+  type IdTokenVerifier,
+} from './id-token.js';
+export { type LogoutRequest, LogoutTokenError, logoutTokenMaxAgeSeconds, verifyLogoutToken } from './logout-token.js';
+export { createPkcePair } from './pkce.js';
+export { callProvider, type Fetch } from './provider-http.js';
+export { createProviderKeys } from './provider-keys.js';
+export { basicAuthorization, type ClientCredentials, requestTokens, type TokenResponse } from './token-request.js';
+export { fetchUserInfo } from './userinfo.js';

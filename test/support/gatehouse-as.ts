@@ -48,8 +48,9 @@ export async function startAuthorizationServer(
     ...overrides,
   });
   const app = await createAuthorizationServer(config, deps as never);
-  await app.listen({ port, host: '127.0.0.1' });
-  return { issuer, app, close: () => app.close() };
+  // `issuer` and `port` may be overridden together (a test that must know the URL before starting).
+  await app.listen({ port: config.port, host: '127.0.0.1' });
+  return { issuer: config.issuer, app, close: () => app.close() };
 }
 
 /**

@@ -20,6 +20,7 @@ import { registerOneTimeCode } from './endpoints/one-time-code.js';
 import { registerRevocation } from './endpoints/revocation.js';
 import { registerToken } from './endpoints/token.js';
 import { registerTokenCors } from './endpoints/token-cors.js';
+import { registerUpstreamSignIn } from './endpoints/upstream-sign-in.js';
 import { registerUserinfo } from './endpoints/userinfo.js';
 import { OAuthError, PageError, TemporarilyUnavailableError } from './errors.js';
 import { GrantStore } from './grants/grant-store.js';
@@ -35,6 +36,11 @@ import { ProviderSessions } from './sessions/provider-session.js';
 import { idTokenAlg } from './tokens/id-token.js';
 import { RefreshTokens } from './tokens/refresh-tokens.js';
 import { createSealer } from './tokens/sealing.js';
+import { AccountLinks } from './upstreams/account-links.js';
+import { UpstreamApi } from './upstreams/upstream-api.js';
+import { UpstreamProviders } from './upstreams/upstream-providers.js';
+import { UpstreamTokens } from './upstreams/upstream-tokens.js';
+import { UpstreamTransactions } from './upstreams/upstream-transactions.js';
 import { stylesheet } from './views/stylesheet.js';
 
 type PinoOptions = Exclude<FastifyServerOptions['logger'], boolean | undefined>;
@@ -44,7 +50,7 @@ export interface AuthorizationServerDeps {
   store: Store;
   /** Milliseconds since the epoch. Default `Date.now`. */
   now: () => number;
-  /** For back-channel logout calls. Default: the global `fetch`. */
+  /** For back-channel logout calls and upstream providers. Default: the global `fetch`. */
   fetch: typeof fetch;
   /**
    * `true`, pino options (a `stream` for tests), or `false` (default). Requests are logged by method
@@ -69,6 +75,7 @@ export const ephemeralNamespaces = [
   'login-blocks',
   'one-time-codes',
   'one-time-codes-issued',
+  'upstream-transactions',
 ];
 
 /** Every route and the methods it answers, for 405 + `Allow`. */
@@ -108,6 +115,7 @@ export async function createAuthorizationServer(
     });
     configureParsing(app);
     handleError = configureErrors(app, context);
+    app.decorate('upstreams', context.upstreams.api);
     const base = context.basePath;
     app.get('/assets/gatehouse.css', async (_request, reply) =>
       reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(stylesheet),
@@ -125,6 +133,7 @@ export async function createAuthorizationServer(
         registerAuthorize(scoped, context);
         registerInteractionPages(scoped, context);
         registerAccountPages(scoped, context);
+        registerUpstreamSignIn(scoped, context);
         registerToken(scoped, context);
         registerOneTimeCode(scoped, context);
         registerTokenCors(scoped, context);
@@ -169,6 +178,15 @@ async function buildContext(
   await keys.initialize();
   const clients = new ClientRegistry(config.clients, store, now);
   const accounts = new AccountStore(store, now);
+  const upstreamProviders = new UpstreamProviders(config.upstreams, fetchImpl, now);
+  const upstreamLinks = new AccountLinks(store, now);
+  const upstreamTokens = new UpstreamTokens(
+    store,
+    createSealer(config.cookieSecrets, 'upstream-tokens'),
+    upstreamProviders,
+    fetchImpl,
+    now,
+  );
   for (const user of config.users) {
     if (!(await accounts.findByEmail(user.email))) {
       await accounts.create({ email: user.email, password: user.password, name: user.name, emailVerified: true });
@@ -222,6 +240,14 @@ async function buildContext(
       log: app.log,
     }),
     interactions: new Interactions(store),
+    fetch: fetchImpl,
+    upstreams: {
+      providers: upstreamProviders,
+      links: upstreamLinks,
+      tokens: upstreamTokens,
+      transactions: new UpstreamTransactions(store),
+      api: new UpstreamApi(upstreamProviders, upstreamTokens, upstreamLinks, fetchImpl),
+    },
     log: app.log,
   };
 }
@@ -297,3 +323,10 @@ const safeSerializers = {
   }),
   res: (reply: { statusCode?: number }) => ({ statusCode: reply.statusCode }),
 };
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Server-side calls to upstream APIs as a user (see `UpstreamApi`). */
+    upstreams: UpstreamApi;
+  }
+}

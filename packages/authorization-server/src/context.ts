@@ -14,6 +14,11 @@ import type { Consents } from './sessions/consents.js';
 import type { CsrfTokens } from './sessions/csrf.js';
 import type { ProviderSessions } from './sessions/provider-session.js';
 import type { RefreshTokens } from './tokens/refresh-tokens.js';
+import type { AccountLinks } from './upstreams/account-links.js';
+import type { UpstreamApi } from './upstreams/upstream-api.js';
+import type { UpstreamProviders } from './upstreams/upstream-providers.js';
+import type { UpstreamTokens } from './upstreams/upstream-tokens.js';
+import type { UpstreamTransactions } from './upstreams/upstream-transactions.js';
 
 /** The provider's endpoint URLs, as discovery names them. */
 export interface EndpointUrls {
@@ -49,6 +54,16 @@ export interface AsContext {
   signer: CookieSigner;
   backchannel: BackchannelLogout;
   interactions: Interactions;
+  /** For calls to upstream providers and back-channel logout. */
+  fetch: typeof fetch;
+  /** Sign-in with upstream providers and the users' tokens there. */
+  upstreams: {
+    providers: UpstreamProviders;
+    links: AccountLinks;
+    tokens: UpstreamTokens;
+    transactions: UpstreamTransactions;
+    api: UpstreamApi;
+  };
   /** The app's logger (pino, with secrets redacted). */
   log: FastifyBaseLogger;
 }

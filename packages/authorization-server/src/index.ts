@@ -9,7 +9,12 @@ export {
   loadAuthorizationServerConfig,
 } from './config/as-config.js';
 export { type ClientMetadata, clientMetadataSchema } from './config/client-metadata.js';
+export { type UpstreamConfig, upstreamSchema } from './config/upstream-config.js';
+export { upstreamCallbackUrl } from './endpoints/upstream-sign-in.js';
 export * from './errors.js';
 export { KeyRing, type SigningAlg } from './keys/key-ring.js';
 export { idTokenAlg } from './tokens/id-token.js';
 export { createSealer } from './tokens/sealing.js';
+export { appsecretProof } from './upstreams/appsecret-proof.js';
+export { checkApiUrl, UpstreamApi, type UpstreamCredentials } from './upstreams/upstream-api.js';
+export { UpstreamTokenError, type UpstreamTokenFailure } from './upstreams/upstream-errors.js';

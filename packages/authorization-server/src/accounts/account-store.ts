@@ -11,6 +11,7 @@ export interface Account {
   email: string;
   emailVerified: boolean;
   name: string | null;
+  /** Empty for an account made by an upstream sign-in: it has no password until one is set. */
   passwordHash: string;
   /** Milliseconds since the epoch. */
   createdAt: number;
@@ -62,6 +63,38 @@ export class AccountStore {
     return account;
   }
 
+  /**
+   * Creates an account for a first sign-in at an upstream. It has no password, and its email (if the
+   * upstream gave one) is not claimed in the email index: password sign-in and registration never
+   * find it, so an upstream account cannot take over a local one by naming its address.
+   */
+  async createFederated(input: { email: string | undefined; emailVerified: boolean; name: string | undefined }) {
+    const now = this.#now();
+    const account: Account = {
+      sub: `${userSubjectPrefix}${randomToken(16)}`,
+      email: input.email?.trim() ?? '',
+      emailVerified: input.email !== undefined && input.emailVerified,
+      name: input.name?.trim() || null,
+      passwordHash: '',
+      createdAt: now,
+      updatedAt: now,
+      disabled: false,
+    };
+    await this.#store.put(accounts, account.sub, account);
+    return account;
+  }
+
+  /** Deletes the account and frees its email address (when the index points to it). */
+  async delete(sub: string): Promise<void> {
+    const account = await this.findBySub(sub);
+    if (!account) return;
+    if (account.email) {
+      const key = normalizeEmail(account.email);
+      if ((await this.#store.get<string>(emails, key)) === sub) await this.#store.delete(emails, key);
+    }
+    await this.#store.delete(accounts, sub);
+  }
+
   async findBySub(sub: string): Promise<Account | undefined> {
     return this.#store.get<Account>(accounts, sub);
   }
@@ -78,7 +111,7 @@ export class AccountStore {
   async verifyCredentials(email: string, password: string): Promise<Account | undefined> {
     if (password.length > maxPasswordLength || email.length > 254) return undefined;
     const account = await this.findByEmail(email);
-    if (!account || account.disabled) {
+    if (!account || account.disabled || account.passwordHash === '') {
       this.#dummyHash ??= hashPassword(randomToken(16));
       await verifyPassword(await this.#dummyHash, password);
       return undefined;

@@ -10,7 +10,8 @@ export function claimsForScopes(
     if (account.name) claims.name = account.name;
     claims.updated_at = Math.floor(account.updatedAt / 1000);
   }
-  if (scopes.includes('email')) {
+  // An account made by an upstream sign-in may have no email at all.
+  if (scopes.includes('email') && account.email) {
     claims.email = account.email;
     claims.email_verified = account.emailVerified;
   }

@@ -42,6 +42,9 @@ export function checkClientMetadata(client: ClientMetadata): MetadataProblem | u
   if (client.long_lived_tokens && !client.grant_types.includes(tokenExchangeGrantType)) {
     return { field: 'long_lived_tokens', message: `needs the ${tokenExchangeGrantType} grant` };
   }
+  if (client.upstream_tokens.length > 0 && !client.grant_types.includes(tokenExchangeGrantType)) {
+    return { field: 'upstream_tokens', message: `needs the ${tokenExchangeGrantType} grant` };
+  }
   if (client.one_time_code_issuers.length > 0 && !client.grant_types.includes(oneTimeCodeGrantType)) {
     return { field: 'one_time_code_issuers', message: `needs the ${oneTimeCodeGrantType} grant` };
   }

@@ -2,6 +2,7 @@ import { ConfigError, parseConfig } from '@gatehouse/config';
 import { type Static, Type } from '@sinclair/typebox';
 import { checkClientMetadata } from '../clients/check-client-metadata.js';
 import { clientMetadataSchema } from './client-metadata.js';
+import { checkUpstreams, upstreamSchema } from './upstream-config.js';
 
 const seedUserSchema = Type.Object(
   {
@@ -81,6 +82,8 @@ export const authorizationServerConfigSchema = Type.Object(
     clients: Type.Array(clientMetadataSchema, { default: [] }),
     /** Accounts created at start when missing (development). */
     users: Type.Array(seedUserSchema, { default: [] }),
+    /** Providers users may sign in with ("Continue with …"); see docs/upstream-providers.md. Default none. */
+    upstreams: Type.Array(upstreamSchema, { default: [] }),
     /** Offer the registration page. Default true. */
     registration: Type.Boolean({ default: true }),
     rateLimits: Type.Object(
@@ -140,6 +143,16 @@ export function loadAuthorizationServerConfig(
       throw new ConfigError(
         `${label}: clients.${i}.${problem.field}: ${problem.message}`,
         `clients.${i}.${problem.field}`,
+      );
+  }
+  checkUpstreams(config.upstreams, label);
+  const upstreamNames = new Set(config.upstreams.map((upstream) => upstream.name));
+  for (const [i, client] of config.clients.entries()) {
+    const unknown = client.upstream_tokens.find((name) => !upstreamNames.has(name));
+    if (unknown !== undefined)
+      throw new ConfigError(
+        `${label}: clients.${i}.upstream_tokens: no upstream is named ${unknown}`,
+        `clients.${i}.upstream_tokens`,
       );
   }
   const emails = new Set<string>();

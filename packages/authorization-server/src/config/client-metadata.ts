@@ -60,6 +60,11 @@ export const clientMetadataSchema = Type.Object(
      * at `/token`. Default none.
      */
     one_time_code_issuers: Type.Array(Type.String({ pattern: '^[\\x21-\\x7E]{1,255}$' }), { default: [] }),
+    /**
+     * Upstream providers whose tokens this confidential client may obtain for its users by token
+     * exchange (`audience=upstream:<name>`), to call their APIs. Default none.
+     */
+    upstream_tokens: Type.Array(Type.String({ pattern: '^[a-z][a-z0-9-]{0,31}$' }), { default: [] }),
   },
   { additionalProperties: false },
 );

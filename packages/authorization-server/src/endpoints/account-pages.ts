@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { deleteAccount } from '../accounts/delete-account.js';
 import { checkNewPassword, maxPasswordLength } from '../accounts/password-policy.js';
 import type { AsContext } from '../context.js';
 import { sendFormExpired } from '../http/error-page-reply.js';
@@ -7,7 +8,7 @@ import { sendPage } from '../http/page-headers.js';
 import type { Params } from '../http/params.js';
 import { formParams, requestParams } from '../http/request-params.js';
 import { endProviderSession } from '../logout/end-session.js';
-import { renderProfilePage } from '../views/profile-page.js';
+import { type ProfileUpstream, renderProfilePage } from '../views/profile-page.js';
 import { renderRegisterPage } from '../views/register-page.js';
 import { interactionIdPattern, sendLoginPage } from './login-page-reply.js';
 
@@ -55,7 +56,11 @@ export function registerAccountPages(app: FastifyInstance, context: AsContext): 
 
   app.get('/login', async (request, reply) => {
     const params = requestParams(request);
-    const notice = params.get('registered') ? 'Your account is ready. Sign in to continue.' : undefined;
+    const notice = params.get('registered')
+      ? 'Your account is ready. Sign in to continue.'
+      : params.get('deleted')
+        ? 'Your account was deleted.'
+        : undefined;
     return sendLoginPage(context, request, reply, { interactionId: params.get('interaction'), notice });
   });
 
@@ -152,6 +157,34 @@ export function registerAccountPages(app: FastifyInstance, context: AsContext): 
     return reply.code(303).header('location', `${base}/profile?notice=revoked`).send();
   });
 
+  app.post('/profile/unlink', async (request, reply) => {
+    const { params, sub } = await profileForm(request, reply);
+    if (!sub || !params) return reply;
+    const upstream = params.get('upstream') ?? '';
+    const account = await context.accounts.findBySub(sub);
+    const links = await context.upstreams.links.ofUser(sub);
+    // Never leave an account no one can sign in to: the last way in stays (deleting the account is the way out).
+    const otherWays = (account?.passwordHash ? 1 : 0) + links.filter((link) => link.upstream !== upstream).length;
+    if (links.some((link) => link.upstream === upstream) && otherWays === 0)
+      return reply.code(303).header('location', `${base}/profile?notice=last-method`).send();
+    await context.upstreams.links.unlink(sub, upstream);
+    await context.upstreams.tokens.remove(sub, upstream);
+    return reply.code(303).header('location', `${base}/profile?notice=unlinked`).send();
+  });
+
+  app.post('/profile/delete', async (request, reply) => {
+    const { params, sub } = await profileForm(request, reply);
+    if (!sub || !params) return reply;
+    if ((params.get('confirm') ?? '').trim() !== 'DELETE')
+      return showProfile(request, reply, sub, undefined, { deleteConfirm: 'Type DELETE to confirm.' }, 400);
+    await deleteAccount(context, sub);
+    return reply
+      .code(303)
+      .header('set-cookie', context.sessions.clearCookie())
+      .header('location', `${base}/login?deleted=1`)
+      .send();
+  });
+
   app.post('/profile/logout', async (request, reply) => {
     const params = formParams(request);
     if (!csrfOk(request, params)) return sendFormExpired(reply);
@@ -203,7 +236,7 @@ export function registerAccountPages(app: FastifyInstance, context: AsContext): 
     reply: FastifyReply,
     sub: string,
     noticeKey: string | undefined,
-    errors: { name?: string; currentPassword?: string; newPassword?: string } = {},
+    errors: { name?: string; currentPassword?: string; newPassword?: string; deleteConfirm?: string } = {},
     status = 200,
   ) {
     const account = await context.accounts.findBySub(sub);
@@ -226,6 +259,12 @@ export function registerAccountPages(app: FastifyInstance, context: AsContext): 
       saved: 'Your name was saved.',
       password: 'Your password was changed. Other sessions were signed out.',
       revoked: 'Access was revoked.',
+      linked: 'The account was linked. You can now sign in with it.',
+      unlinked: 'The account was unlinked and its tokens deleted.',
+      'link-taken': 'That account is already linked to another account here. Nothing was changed.',
+      'link-exists': 'You already have an account linked there. Unlink it first.',
+      'last-method':
+        'This is your only way to sign in, so it stays linked. Delete the account instead if you want to leave.',
     };
     const notice = noticeKey ? notices[noticeKey] : undefined;
     const html = renderProfilePage({
@@ -238,13 +277,36 @@ export function registerAccountPages(app: FastifyInstance, context: AsContext): 
       consents,
       errors,
       ...(notice ? { notice } : {}),
+      hasPassword: account.passwordHash !== '',
+      upstreams: await profileUpstreams(context, sub),
       paths: {
         updateName: `${base}/profile/name`,
         changePassword: `${base}/profile/password`,
         revokeConsent: `${base}/profile/revoke`,
         logout: `${base}/profile/logout`,
+        unlinkUpstream: `${base}/profile/unlink`,
+        deleteAccount: `${base}/profile/delete`,
       },
     });
-    return sendPage(reply, status, html);
+    // Linking forms end at the upstreams' authorization endpoints.
+    return sendPage(reply, status, html, { formTargets: context.upstreams.providers.formTargets() });
   }
+}
+
+/** Every configured upstream, with the user's link to it when there is one. */
+async function profileUpstreams(context: AsContext, sub: string): Promise<ProfileUpstream[]> {
+  const links = await context.upstreams.links.ofUser(sub);
+  return Promise.all(
+    context.upstreams.providers.all.map(async (upstream) => {
+      const link = links.find((candidate) => candidate.upstream === upstream.name);
+      const entry: ProfileUpstream = {
+        name: upstream.name,
+        displayName: upstream.displayName,
+        linkAction: `${context.basePath}/upstream/${upstream.name}/start`,
+      };
+      if (!link) return entry;
+      const status = await context.upstreams.tokens.status(sub, upstream.name);
+      return { ...entry, linked: { label: link.label, needsReconsent: status === 'reconsent_required' } };
+    }),
+  );
 }

@@ -43,6 +43,12 @@ export async function sendLoginPage(
     ...(client ? { clientName: client.name } : {}),
     ...(context.config.registration ? { registerUrl: `${base}/register${id ? `?interaction=${id}` : ''}` } : {}),
     ...(id ? { hidden: { interaction: id } } : {}),
+    upstreams: context.upstreams.providers.all.map((upstream) => ({
+      action: `${base}/upstream/${upstream.name}/start`,
+      displayName: upstream.displayName,
+    })),
   });
-  return sendPage(reply, state.status ?? 200, html, { formTargets: target ? [target] : [] });
+  // The "Continue with …" forms end at the upstreams' authorization endpoints.
+  const formTargets = [...(target ? [target] : []), ...context.upstreams.providers.formTargets()];
+  return sendPage(reply, state.status ?? 200, html, { formTargets });
 }

@@ -8,6 +8,7 @@ import { clientCredentials } from '../grants/client-credentials.js';
 import { createOneTimeCodes, oneTimeCodeGrantType, redeemOneTimeCode } from '../grants/one-time-code.js';
 import { refreshTokens } from '../grants/refresh-token.js';
 import { exchangeToken, tokenExchangeGrantType } from '../grants/token-exchange.js';
+import type { UpstreamTokenResponse } from '../grants/upstream-token-exchange.js';
 import { answerOAuthFailure, noStore } from '../http/oauth-reply.js';
 import type { Params } from '../http/params.js';
 import { formParams } from '../http/request-params.js';
@@ -15,7 +16,11 @@ import type { TokenResponse } from '../tokens/issue-user-tokens.js';
 import { allowTokenCors } from './token-cors.js';
 
 /** A grant type's handler: checks the request and returns the token response (or throws an `OAuthError`). */
-type GrantHandler = (context: AsContext, client: RegisteredClient, params: Params) => Promise<TokenResponse>;
+type GrantHandler = (
+  context: AsContext,
+  client: RegisteredClient,
+  params: Params,
+) => Promise<TokenResponse | UpstreamTokenResponse>;
 
 /**
  * The token endpoint (RFC 6749 §3.2): form body only, one client authentication method, then the

@@ -5,6 +5,11 @@ import type { Params } from '../http/params.js';
 import { signAccessToken } from '../tokens/access-token.js';
 import type { TokenResponse } from '../tokens/issue-user-tokens.js';
 import { readLiveAccessToken } from '../tokens/read-access-token.js';
+import {
+  exchangeForUpstreamToken,
+  type UpstreamTokenResponse,
+  upstreamAudiencePrefix,
+} from './upstream-token-exchange.js';
 
 export const tokenExchangeGrantType = 'urn:ietf:params:oauth:grant-type:token-exchange';
 /** RFC 8693 §3: the only token type we take and give. */
@@ -24,7 +29,7 @@ export async function exchangeToken(
   context: AsContext,
   client: RegisteredClient,
   params: Params,
-): Promise<TokenResponse> {
+): Promise<TokenResponse | UpstreamTokenResponse> {
   // Registration already refuses the grant for public clients; a stored client from before stays refused.
   if (client.isPublic) throw new UnauthorizedClientError('token exchange needs a confidential client');
   const subjectToken = params.get('subject_token');
@@ -52,6 +57,11 @@ export async function exchangeToken(
   const account = await context.accounts.findBySub(grant.sub);
   if (!account || account.disabled) throw new InvalidRequestError('the account is no longer active');
 
+  const audienceParam = params.get('audience');
+  if (audienceParam?.startsWith(upstreamAudiencePrefix)) {
+    if (params.has('resource')) throw new InvalidTargetError('name one target: audience or resource');
+    return exchangeForUpstreamToken(context, client, grant.sub, audienceParam, params.get('scope'));
+  }
   const scopes = chooseScopes(params.get('scope'), subject.scope, client);
   const audience = chooseAudience(params, subject.aud, context.config.resources);
 

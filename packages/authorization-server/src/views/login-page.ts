@@ -16,6 +16,8 @@ export interface LoginPageOptions {
   /** Linked only if http(s) or a path on this server. */
   registerUrl?: string;
   hidden?: Record<string, string>;
+  /** "Continue with …" buttons, one form each (POST, CSRF token and the same hidden fields). */
+  upstreams?: readonly { action: string; displayName: string }[];
 }
 
 /** The sign-in form. The password is never sent back, even after a failed attempt. */
@@ -51,6 +53,20 @@ ${email}
 ${password}
 <div class="actions"><button type="submit" class="button button-primary">Sign in</button></div>
 </form>
+${renderUpstreamButtons(o)}
 ${registerLink}`;
   return renderPage({ title: 'Sign in', body });
+}
+
+function renderUpstreamButtons(o: LoginPageOptions) {
+  if (!o.upstreams || o.upstreams.length === 0) return false;
+  return html`<div class="divider" role="separator"><span>or</span></div>
+<div class="upstreams">
+${o.upstreams.map(
+  (upstream) => html`<form method="post" action="${upstream.action}">
+${renderHiddenFields(o.csrfToken, o.hidden)}
+<button type="submit" class="button button-secondary button-block">Continue with ${upstream.displayName}</button>
+</form>
+`,
+)}</div>`;
 }

@@ -12,14 +12,33 @@ export interface ProfileConsent {
   offline: boolean;
 }
 
+/** A configured upstream as the profile shows it: linked (with its state) or offered for linking. */
+export interface ProfileUpstream {
+  name: string;
+  displayName: string;
+  /** Starts linking (a POST with `purpose=link`). */
+  linkAction: string;
+  linked?: { label: string; needsReconsent: boolean };
+}
+
 export interface ProfilePageOptions {
   csrfToken: string;
   account: { email: string; emailVerified: boolean; name?: string };
   consents: readonly ProfileConsent[];
   /** Outcome of the last action ("Password changed."), shown as an info alert. */
   notice?: string;
-  errors?: { name?: string; currentPassword?: string; newPassword?: string };
-  paths: { updateName: string; changePassword: string; revokeConsent: string; logout: string };
+  errors?: { name?: string; currentPassword?: string; newPassword?: string; deleteConfirm?: string };
+  /** The account has a password (accounts made by an upstream sign-in do not). */
+  hasPassword: boolean;
+  upstreams: readonly ProfileUpstream[];
+  paths: {
+    updateName: string;
+    changePassword: string;
+    revokeConsent: string;
+    logout: string;
+    unlinkUpstream: string;
+    deleteAccount: string;
+  };
 }
 
 type ProfileErrors = NonNullable<ProfilePageOptions['errors']>;
@@ -33,8 +52,10 @@ export function renderProfilePage(o: ProfilePageOptions): string {
   const body = html`<h1>Your account</h1>
 ${o.notice !== undefined && html`<div class="alert alert-info" role="status"><p>${o.notice}</p></div>`}
 ${renderAccountSection(o.account, errors, o.csrfToken, o.paths.updateName)}
-${renderPasswordSection(errors, o.csrfToken, o.paths.changePassword)}
+${o.hasPassword && renderPasswordSection(errors, o.csrfToken, o.paths.changePassword)}
+${renderUpstreamsSection(o)}
 ${renderAppsSection(o.consents, o.csrfToken, o.paths.revokeConsent)}
+${renderDeleteSection(errors, o.csrfToken, o.paths.deleteAccount)}
 <section class="section">
 <form method="post" action="${o.paths.logout}">
 ${renderHiddenFields(o.csrfToken)}
@@ -64,7 +85,7 @@ function renderAccountSection(
   });
   return html`<section class="section" aria-labelledby="account-heading">
 <h2 id="account-heading">Account</h2>
-<p>${account.email} ${badge}</p>
+${account.email ? html`<p>${account.email} ${badge}</p>` : html`<p class="muted">No email address</p>`}
 <form method="post" action="${action}">
 ${renderHiddenFields(csrfToken)}
 ${name}
@@ -131,4 +152,59 @@ ${renderHiddenFields(csrfToken, { client_id: consent.clientId })}
 </form>
 </li>
 `;
+}
+
+function renderUpstreamsSection(o: ProfilePageOptions): SafeHtml | false {
+  if (o.upstreams.length === 0) return false;
+  const items = o.upstreams.map((upstream) => {
+    if (!upstream.linked) {
+      return html`<li class="app"><div class="app-header"><h3>${upstream.displayName}</h3></div>
+<form method="post" action="${upstream.linkAction}">
+${renderHiddenFields(o.csrfToken, { purpose: 'link' })}
+<div class="actions"><button type="submit" class="button button-secondary">Link ${upstream.displayName}</button></div>
+</form></li>
+`;
+    }
+    const warning = upstream.linked.needsReconsent && html`<span class="badge badge-warn">Needs reconnecting</span>`;
+    const reconnect =
+      upstream.linked.needsReconsent &&
+      html`<form method="post" action="${upstream.linkAction}">
+${renderHiddenFields(o.csrfToken, { purpose: 'link' })}
+<div class="actions"><button type="submit" class="button button-secondary">Reconnect ${upstream.displayName}</button></div>
+</form>`;
+    return html`<li class="app"><div class="app-header"><h3>${upstream.displayName}</h3><span class="badge badge-ok">Linked</span>${warning}</div>
+<p class="muted">${upstream.linked.label}</p>
+${reconnect}
+<form method="post" action="${o.paths.unlinkUpstream}">
+${renderHiddenFields(o.csrfToken, { upstream: upstream.name })}
+<div class="actions"><button type="submit" class="button button-secondary" aria-label="Unlink ${upstream.displayName}">Unlink</button></div>
+</form></li>
+`;
+  });
+  return html`<section class="section" aria-labelledby="upstreams-heading">
+<h2 id="upstreams-heading">Sign-in with other accounts</h2>
+<ul class="app-list">
+${items}</ul>
+</section>`;
+}
+
+function renderDeleteSection(errors: ProfileErrors, csrfToken: string, action: string): SafeHtml {
+  const confirm = renderField({
+    id: 'delete-confirm',
+    name: 'confirm',
+    label: 'Type DELETE to confirm',
+    type: 'text',
+    autocomplete: 'off',
+    error: errors.deleteConfirm,
+    required: true,
+  });
+  return html`<section class="section" aria-labelledby="delete-heading">
+<h2 id="delete-heading">Delete account</h2>
+<p class="muted">Signs you out everywhere, revokes every app's access and removes your linked accounts and their tokens. This cannot be undone.</p>
+<form method="post" action="${action}">
+${renderHiddenFields(csrfToken)}
+${confirm}
+<div class="actions"><button type="submit" class="button button-secondary">Delete account</button></div>
+</form>
+</section>`;
 }

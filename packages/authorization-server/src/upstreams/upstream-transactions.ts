@@ -1,0 +1,70 @@
+import type { Store } from '@gatehouse/store';
+import { readCookie, serializeCookie } from '../http/cookies.js';
+import { randomToken, safeEqual, sha256 } from '../tokens/random.js';
+
+/** A sign-in at an upstream in progress, stored under its `state` until the callback takes it. */
+export interface UpstreamTransaction {
+  upstream: string;
+  codeVerifier: string;
+  /** OpenID providers only. */
+  nonce?: string;
+  /** `login` signs in (or creates an account); `link` adds the upstream account to the signed-in user. */
+  purpose: 'login' | 'link';
+  /** The pending authorization request to continue after a `login`. */
+  interactionId?: string;
+  /** For `link`: who asked, so the callback links to no one else. */
+  linkSub?: string;
+  /** Hash of this browser's binding cookie: a callback in another browser (login CSRF) is refused. */
+  binding: string;
+}
+
+export const bindingCookieName = '__Host-gh-as-upstream';
+const namespace = 'upstream-transactions';
+const ttlSeconds = 10 * 60;
+const statePattern = /^[A-Za-z0-9_-]{32}$/;
+const bindingPattern = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Upstream sign-in transactions: single use, ten minutes, bound to the browser that started them by a
+ * random `__Host-` cookie (SameSite=Lax, so it rides along on the upstream's top-level redirect back).
+ */
+export class UpstreamTransactions {
+  readonly #store: Store;
+  constructor(store: Store) {
+    this.#store = store;
+  }
+
+  /** Stores the transaction; returns its `state` and, when the browser has no binding cookie yet, a `Set-Cookie`. */
+  async start(
+    cookieHeader: string | undefined,
+    transaction: Omit<UpstreamTransaction, 'binding'>,
+  ): Promise<{ state: string; setCookie?: string }> {
+    const existing = readCookie(cookieHeader, bindingCookieName);
+    const binding = existing && bindingPattern.test(existing) ? existing : randomToken(32);
+    const state = randomToken(24);
+    await this.#store.put(
+      namespace,
+      state,
+      { ...withoutUndefined(transaction), binding: sha256(binding) },
+      { ttlSeconds },
+    );
+    if (binding === existing) return { state };
+    return {
+      state,
+      setCookie: serializeCookie(bindingCookieName, binding, { sameSite: 'Lax', maxAgeSeconds: ttlSeconds }),
+    };
+  }
+
+  /** Takes the transaction for `state` if this browser started it; undefined otherwise (then it is gone). */
+  async finish(state: string, cookieHeader: string | undefined): Promise<UpstreamTransaction | undefined> {
+    if (!statePattern.test(state)) return undefined;
+    const transaction = (await this.#store.take(namespace, state)) as UpstreamTransaction | undefined;
+    const binding = readCookie(cookieHeader, bindingCookieName);
+    if (!transaction || !binding || !safeEqual(sha256(binding), transaction.binding)) return undefined;
+    return transaction;
+  }
+}
+
+function withoutUndefined<T extends object>(value: T): Record<string, string> {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined));
+}

@@ -48,7 +48,10 @@ export class ClientRegistry {
     const cached = this.#cache.get(clientId);
     if (cached && this.#now() - cached.at < cacheMs) return cached.client;
     const stored = (await this.#store.get(namespace, clientId)) as StoredClient | undefined;
-    const client = stored ? { ...stored, scopes: new Set(stored.scope.split(' ')) } : undefined;
+    // Clients stored by an older version lack newer list fields: they default to empty.
+    const client = stored
+      ? { one_time_code_issuers: [], upstream_tokens: [], ...stored, scopes: new Set(stored.scope.split(' ')) }
+      : undefined;
     if (this.#cache.size > 10_000) this.#cache.clear();
     this.#cache.set(clientId, { client: client as RegisteredClient | undefined, at: this.#now() });
     return client as RegisteredClient | undefined;

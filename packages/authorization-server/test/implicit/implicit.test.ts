@@ -276,6 +276,7 @@ describe('implicit client registration', () => {
     skip_consent: false,
     long_lived_tokens: false,
     one_time_code_issuers: [],
+    upstream_tokens: [],
   };
 
   it('accepts a public client with the implicit grant and a token response type', () => {

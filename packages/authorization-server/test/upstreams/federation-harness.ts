@@ -45,7 +45,7 @@ export async function startFederation(
       {
         clientId: 'gatehouse',
         clientSecret: socialSecret,
-        redirectUris: [`${issuer}/upstream/social/callback`, `${issuer}/upstream/social-no-proof/callback`],
+        redirectUris: [`${issuer}/upstream/social/callback`],
       },
     ],
     users: [sam, impostor],

@@ -50,7 +50,12 @@ export class ClientRegistry {
     const stored = (await this.#store.get(namespace, clientId)) as StoredClient | undefined;
     // Clients stored by an older version lack newer list fields: they default to empty.
     const client = stored
-      ? { one_time_code_issuers: [], upstream_tokens: [], ...stored, scopes: new Set(stored.scope.split(' ')) }
+      ? {
+          ...stored,
+          one_time_code_issuers: stored.one_time_code_issuers ?? [],
+          upstream_tokens: stored.upstream_tokens ?? [],
+          scopes: new Set(stored.scope.split(' ')),
+        }
       : undefined;
     if (this.#cache.size > 10_000) this.#cache.clear();
     this.#cache.set(clientId, { client: client as RegisteredClient | undefined, at: this.#now() });

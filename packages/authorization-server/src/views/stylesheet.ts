@@ -75,8 +75,7 @@ code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .9em; o
 .app-header { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; margin: 0 0 .5rem; }
 .app .actions { margin: .5rem 0 0; }
 .error-code { font-size: .8rem; color: var(--muted); }
-.divider { display: flex; align-items: center; gap: .75rem; color: var(--muted); margin: 1rem 0; }
-.divider::before, .divider::after { content: ""; flex: 1; border-top: 1px solid var(--line); }
-.upstreams form { margin: 0 0 .5rem; }
-.button-block { display: block; width: 100%; }
+.divider{display:flex;align-items:center;gap:.75rem;margin:1rem 0}
+.divider::before,.divider::after{content:"";flex:1;border-top:1px solid var(--line)}
+.button-block{display:block;width:100%;margin:0 0 .5rem}
 `;

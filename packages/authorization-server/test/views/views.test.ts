@@ -118,13 +118,34 @@ const baseProfile: ProfilePageOptions = {
   ],
   notice: 'Name saved.',
   errors: { name: 'Too long.', currentPassword: 'Wrong password.', newPassword: 'Too short.' },
+  hasPassword: true,
+  upstreams: [
+    { name: 'social', displayName: 'Example Social', linkAction: '/upstream/social/start' },
+    {
+      name: 'corp',
+      displayName: 'Corp ID',
+      linkAction: '/upstream/corp/start',
+      linked: { label: 'ada@corp.test', needsReconsent: true },
+    },
+  ],
   paths: {
     updateName: '/profile/name',
     changePassword: '/profile/password',
     revokeConsent: '/profile/revoke',
     logout: '/logout',
+    unlinkUpstream: '/profile/unlink',
+    deleteAccount: '/profile/delete',
   },
 };
+
+const linkedUpstream = (changes: { displayName?: string; label?: string; linkAction?: string }) => [
+  {
+    name: 'corp',
+    displayName: changes.displayName ?? 'Corp ID',
+    linkAction: changes.linkAction ?? '/upstream/corp/start',
+    linked: { label: changes.label ?? 'ada@corp.test', needsReconsent: true },
+  },
+];
 
 type Render = (value: string) => string;
 
@@ -139,6 +160,14 @@ const pages: Record<string, Record<string, Render>> = {
     registerUrl: (v) => renderLoginPage({ action: '/login', csrfToken: token, registerUrl: `/${v}` }),
     'hidden name': (v) => renderLoginPage({ action: '/login', csrfToken: token, hidden: { [v]: 'x' } }),
     'hidden value': (v) => renderLoginPage({ action: '/login', csrfToken: token, hidden: { state: v } }),
+    'upstream displayName': (v) =>
+      renderLoginPage({
+        action: '/login',
+        csrfToken: token,
+        upstreams: [{ action: '/upstream/x/start', displayName: v }],
+      }),
+    'upstream action': (v) =>
+      renderLoginPage({ action: '/login', csrfToken: token, upstreams: [{ action: v, displayName: 'X' }] }),
   },
   consent: {
     action: (v) => renderConsentPage({ ...consent(), action: v }),
@@ -179,6 +208,14 @@ const pages: Record<string, Record<string, Render>> = {
     'paths.revokeConsent': (v) =>
       renderProfilePage({ ...baseProfile, paths: { ...baseProfile.paths, revokeConsent: v } }),
     'paths.logout': (v) => renderProfilePage({ ...baseProfile, paths: { ...baseProfile.paths, logout: v } }),
+    'paths.unlinkUpstream': (v) =>
+      renderProfilePage({ ...baseProfile, paths: { ...baseProfile.paths, unlinkUpstream: v } }),
+    'paths.deleteAccount': (v) =>
+      renderProfilePage({ ...baseProfile, paths: { ...baseProfile.paths, deleteAccount: v } }),
+    'upstream displayName': (v) => renderProfilePage({ ...baseProfile, upstreams: linkedUpstream({ displayName: v }) }),
+    'upstream label': (v) => renderProfilePage({ ...baseProfile, upstreams: linkedUpstream({ label: v }) }),
+    'upstream linkAction': (v) => renderProfilePage({ ...baseProfile, upstreams: linkedUpstream({ linkAction: v }) }),
+    'errors.deleteConfirm': (v) => renderProfilePage({ ...baseProfile, errors: { deleteConfirm: v } }),
   },
   'logout confirm': {
     action: (v) => renderLogoutConfirmPage({ action: v, csrfToken: token }),
@@ -439,7 +476,17 @@ describe('profile page', () => {
   it('posts each form to its path and never fills a password field', () => {
     const markup = fullPages.profile ?? '';
     const actions = readForms(markup).map(({ form }) => form.attributes.get('action'));
-    expect(actions).toEqual(['/profile/name', '/profile/password', '/profile/revoke', '/profile/revoke', '/logout']);
+    expect(actions).toEqual([
+      '/profile/name',
+      '/profile/password',
+      '/upstream/social/start',
+      '/upstream/corp/start',
+      '/profile/unlink',
+      '/profile/revoke',
+      '/profile/revoke',
+      '/profile/delete',
+      '/logout',
+    ]);
     expect(inputNamed(markup, 'current_password')?.attributes.has('value')).toBe(false);
     expect(inputNamed(markup, 'new_password')?.attributes.has('value')).toBe(false);
     expect(inputNamed(markup, 'name')?.attributes.get('value')).toBe('Ada');
@@ -449,6 +496,7 @@ describe('profile page', () => {
     const unverified = renderProfilePage({
       ...baseProfile,
       account: { email: 'a@example.test', emailVerified: false },
+      upstreams: [],
     });
     expect(fullPages.profile).toContain('badge-ok');
     expect(unverified).toContain('badge-warn');

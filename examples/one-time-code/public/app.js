@@ -1,0 +1,39 @@
+// The page of configuration 3, a public client: its server sends it back with a one-time code in the
+// fragment; it removes the code from the address bar, redeems it at the provider's /token for the
+// long-lived token, keeps that in a variable and calls the API with it.
+const $ = (id) => document.getElementById(id);
+const { tokenEndpoint, clientId, apiOrigin } = await (await fetch('/config.json')).json();
+
+/** Only here: never in localStorage, sessionStorage, a cookie or a URL. */
+let accessToken;
+
+const code = new URLSearchParams(location.hash.slice(1)).get('one_time_code');
+if (code) {
+  // Out of the address bar and the history entry before anything else: nothing later can copy it.
+  history.replaceState(history.state, '', `${location.pathname}${location.search}`);
+  const response = await fetch(tokenEndpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'urn:gatehouse:params:oauth:grant-type:one-time-code',
+      code,
+      client_id: clientId,
+    }),
+  });
+  const body = await response.json();
+  if (response.ok) {
+    accessToken = body.access_token;
+    $('status').textContent = `signed in: the token lasts ${Math.round(body.expires_in / 86_400)} days`;
+  } else {
+    $('status').textContent = `sign-in failed: ${body.error}`;
+  }
+} else {
+  $('status').textContent = 'signed out';
+}
+
+$('login').addEventListener('click', () => location.assign('/login'));
+$('call').addEventListener('click', async () => {
+  const headers = accessToken ? { authorization: `Bearer ${accessToken}` } : {};
+  const response = await fetch(`${apiOrigin}/weatherforecast`, { headers });
+  $('out').textContent = `${response.status} ${await response.text()}`;
+});

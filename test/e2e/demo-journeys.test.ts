@@ -224,6 +224,38 @@ describe('demo journeys in Chromium (gatehouse dev)', () => {
     await context.close();
   });
 
+  it('8: "Continue with Example Social" signs in through the upstream, and the Social page shows upstream data through the BFF', async () => {
+    const shot = screenshots('8-continue-with-example-social');
+    const { context, page, bodies } = await freshPage();
+    const upstreamTraffic: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().startsWith(demo.upstreamUrl)) upstreamTraffic.push(request.url());
+    });
+    await page.goto(`${demo.bffOrigin}/`);
+    await page.getByTestId('sign-in').click();
+    await page.waitForURL((url) => url.origin === demo.issuer);
+    await page.getByRole('button', { name: 'Continue with Example Social' }).click();
+    await page.waitForURL((url) => url.origin === demo.upstreamUrl);
+    await shot(page, 'example-social-consent');
+    await page.click('button[name="user"][value="1001"]');
+    await answerConsent(page, demo, 'allow');
+    await page.waitForURL((url) => url.origin === demo.bffOrigin);
+    await page.getByTestId('user-name').waitFor();
+    expect(await page.getByTestId('user-name').textContent()).toContain('Sam Social');
+    await shot(page, 'home');
+
+    await page.getByTestId('nav-social').click();
+    await page.getByTestId('social-post').first().waitFor();
+    expect(await page.getByTestId('social-name').textContent()).toContain('Sam Social');
+    expect(await page.getByTestId('social-post').count()).toBeGreaterThan(0);
+    await shot(page, 'social-page');
+    // The page talked to Example Social only while signing in (its consent page), never for the API:
+    // the data came through the BFF, and no response the page received carried a token.
+    expect(upstreamTraffic.every((url) => new URL(url).pathname.startsWith('/oauth/'))).toBe(true);
+    for (const body of bodies) expect(body).not.toMatch(tokenPattern);
+    await context.close();
+  });
+
   it('6: access_denied at the consent page lands on the login-failed view with a readable message', async () => {
     const shot = screenshots('6-access-denied');
     const { context, page } = await freshPage();

@@ -9,6 +9,8 @@ export interface RunningDemo {
   bffOrigin: string;
   issuer: string;
   apiUrl: string;
+  /** Example Social, the demo's upstream sign-in provider. */
+  upstreamUrl: string;
   email: string;
   password: string;
   output: string[];
@@ -19,7 +21,12 @@ const cli = join(import.meta.dirname, '../../packages/cli/dist/main.js');
 
 /** `gatehouse dev` as a user runs it (the built CLI, a child process) on free ports and a fresh state folder. */
 export async function startDemo(extraFlags: string[] = []): Promise<RunningDemo> {
-  const [asPort, apiPort, bffPort] = [await freePort(), await freePort(), await freePort()];
+  const [asPort, apiPort, bffPort, upstreamPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const stateDir = mkdtempSync(join(tmpdir(), 'gatehouse-demo-'));
   const child: ChildProcess = spawn(
     process.execPath,
@@ -32,6 +39,8 @@ export async function startDemo(extraFlags: string[] = []): Promise<RunningDemo>
       `${apiPort}`,
       '--bff-port',
       `${bffPort}`,
+      '--upstream-port',
+      `${upstreamPort}`,
       '--state-dir',
       stateDir,
       ...extraFlags,
@@ -62,6 +71,7 @@ export async function startDemo(extraFlags: string[] = []): Promise<RunningDemo>
     bffOrigin: `http://localhost:${bffPort}`,
     issuer: `http://localhost:${asPort}`,
     apiUrl: `http://localhost:${apiPort}`,
+    upstreamUrl: `http://localhost:${upstreamPort}`,
     email: account[1] as string,
     password: account[2] as string,
     output,

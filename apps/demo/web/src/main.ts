@@ -11,6 +11,7 @@ import { loginFailedPage } from './pages/login-failed-page.js';
 import { notFoundPage } from './pages/not-found-page.js';
 import { profilePage } from './pages/profile-page.js';
 import { schedulePage } from './pages/schedule-page.js';
+import { socialPage } from './pages/social-page.js';
 import { todosPage } from './pages/todos-page.js';
 import { weatherPage } from './pages/weather-page.js';
 import { matchRoute, type RouteName, returnPathAfterLogin } from './routes.js';
@@ -24,6 +25,7 @@ const pages: Readonly<Record<RouteName, Page>> = {
   todos: todosPage,
   profile: profilePage,
   schedule: schedulePage,
+  social: socialPage,
   'login-failed': loginFailedPage,
   'logged-out': loggedOutPage,
   'not-found': notFoundPage,
@@ -35,6 +37,7 @@ const navFor: Partial<Record<RouteName, NavId>> = {
   todos: 'todos',
   profile: 'profile',
   schedule: 'schedule',
+  social: 'social',
 };
 
 async function start(mount: HTMLElement): Promise<void> {

@@ -5,6 +5,7 @@ export type RouteName =
   | 'todos'
   | 'profile'
   | 'schedule'
+  | 'social'
   | 'login-failed'
   | 'logged-out'
   | 'not-found';
@@ -22,6 +23,7 @@ export const routes: readonly Route[] = Object.freeze([
   { name: 'todos', path: '/todos', title: 'Todos' },
   { name: 'profile', path: '/profile', title: 'Profile' },
   { name: 'schedule', path: '/schedule', title: 'Schedule' },
+  { name: 'social', path: '/social-feed', title: 'Example Social' },
   { name: 'login-failed', path: '/authentication/login-failed', title: 'Sign-in failed' },
   { name: 'logged-out', path: '/authentication/logged-out', title: 'Signed out' },
 ]);

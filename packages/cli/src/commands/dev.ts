@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createAuthorizationServer, loadAuthorizationServerConfig } from '@gatehouse/authorization-server';
 import { createBff, loadBffConfig } from '@gatehouse/bff';
 import { buildDemoApi, loadDemoApiConfig } from '@gatehouse/demo-api';
+import { createSocialProvider } from '@gatehouse/demo-upstream';
 import { StoreError } from '@gatehouse/store';
 import type { FastifyInstance } from 'fastify';
 import { type Command, exitCode, UsageError } from '../command.js';
@@ -27,6 +28,7 @@ the demo account on first start and prints its password. This is what \`npm star
   --as-port N            authorization server port (default 4000)
   --api-port N           demo API port (default 5000)
   --bff-port N           BFF + SPA port (default 3000)
+  --upstream-port N      Example Social, the demo's upstream sign-in provider (default 4100)
   --host NAME            host name in every URL (default localhost)
   --state-dir DIR        where state lives (default .gatehouse)
   --web-dir DIR          the built SPA (default apps/demo/web/dist)
@@ -40,6 +42,7 @@ Stops cleanly on SIGINT or SIGTERM. Exit codes: 0 stopped cleanly, 1 could not s
       'as-port': { type: 'string' },
       'api-port': { type: 'string' },
       'bff-port': { type: 'string' },
+      'upstream-port': { type: 'string' },
       host: { type: 'string' },
       'state-dir': { type: 'string' },
       'web-dir': { type: 'string' },
@@ -55,6 +58,7 @@ Stops cleanly on SIGINT or SIGTERM. Exit codes: 0 stopped cleanly, 1 could not s
       asPort: portFlag('as-port', flags['as-port'], 4000),
       apiPort: portFlag('api-port', flags['api-port'], 5000),
       bffPort: portFlag('bff-port', flags['bff-port'], 3000),
+      upstreamPort: portFlag('upstream-port', flags['upstream-port'], 4100),
       stateDir: resolve(flags['state-dir'] ?? '.gatehouse'),
       accessTokenTtl: integerFlag('access-token-ttl', flags['access-token-ttl'], 300, 30, 86_400),
     };
@@ -70,6 +74,9 @@ Stops cleanly on SIGINT or SIGTERM. Exit codes: 0 stopped cleanly, 1 could not s
       for (const app of running.reverse()) await app.close();
     };
     try {
+      const social = createSocialProvider(configs.social).app;
+      running.push(social);
+      await social.listen({ port: layout.upstreamPort, host: layout.listenHost });
       const as = await createAuthorizationServer(
         loadAuthorizationServerConfig(configs.authorizationServer, 'dev: authorization server'),
       );
@@ -92,7 +99,7 @@ Stops cleanly on SIGINT or SIGTERM. Exit codes: 0 stopped cleanly, 1 could not s
       throw error;
     }
 
-    const { issuer, apiUrl, bffOrigin } = devUrls(layout);
+    const { issuer, apiUrl, bffOrigin, upstreamUrl } = devUrls(layout);
     io.stdout(
       [
         `Gatehouse demo ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
@@ -100,6 +107,7 @@ Stops cleanly on SIGINT or SIGTERM. Exit codes: 0 stopped cleanly, 1 could not s
         `  no-backend page        ${bffOrigin}/public-client.html`,
         `  authorization server   ${issuer}/  (profile: ${issuer}/profile)`,
         `  demo API               ${apiUrl}/`,
+        `  Example Social         ${upstreamUrl}/  (an upstream sign-in provider: "Continue with Example Social")`,
         `  demo account           ${demoUserEmail} / ${secrets.demoPassword}${created ? '  (new; kept in ' : '  (from '}${join(layout.stateDir, 'dev-secrets.json')})`,
         ...(webReady ? [] : [`  note: no built SPA in ${flags['web-dir'] ?? defaultWebDir}; run npm run build`]),
         'Ctrl-C stops everything.',

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import type { DevSecrets } from './dev-secrets.js';
 
@@ -8,6 +9,8 @@ export interface DevLayout {
   asPort: number;
   apiPort: number;
   bffPort: number;
+  /** Example Social, the demo's upstream provider ("Continue with Example Social"). */
+  upstreamPort: number;
   stateDir: string;
   /** Access-token lifetime at the provider, in seconds. */
   accessTokenTtl: number;
@@ -20,12 +23,33 @@ export function devUrls(layout: DevLayout) {
     issuer: `http://${layout.hostName}:${layout.asPort}`,
     apiUrl: `http://${layout.hostName}:${layout.apiPort}`,
     bffOrigin: `http://${layout.hostName}:${layout.bffPort}`,
+    upstreamUrl: `http://${layout.hostName}:${layout.upstreamPort}`,
   };
 }
 
+/** Example Social's demo users: each is a "Continue as …" button on its consent page. */
+export const socialUsers = [
+  { id: '1001', name: 'Sam Social', email: 'sam@social.example', emailVerified: true },
+  { id: '1002', name: 'Robin Example', email: 'robin@social.example', emailVerified: false },
+];
+
 /** The three configurations of the demo: provider, API and BFF, wired to each other. */
 export function devConfigs(layout: DevLayout, secrets: DevSecrets) {
-  const { issuer, apiUrl, bffOrigin } = devUrls(layout);
+  const { issuer, apiUrl, bffOrigin, upstreamUrl } = devUrls(layout);
+  // Derived, not stored: older state folders keep working, and it is as secret as the cookie secret.
+  const socialClientSecret = createHmac('sha256', secrets.cookieSecret)
+    .update('example-social-client')
+    .digest('base64url');
+  const social = {
+    clients: [
+      {
+        clientId: 'gatehouse-demo',
+        clientSecret: socialClientSecret,
+        redirectUris: [`${issuer}/upstream/social/callback`],
+      },
+    ],
+    users: socialUsers,
+  };
   const authorizationServer = {
     issuer,
     port: layout.asPort,
@@ -36,6 +60,20 @@ export function devConfigs(layout: DevLayout, secrets: DevSecrets) {
     // Short enough that a restarted demo's rotated keys sign soon; production keeps the default.
     keyActivationDelaySeconds: 60,
     resources: [apiUrl],
+    upstreams: [
+      {
+        name: 'social',
+        displayName: 'Example Social',
+        type: 'oauth2',
+        authorizationEndpoint: `${upstreamUrl}/oauth/authorize`,
+        tokenEndpoint: `${upstreamUrl}/oauth/token`,
+        profileUrl: `${upstreamUrl}/me`,
+        clientId: 'gatehouse-demo',
+        clientSecret: socialClientSecret,
+        apiBaseUrl: `${upstreamUrl}/me`,
+        appsecretProof: true,
+      },
+    ],
     clients: [
       {
         client_id: 'demo-bff',
@@ -43,9 +81,11 @@ export function devConfigs(layout: DevLayout, secrets: DevSecrets) {
         client_name: 'Gatehouse demo',
         redirect_uris: [`${bffOrigin}/bff/callback`],
         post_logout_redirect_uris: [`${bffOrigin}/authentication/logged-out`],
-        grant_types: ['authorization_code', 'refresh_token'],
+        grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:token-exchange'],
         scope: 'openid profile email offline_access api',
         backchannel_logout_uri: `${bffOrigin}/bff/backchannel-logout`,
+        // The "Social" page: the BFF exchanges the user's token for their Example Social token.
+        upstream_tokens: ['social'],
       },
       {
         client_id: 'demo-spa',
@@ -84,7 +124,12 @@ export function devConfigs(layout: DevLayout, secrets: DevSecrets) {
     postLogoutRedirectPath: '/authentication/logged-out',
     // The "schedule a post" page: the user may let a worker post for them while they are away.
     offlineAccess: { enabled: true },
-    routes: [{ path: '/api', target: apiUrl, token: 'user', scopes: ['api'] }],
+    upstreams: [{ name: 'social', apiBaseUrl: `${upstreamUrl}/me` }],
+    routes: [
+      { path: '/api', target: apiUrl, token: 'user', scopes: ['api'] },
+      // Example Social's API as the user: the BFF attaches their upstream token and appsecret_proof.
+      { path: '/social', target: `${upstreamUrl}/me`, token: 'upstream:social', methods: ['GET'] },
+    ],
   };
   /** What the SPA reads at start (`/demo-config.json`): where the provider and the API are. */
   const web = {
@@ -94,5 +139,5 @@ export function devConfigs(layout: DevLayout, secrets: DevSecrets) {
     // The same API under another origin: the public client must not send its token there.
     foreignUrl: `http://127.0.0.1:${layout.apiPort}`,
   };
-  return { authorizationServer, api, bff, web };
+  return { authorizationServer, api, bff, web, social };
 }

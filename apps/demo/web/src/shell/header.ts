@@ -1,6 +1,6 @@
 import { el } from './element.js';
 
-export type NavId = 'home' | 'weather' | 'todos' | 'profile' | 'schedule' | 'public';
+export type NavId = 'home' | 'weather' | 'todos' | 'profile' | 'schedule' | 'social' | 'public';
 
 const links: readonly { id: NavId; label: string; href: string }[] = [
   { id: 'home', label: 'Home', href: '/' },
@@ -8,6 +8,7 @@ const links: readonly { id: NavId; label: string; href: string }[] = [
   { id: 'todos', label: 'Todos', href: '/todos' },
   { id: 'profile', label: 'Profile', href: '/profile' },
   { id: 'schedule', label: 'Schedule', href: '/schedule' },
+  { id: 'social', label: 'Social', href: '/social-feed' },
   { id: 'public', label: 'Public client', href: '/public-client.html' },
 ];
 

@@ -79,7 +79,7 @@ export function registerUpstreamSignIn(app: FastifyInstance, context: AsContext)
       codeChallenge: pkce.challenge,
       ...(nonce ? { nonce } : {}),
     });
-    if (started.setCookie) reply.header('set-cookie', started.setCookie);
+    reply.header('set-cookie', started.setCookie);
     return reply.code(303).header('cache-control', 'no-store').header('location', location).send();
   });
 

@@ -142,7 +142,9 @@ export class UpstreamTokens {
         { fetch: this.#fetch },
       );
     } catch (error) {
-      if (error instanceof TokenEndpointError && (error.oauthError === 'invalid_grant' || error.status === 401)) {
+      // Only invalid_grant speaks about the user's grant; invalid_client (a wrong or rotated secret of
+      // ours) must not throw away every user's tokens.
+      if (error instanceof TokenEndpointError && error.oauthError === 'invalid_grant') {
         await this.#markReconsent(sub, upstream, record);
         throw new UpstreamTokenError('reconsent_required', `${upstream} refused the stored grant`, { cause: error });
       }

@@ -34,11 +34,11 @@ export class UpstreamTransactions {
     this.#store = store;
   }
 
-  /** Stores the transaction; returns its `state` and, when the browser has no binding cookie yet, a `Set-Cookie`. */
+  /** Stores the transaction; returns its `state` and the binding cookie (renewed, so it outlives this transaction). */
   async start(
     cookieHeader: string | undefined,
     transaction: Omit<UpstreamTransaction, 'binding'>,
-  ): Promise<{ state: string; setCookie?: string }> {
+  ): Promise<{ state: string; setCookie: string }> {
     const existing = readCookie(cookieHeader, bindingCookieName);
     const binding = existing && bindingPattern.test(existing) ? existing : randomToken(32);
     const state = randomToken(24);
@@ -48,7 +48,6 @@ export class UpstreamTransactions {
       { ...withoutUndefined(transaction), binding: sha256(binding) },
       { ttlSeconds },
     );
-    if (binding === existing) return { state };
     return {
       state,
       setCookie: serializeCookie(bindingCookieName, binding, { sameSite: 'Lax', maxAgeSeconds: ttlSeconds }),

@@ -32,6 +32,8 @@ import { registerUser } from './routes/user.js';
 import { SessionStore } from './session/session-store.js';
 import { createTokenCipher } from './session/token-cipher.js';
 import { registerStatic } from './static/register-static.js';
+import { createUpstreamFetch, type UpstreamFetch } from './upstream/upstream-fetch.js';
+import { UpstreamTokenCache } from './upstream/upstream-token-cache.js';
 
 export interface BffDeps {
   /** Default: the store named by `config.store`, opened here and closed with the app. */
@@ -91,6 +93,7 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
       { clientId: config.clientId, clientSecret: config.clientSecret },
       { fetch: fetchImpl, now: deps.now ?? Date.now, marginSeconds: config.refreshMarginSeconds },
     ),
+    upstreamTokens: new UpstreamTokenCache({ now: deps.now ?? Date.now }),
     redirectUri: `${config.publicUrl}${config.prefix}/callback`,
     origin: new URL(config.publicUrl).origin,
     publicHost: new URL(config.publicUrl).host,
@@ -104,6 +107,8 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
     requestTimeout: 30_000,
   });
   await context.sessions.listenForChanges();
+  // A session's upstream tokens go with it (logout, back-channel logout, a refused refresh).
+  context.sessions.onEnd((sessionKey) => context.upstreamTokens.forget(sessionKey));
   app.addHook('onClose', async () => {
     await context.sessions.stopListening();
     if (!deps.store) await store.close();
@@ -204,6 +209,8 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
   await registerProxy(app, context);
   // Server code acts for users who are away through the app: `app.offlineGrants.asUser(...)`.
   app.decorate('offlineGrants', context.offlineGrants);
+  // ... and calls upstream providers' APIs for them: `app.upstreamFetch(sub, 'social', url)`.
+  app.decorate('upstreamFetch', createUpstreamFetch(context));
   registerWebSocketProxy(app, context);
   return app;
 }
@@ -221,5 +228,10 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The BFF's offline grants: `asUser(subject, scopes, fn)` for calls while the user is away. */
     offlineGrants: OfflineGrants;
+    /**
+     * Calls an upstream provider's API (below its `apiBaseUrl`) as a user who is not there, with the
+     * user's upstream token obtained through their offline grant; throws `UpstreamCallError`.
+     */
+    upstreamFetch: UpstreamFetch;
   }
 }

@@ -5,6 +5,7 @@ import type { BffMetrics } from './metrics/bff-metrics.js';
 import type { OfflineGrants } from './offline/offline-grants.js';
 import type { ClientTokenCache } from './proxy/client-token.js';
 import type { SessionStore } from './session/session-store.js';
+import type { UpstreamTokenCache } from './upstream/upstream-token-cache.js';
 
 /** What every BFF route needs, built once by `createBff`. */
 export interface BffContext {
@@ -16,6 +17,8 @@ export interface BffContext {
   metadata: ProviderMetadata;
   verifyIdToken: IdTokenVerifier;
   clientTokens: ClientTokenCache;
+  /** Users' upstream tokens for browser sessions (`upstream:<name>` routes), in this process. */
+  upstreamTokens: UpstreamTokenCache;
   metrics: BffMetrics;
   fetch: Fetch;
   now: () => number;

@@ -35,3 +35,6 @@ export type { EndedSessions, LoadedSession, Session, SessionLimits, SessionToken
 export { SessionStore } from './session/session-store.js';
 export type { TokenCipher } from './session/token-cipher.js';
 export { createTokenCipher, TokenDecryptionError } from './session/token-cipher.js';
+export type { UpstreamCallFailure } from './upstream/upstream-call-error.js';
+export { UpstreamCallError } from './upstream/upstream-call-error.js';
+export type { UpstreamFetch } from './upstream/upstream-fetch.js';

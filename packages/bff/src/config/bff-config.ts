@@ -1,5 +1,11 @@
 import { ConfigError, parseConfig } from '@gatehouse/config';
 import { type Static, Type } from '@sinclair/typebox';
+import { isBelowApiBase } from '../upstream/upstream-url.js';
+
+/** An upstream's name, as the authorization server knows it (`upstreams[].name` there). */
+const upstreamNamePattern = '^[a-z][a-z0-9-]{0,31}$';
+/** A route's `token: "upstream:<name>"`. */
+export const upstreamTokenPrefix = 'upstream:';
 
 const routeSchema = Type.Object(
   {
@@ -9,10 +15,20 @@ const routeSchema = Type.Object(
       description: 'a local path prefix',
     }),
     target: Type.String({ pattern: '^https?://[^\\s]+$', description: 'the API base URL requests are sent to' }),
-    token: Type.Union([Type.Literal('user'), Type.Literal('client'), Type.Literal('none')], {
-      default: 'user',
-      description: 'user, client or none',
-    }),
+    /**
+     * The token sent upstream: `user` (the session's access token), `client` (the BFF's own, client
+     * credentials), `none`, or `upstream:<name>` (the user's token at that upstream provider, obtained
+     * from the authorization server by token exchange; `<name>` must be one of `upstreams`). Default `user`.
+     */
+    token: Type.Union(
+      [
+        Type.Literal('user'),
+        Type.Literal('client'),
+        Type.Literal('none'),
+        Type.Unsafe<`upstream:${string}`>(Type.String({ pattern: `^upstream:${upstreamNamePattern.slice(1)}` })),
+      ],
+      { default: 'user', description: 'user, client, none or upstream:<name>' },
+    ),
     scopes: Type.Array(Type.String({ pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$' }), { default: [] }),
     methods: Type.Optional(
       Type.Array(Type.Union(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].map((m) => Type.Literal(m))), {
@@ -21,6 +37,34 @@ const routeSchema = Type.Object(
       }),
     ),
     appsecretProof: Type.Boolean({ default: false, description: 'add appsecret_proof to proxied calls' }),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * An upstream provider the user signs in with at the authorization server ("Continue with …"), whose
+ * API the BFF calls with the user's upstream token (routes with `token: "upstream:<name>"`,
+ * `app.upstreamFetch`). The BFF must be registered at the authorization server with the
+ * token-exchange grant and `upstream_tokens: ["<name>"]`.
+ */
+const upstreamSchema = Type.Object(
+  {
+    /** The upstream's `name` at the authorization server: lowercase letters, digits and dashes. */
+    name: Type.String({ pattern: upstreamNamePattern, description: 'the upstream’s name at the authorization server' }),
+    /**
+     * Base URL of the upstream's API: upstream routes' `target` and `upstreamFetch` URLs must lie
+     * below it (same origin, path under its path). https, plain http only on loopback. Default none:
+     * routes are not checked, and `upstreamFetch` refuses every URL.
+     */
+    apiBaseUrl: Type.Optional(
+      Type.String({ pattern: '^https?://[^\\s?#]+$', description: 'the upstream API’s base URL, without query' }),
+    ),
+    /**
+     * Let the SPA fetch the user's upstream token from `GET /bff/token?upstream=<name>` (with
+     * `tokenMediating.enabled`). Risky: any script in the page can then use it against that API for
+     * its lifetime. Default false: the token never leaves the server.
+     */
+    exposeTokenToBrowser: Type.Boolean({ default: false, description: 'serve the upstream token to the SPA' }),
   },
   { additionalProperties: false },
 );
@@ -61,6 +105,8 @@ export const bffConfigSchema = Type.Object(
     frameablePages: Type.Array(Type.String({ pattern: '^[A-Za-z0-9._-]+\\.html$' }), { default: [] }),
     prefix: Type.String({ pattern: '^/[a-z0-9-]+$', default: '/bff', description: 'path prefix of the BFF endpoints' }),
     routes: Type.Array(routeSchema, { default: [] }),
+    /** Upstream providers whose APIs the BFF calls for the user; see `upstreamSchema`. Default none. */
+    upstreams: Type.Array(upstreamSchema, { default: [] }),
     /** Sliding idle limit of a session, in seconds. Default 8 hours. */
     sessionIdleTimeoutSeconds: Type.Integer({ minimum: 60, default: 8 * 3600 }),
     /** Absolute limit of a session, in seconds, never extended by activity. Default 7 days. */
@@ -121,7 +167,10 @@ const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]']);
 /**
  * Checks a BFF configuration and returns it frozen with defaults applied. Refuses, naming the field:
  * anything the schema refuses; plain `http` for `publicUrl` or `issuer` outside loopback; an absolute
- * session limit shorter than the idle one; two routes with the same path or a route under `prefix`.
+ * session limit shorter than the idle one; two routes with the same path or a route under `prefix`;
+ * two upstreams with one name, or an `apiBaseUrl` over plain http outside loopback; an upstream route
+ * naming no configured upstream, with a `target` outside the upstream's `apiBaseUrl`, or with `scopes`
+ * or `appsecretProof` (the authorization server decides both for upstream tokens).
  */
 export function loadBffConfig(input: unknown, label = 'bff config'): Readonly<BffConfig> {
   const config = parseConfig(bffConfigSchema, input, label);
@@ -154,5 +203,40 @@ export function loadBffConfig(input: unknown, label = 'bff config'): Readonly<Bf
       throw new ConfigError(`${label}: ${field}: must not be under ${config.prefix} or contain ".."`, field);
     }
   }
+  checkUpstreams(config, label);
   return config;
+}
+
+/** The upstreams and the routes that use them: what the schema alone cannot say. */
+function checkUpstreams(config: Readonly<BffConfig>, label: string): void {
+  const fail = (field: string, message: string): never => {
+    throw new ConfigError(`${label}: ${field}: ${message}`, field);
+  };
+  const names = new Map<string, number>();
+  for (const [i, upstream] of config.upstreams.entries()) {
+    if (names.has(upstream.name)) fail(`upstreams.${i}.name`, 'another upstream has the same name');
+    names.set(upstream.name, i);
+    if (upstream.apiBaseUrl === undefined) continue;
+    const url = new URL(upstream.apiBaseUrl);
+    if (url.protocol === 'http:' && !loopbackHosts.has(url.hostname))
+      fail(`upstreams.${i}.apiBaseUrl`, 'must use https (plain http only on localhost)');
+    if (url.username || url.password) fail(`upstreams.${i}.apiBaseUrl`, 'must not carry credentials');
+  }
+  for (const [i, route] of config.routes.entries()) {
+    if (!route.token.startsWith(upstreamTokenPrefix)) continue;
+    const name = route.token.slice(upstreamTokenPrefix.length);
+    const at = names.get(name);
+    const upstream = at === undefined ? undefined : config.upstreams[at];
+    if (!upstream) throw fail(`routes.${i}.token`, `no upstream is named ${name}; add it to upstreams`);
+    // The authorization server hands out the upstream's token as it is, with its proof when one is due.
+    if (route.scopes.length > 0)
+      fail(`routes.${i}.scopes`, 'must be empty on an upstream route: the upstream decides what its token allows');
+    if (route.appsecretProof)
+      fail(
+        `routes.${i}.appsecretProof`,
+        'must be false on an upstream route: the authorization server supplies the proof',
+      );
+    if (upstream.apiBaseUrl !== undefined && !isBelowApiBase(route.target, upstream.apiBaseUrl))
+      fail(`routes.${i}.target`, `must lie below upstreams.${at}.apiBaseUrl (${upstream.apiBaseUrl})`);
+  }
 }

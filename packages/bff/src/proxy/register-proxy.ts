@@ -1,11 +1,14 @@
 import replyFrom from '@fastify/reply-from';
 import { computeAppSecretProof } from '@gatehouse/resource-server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { BffConfig } from '../config/bff-config.js';
+import { type BffConfig, upstreamTokenPrefix } from '../config/bff-config.js';
 import type { BffContext } from '../context.js';
 import { checkBrowserRequest } from '../request-guard/check-browser-request.js';
-import { sendApiError } from '../routes/api-error.js';
+import { sendApiError, sendUpstreamError } from '../routes/api-error.js';
 import { readCurrentSession } from '../routes/current-session.js';
+import { sessionStoreKey } from '../session/session-store.js';
+import { upstreamTokenForSession } from '../upstream/session-upstream-token.js';
+import { withAppsecretProof } from '../upstream/upstream-url.js';
 import { accessTokenForSession } from './session-token.js';
 import { browserOnlyHeaders, hopByHopHeaders } from './upstream-headers.js';
 import { upstreamUrl } from './upstream-url.js';
@@ -33,8 +36,11 @@ function without<T>(headers: Record<string, T>, names: ReadonlySet<string>): Rec
 
 /**
  * The configured routes, proxied with the right token: every request must pass the CSRF rule; `user`
- * routes need a live session and get its access token (refreshed when needed); bodies stream both
- * ways. Unauthenticated calls get 401 JSON, never a redirect; a refused upstream 502, a slow one 504.
+ * routes need a live session and get its access token (refreshed when needed); `upstream:<name>`
+ * routes need one too and get the user's token at that upstream (exchanged at the authorization
+ * server, cached per session) plus the `appsecret_proof` query parameter when it wants one; bodies
+ * stream both ways. Unauthenticated calls get 401 JSON, never a redirect; a refused upstream 502, a
+ * slow one 504.
  */
 export async function registerProxy(app: FastifyInstance, context: BffContext): Promise<void> {
   await app.register(async (scope) => {
@@ -42,13 +48,16 @@ export async function registerProxy(app: FastifyInstance, context: BffContext): 
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
     await scope.register(replyFrom, {
+      // Its request log holds the upstream URL with the query (codes, appsecret_proof): ours has the path only.
+      disableRequestLogging: true,
       undici: { headersTimeout: context.config.upstreamTimeoutMs, bodyTimeout: context.config.upstreamTimeoutMs },
     });
     for (const route of context.config.routes) {
       const handler = (request: FastifyRequest, reply: FastifyReply) => forward(context, route, request, reply);
-      const methods = route.methods ?? ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
-      scope.route({ method: methods, url: route.path, handler, exposeHeadRoute: false });
-      scope.route({ method: methods, url: `${route.path}/*`, handler, exposeHeadRoute: false });
+      // A copy: Fastify writes into the method list, and a loaded config is frozen.
+      const methods = [...(route.methods ?? ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])];
+      scope.route({ method: [...methods], url: route.path, handler, exposeHeadRoute: false });
+      scope.route({ method: [...methods], url: `${route.path}/*`, handler, exposeHeadRoute: false });
     }
   });
 }
@@ -59,11 +68,13 @@ const slideEveryMs = 60_000;
 async function forward(context: BffContext, route: Route, request: FastifyRequest, reply: FastifyReply) {
   const verdict = checkBrowserRequest(request, context.origin);
   if (!verdict.allowed) return sendApiError(reply, 403, verdict.reason);
-  const target = upstreamUrl(route.path, route.target, request.url);
+  let target = upstreamUrl(route.path, route.target, request.url);
   if (!target) return sendApiError(reply, 404, 'path_not_allowed');
 
   let bearer: string | undefined;
-  if (route.token === 'user') {
+  /** For an upstream route: whose token went out, to forget it if the upstream refuses it. */
+  let sent: { sessionId: string; upstream: string } | undefined;
+  if (route.token === 'user' || route.token.startsWith(upstreamTokenPrefix)) {
     const current = await readCurrentSession(context, request, reply);
     if (!current) return sendApiError(reply, 401, 'no_session');
     const now = context.now();
@@ -77,10 +88,20 @@ async function forward(context: BffContext, route: Route, request: FastifyReques
       );
       if (version !== undefined) current.version = version;
     }
-    const result = await accessTokenForSession(context, current.sessionId, current, route.scopes);
-    if (result.kind === 'ended') return sendApiError(reply, 401, result.reason);
-    if (result.kind === 'refused') return sendApiError(reply, 403, result.reason);
-    bearer = result.accessToken;
+    if (route.token === 'user') {
+      const result = await accessTokenForSession(context, current.sessionId, current, route.scopes);
+      if (result.kind === 'ended') return sendApiError(reply, 401, result.reason);
+      if (result.kind === 'refused') return sendApiError(reply, 403, result.reason);
+      bearer = result.accessToken;
+    } else {
+      const upstream = route.token.slice(upstreamTokenPrefix.length);
+      const result = await upstreamTokenForSession(context, current, upstream);
+      if (result.kind !== 'token') return sendUpstreamError(reply, result, upstream);
+      bearer = result.token.accessToken;
+      // The proof is the server's: whatever `appsecret_proof` the browser put in the query is replaced.
+      if (result.token.appsecretProof) target = withAppsecretProof(target, result.token.appsecretProof);
+      sent = { sessionId: current.sessionId, upstream };
+    }
   } else if (route.token === 'client') {
     bearer = await context.clientTokens.accessToken(route.scopes);
   }
@@ -99,6 +120,15 @@ async function forward(context: BffContext, route: Route, request: FastifyReques
       return next;
     },
     rewriteHeaders: (headers) => without(headers, strippedResponseHeaders),
+    onResponse: (_request, upstreamReply, raw) => {
+      // reply-from's types call this a server response; it is its own { statusCode, headers, stream }.
+      const response = raw as unknown as { statusCode: number; stream: NodeJS.ReadableStream };
+      // The upstream refused its own token (revoked there, say): the next call exchanges afresh.
+      if (sent && bearer && response.statusCode === 401) {
+        context.upstreamTokens.forgetToken(sessionStoreKey(sent.sessionId), sent.upstream, bearer);
+      }
+      upstreamReply.send(response.stream);
+    },
     onError: (errorReply, { error }) => {
       const code = (error as { code?: string }).code ?? '';
       const timedOut = /TIMEOUT/i.test(code) || (error as { statusCode?: number }).statusCode === 504;

@@ -3,9 +3,11 @@ import { request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { computeAppSecretProof } from '@gatehouse/resource-server';
 import type { FastifyInstance } from 'fastify';
-import type { BffConfig } from '../config/bff-config.js';
+import { type BffConfig, upstreamTokenPrefix } from '../config/bff-config.js';
 import type { BffContext } from '../context.js';
 import { readSessionId } from '../session/session-cookie.js';
+import { upstreamTokenForSession } from '../upstream/session-upstream-token.js';
+import { withAppsecretProof } from '../upstream/upstream-url.js';
 import { accessTokenForSession } from './session-token.js';
 import { browserOnlyHeaders } from './upstream-headers.js';
 import { upstreamUrl } from './upstream-url.js';
@@ -15,8 +17,9 @@ type Route = BffConfig['routes'][number];
 /**
  * WebSocket upgrades on the configured routes. Browsers cannot add `x-csrf` to a handshake, but they
  * always send `Origin`: the handshake must come from the BFF's own origin (no cross-site WebSocket
- * hijacking), carry a live session for `user` routes, and then gets the session's access token
- * upstream, cookies stripped. Open connections are checked every `websocketSessionCheckSeconds` and
+ * hijacking), carry a live session for `user` and `upstream:<name>` routes, and then gets the
+ * session's access token (or the user's upstream token and its `appsecret_proof`) upstream, cookies
+ * stripped. Open connections are checked every `websocketSessionCheckSeconds` and
  * closed once their session has ended (logout, back-channel logout, expiry) on any instance.
  */
 export function registerWebSocketProxy(app: FastifyInstance, context: BffContext): void {
@@ -72,20 +75,35 @@ async function handleUpgrade(
   }
   let bearer: string | undefined;
   let sessionId: string | undefined;
-  if (route.token === 'user') {
+  let target = upstreamUrl(route.path, route.target, rawUrl) as string;
+  if (route.token === 'user' || route.token.startsWith(upstreamTokenPrefix)) {
     sessionId = readSessionId(request.headers.cookie);
     const current = sessionId ? await context.sessions.load(sessionId, context.now()) : undefined;
     if (!current || !sessionId) return refuse(socket, 401, 'Unauthorized');
-    const result = await accessTokenForSession(context, sessionId, current, route.scopes);
-    if (result.kind !== 'token') return refuse(socket, result.kind === 'ended' ? 401 : 403, 'Unauthorized');
-    bearer = result.accessToken;
+    if (route.token === 'user') {
+      const result = await accessTokenForSession(context, sessionId, current, route.scopes);
+      if (result.kind !== 'token') return refuse(socket, result.kind === 'ended' ? 401 : 403, 'Unauthorized');
+      bearer = result.accessToken;
+    } else {
+      const result = await upstreamTokenForSession(
+        context,
+        { ...current, sessionId },
+        route.token.slice(upstreamTokenPrefix.length),
+      );
+      if (result.kind === 'ended') return refuse(socket, 401, 'Unauthorized');
+      if (result.kind === 'refused') {
+        const [status, message] = refusalStatus[result.reason];
+        return refuse(socket, status, message);
+      }
+      bearer = result.token.accessToken;
+      if (result.token.appsecretProof) target = withAppsecretProof(target, result.token.appsecretProof);
+    }
   } else if (route.token === 'client') {
     bearer = await context.clientTokens.accessToken(route.scopes);
   }
-  const target = new URL(upstreamUrl(route.path, route.target, rawUrl) as string);
   const headers = upstreamHeaders(context, route, request, bearer);
-  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-  const upstream = send(target, { method: 'GET', headers, timeout: context.config.upstreamTimeoutMs });
+  const send = target.startsWith('https:') ? httpsRequest : httpRequest;
+  const upstream = send(new URL(target), { method: 'GET', headers, timeout: context.config.upstreamTimeoutMs });
   upstream.on('timeout', () => upstream.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
   upstream.on('error', (error: NodeJS.ErrnoException) => {
     refuse(
@@ -133,6 +151,13 @@ function upstreamHeaders(context: BffContext, route: Route, request: IncomingMes
   headers['x-forwarded-proto'] = context.publicProtocol;
   return headers;
 }
+
+/** A handshake refused for want of the user's upstream token: no JSON body here, the status says it. */
+const refusalStatus = {
+  consent_required: [403, 'Forbidden'],
+  not_allowed: [502, 'Bad Gateway'],
+  unavailable: [503, 'Service Unavailable'],
+} as const;
 
 /** Answers a handshake with a plain HTTP status and closes: never an upgrade, never a body with detail. */
 function refuse(socket: Duplex, status: number, message: string): void {

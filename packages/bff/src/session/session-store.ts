@@ -95,6 +95,7 @@ export class SessionStore {
   #stopListening: (() => Promise<void>) | undefined;
   /** Counts invalidations, so a read that raced with one is not cached. */
   #epoch = 0;
+  readonly #endListeners: ((sessionKey: string) => void)[] = [];
 
   constructor(store: Store, cipher: TokenCipher, limits: SessionLimits) {
     this.#store = store;
@@ -124,6 +125,18 @@ export class SessionStore {
     this.#listening = true;
   }
 
+  /**
+   * Calls `listener` with the store key (a hash of the id) of each session this instance ends:
+   * logout, back-channel logout, a refused refresh. For dropping what the process keeps per session.
+   */
+  onEnd(listener: (sessionKey: string) => void): void {
+    this.#endListeners.push(listener);
+  }
+
+  #ended(key: string): void {
+    for (const listener of this.#endListeners) listener(key);
+  }
+
   async stopListening(): Promise<void> {
     this.#listening = false;
     await this.#stopListening?.().catch(() => undefined);
@@ -138,7 +151,7 @@ export class SessionStore {
     const shared = this.#listening && this.#store.notifications?.connected === true;
     const cacheMs = shared ? (this.#limits.sharedCacheMs ?? 0) : (this.#limits.cacheMs ?? 0);
     if (cacheMs <= 0) return this.load(sessionId, now);
-    const key = storeKey(sessionId);
+    const key = sessionStoreKey(sessionId);
     const hit = this.#recent.get(key);
     if (hit && now - hit.readAt < cacheMs && this.#isLive(hit.loaded.session, now)) return hit.loaded;
     const epoch = this.#epoch;
@@ -175,14 +188,14 @@ export class SessionStore {
       lastSeenAt: now,
       absoluteExpiresAt: now + this.#limits.absoluteTimeoutSeconds * 1000,
     };
-    const key = storeKey(sessionId);
+    const key = sessionStoreKey(sessionId);
     const version = await this.#store.put(namespace, key, this.#seal(key, full), this.#writeOptions(full, now));
     return { session: full, version };
   }
 
   /** The live session, or `undefined` when unknown, idle too long, or past its absolute limit. */
   async load(sessionId: string, now: number): Promise<LoadedSession | undefined> {
-    const key = storeKey(sessionId);
+    const key = sessionStoreKey(sessionId);
     const entry = await this.#store.getEntry<StoredSession>(namespace, key);
     if (!entry) return undefined;
     const stored = entry.value;
@@ -200,7 +213,7 @@ export class SessionStore {
    * `undefined` when another request changed it first (re-read and decide again).
    */
   async update(sessionId: string, version: number, session: Session, now: number): Promise<number | undefined> {
-    const key = storeKey(sessionId);
+    const key = sessionStoreKey(sessionId);
     this.#recent.delete(key);
     const written = await this.#store.compareAndSet(
       namespace,
@@ -215,9 +228,10 @@ export class SessionStore {
 
   /** Ends one session. */
   async end(sessionId: string): Promise<boolean> {
-    const key = storeKey(sessionId);
+    const key = sessionStoreKey(sessionId);
     this.#recent.delete(key);
     const ended = await this.#store.delete(namespace, key);
+    this.#ended(key);
     await this.#announce(key);
     return ended;
   }
@@ -241,6 +255,7 @@ export class SessionStore {
     for (const entry of await this.#store.findByIndex<StoredSession>(index)) {
       this.#recent.delete(entry.id);
       if (entry.namespace !== namespace || !(await this.#store.delete(namespace, entry.id))) continue;
+      this.#ended(entry.id);
       await this.#announce(entry.id);
       ended += 1;
       try {
@@ -271,8 +286,8 @@ export class SessionStore {
   }
 }
 
-/** The store key of a session: a hash, so the store never holds the cookie value itself. */
-function storeKey(sessionId: string): string {
+/** The store key of a session: a hash, so neither the store nor a cache keyed by it holds the cookie value. */
+export function sessionStoreKey(sessionId: string): string {
   return createHash('sha256').update(sessionId).digest('base64url');
 }
 

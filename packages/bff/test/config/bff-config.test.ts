@@ -75,4 +75,61 @@ describe('BFF configuration', () => {
     ).not.toThrow();
     expect(() => loadBffConfig({ ...valid, publicUrl: 'http://127.0.0.1:3000' })).not.toThrow();
   });
+
+  describe('upstreams', () => {
+    const social = { name: 'social', apiBaseUrl: 'https://graph.social.example/v2' };
+    const withUpstream = (route: Record<string, unknown>, upstreams: unknown[] = [social]) => ({
+      ...valid,
+      upstreams,
+      routes: [{ path: '/social', target: 'https://graph.social.example/v2', token: 'upstream:social', ...route }],
+    });
+
+    it('defaults to none, and an upstream keeps its token on the server by default', () => {
+      expect(loadBffConfig(valid).upstreams).toEqual([]);
+      const config = loadBffConfig(withUpstream({}));
+      expect(config.upstreams).toEqual([{ ...social, exposeTokenToBrowser: false }]);
+      expect(config.routes[0]?.token).toBe('upstream:social');
+    });
+
+    it('accepts a target below apiBaseUrl, or any target when the upstream has none', () => {
+      expect(() => loadBffConfig(withUpstream({ target: 'https://graph.social.example/v2/me' }))).not.toThrow();
+      expect(() =>
+        loadBffConfig(withUpstream({ target: 'https://anywhere.example/api' }, [{ name: 'social' }])),
+      ).not.toThrow();
+      expect(() =>
+        loadBffConfig({ ...valid, upstreams: [{ name: 'local', apiBaseUrl: 'http://localhost:4100' }] }),
+      ).not.toThrow();
+    });
+
+    it.each([
+      ['a route naming no configured upstream', withUpstream({ token: 'upstream:github' }), 'routes.0.token'],
+      ['a route naming an upstream when there are none', withUpstream({}, []), 'routes.0.token'],
+      ['a malformed upstream token', withUpstream({ token: 'upstream:Social' }), 'routes.0.token'],
+      ['a target on another host', withUpstream({ target: 'https://evil.example/v2' }), 'routes.0.target'],
+      ['a target on a sibling path', withUpstream({ target: 'https://graph.social.example/v20' }), 'routes.0.target'],
+      ['a target above the base', withUpstream({ target: 'https://graph.social.example/' }), 'routes.0.target'],
+      ['scopes on an upstream route', withUpstream({ scopes: ['email'] }), 'routes.0.scopes'],
+      ['appsecretProof on an upstream route', withUpstream({ appsecretProof: true }), 'routes.0.appsecretProof'],
+      ['a malformed upstream name', { ...valid, upstreams: [{ name: 'Social' }] }, 'upstreams.0.name'],
+      ['two upstreams with one name', { ...valid, upstreams: [social, social] }, 'upstreams.1.name'],
+      [
+        'an http apiBaseUrl on a public host',
+        { ...valid, upstreams: [{ name: 'social', apiBaseUrl: 'http://graph.social.example' }] },
+        'upstreams.0.apiBaseUrl',
+      ],
+      [
+        'an apiBaseUrl with a query',
+        { ...valid, upstreams: [{ name: 'social', apiBaseUrl: 'https://graph.social.example/?v=2' }] },
+        'upstreams.0.apiBaseUrl',
+      ],
+      [
+        'an apiBaseUrl with credentials',
+        { ...valid, upstreams: [{ name: 'social', apiBaseUrl: 'https://me:pw@graph.social.example' }] },
+        'upstreams.0.apiBaseUrl',
+      ],
+      ['an unknown upstream key', { ...valid, upstreams: [{ name: 'social', scopes: [] }] }, 'upstreams.0.scopes'],
+    ])('refuses %s, naming the field', (_, input, field) => {
+      expect(fieldOf(input)).toBe(field);
+    });
+  });
 });

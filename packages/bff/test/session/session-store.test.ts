@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { openMemoryStore, openSqliteStore, type Store } from '@gatehouse/store';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createSessionId } from '../../src/session/session-cookie.js';
-import { type Session, SessionStore } from '../../src/session/session-store.js';
+import { type Session, SessionStore, sessionStoreKey } from '../../src/session/session-store.js';
 import { createTokenCipher } from '../../src/session/token-cipher.js';
 
 const hour = 3_600_000;
@@ -37,6 +37,19 @@ describe('session store', () => {
     now = Date.parse('2030-01-01T00:00:00Z');
     store = openMemoryStore({ now: () => now });
     sessions = new SessionStore(store, createTokenCipher([randomBytes(32).toString('base64url')]), limits);
+  });
+
+  it('tells its end listeners the store key of every session it ends, never the id', async () => {
+    const ended: string[] = [];
+    sessions.onEnd((key) => ended.push(key));
+    const [one, two, three] = [createSessionId(), createSessionId(), createSessionId()];
+    await sessions.create(one, newSession(), now);
+    await sessions.create(two, newSession({ subject: 'bob', providerSessionId: 'sid-2' }), now);
+    await sessions.create(three, newSession({ subject: 'bob', providerSessionId: 'sid-3' }), now);
+    await sessions.end(one);
+    await sessions.endAllOfUser('https://idp.example.com', 'bob');
+    expect(ended.sort()).toEqual([sessionStoreKey(one), sessionStoreKey(two), sessionStoreKey(three)].sort());
+    expect(ended).not.toContain(one);
   });
 
   it('round-trips a session, and a dump of the database holds neither the session id nor any token', async () => {

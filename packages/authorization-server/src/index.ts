@@ -15,6 +15,5 @@ export * from './errors.js';
 export { KeyRing, type SigningAlg } from './keys/key-ring.js';
 export { idTokenAlg } from './tokens/id-token.js';
 export { createSealer } from './tokens/sealing.js';
-export { appsecretProof } from './upstreams/appsecret-proof.js';
-export { checkApiUrl, UpstreamApi, type UpstreamCredentials } from './upstreams/upstream-api.js';
+export { UpstreamApi, type UpstreamCredentials } from './upstreams/upstream-api.js';
 export { UpstreamTokenError, type UpstreamTokenFailure } from './upstreams/upstream-errors.js';

@@ -11,6 +11,7 @@ export {
 } from './id-token.js';
 export { type LogoutRequest, LogoutTokenError, logoutTokenMaxAgeSeconds, verifyLogoutToken } from './logout-token.js';
 export { createPkcePair } from './pkce.js';
+export { isBelowApiBase, withAppsecretProof } from './provider-api-url.js';
 export { callProvider, type Fetch } from './provider-http.js';
 export { createProviderKeys } from './provider-keys.js';
 export { basicAuthorization, type ClientCredentials, requestTokens, type TokenResponse } from './token-request.js';

@@ -22,3 +22,4 @@ export type {
   StoredEntry,
   WriteOptions,
 } from './store.js';
+export { waitForLock } from './wait-for-lock.js';

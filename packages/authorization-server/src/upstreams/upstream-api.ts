@@ -1,7 +1,7 @@
-import type { Fetch } from '@gatehouse/oidc-client';
+import { type Fetch, isBelowApiBase, withAppsecretProof } from '@gatehouse/oidc-client';
+import { computeAppSecretProof } from '@gatehouse/resource-server';
 import type { UpstreamConfig } from '../config/upstream-config.js';
 import type { AccountLinks } from './account-links.js';
-import { appsecretProof } from './appsecret-proof.js';
 import { UpstreamTokenError } from './upstream-errors.js';
 import type { UpstreamProviders } from './upstream-providers.js';
 import type { UpstreamAccessToken, UpstreamTokens } from './upstream-tokens.js';
@@ -36,9 +36,10 @@ export class UpstreamApi {
   /** Calls `url` (below the upstream's `apiBaseUrl`) as the user; throws `UpstreamTokenError` when it cannot. */
   async fetch(sub: string, upstream: string, url: string | URL, init: RequestInit = {}): Promise<Response> {
     const config = this.#config(upstream);
-    const target = checkApiUrl(config, url);
+    checkApiUrl(config, url);
     const credentials = await this.credentials(sub, upstream);
-    if (credentials.appsecretProof) target.searchParams.set('appsecret_proof', credentials.appsecretProof);
+    const href = new URL(url).href;
+    const target = credentials.appsecretProof ? withAppsecretProof(href, credentials.appsecretProof) : href;
     const headers = new Headers(init.headers);
     headers.set('authorization', `Bearer ${credentials.accessToken}`);
     // Never follow a redirect: it could carry the token's effects (or the proof) outside the API base.
@@ -50,7 +51,7 @@ export class UpstreamApi {
     const config = this.#config(upstream);
     const token = await this.#tokens.accessToken(sub, upstream);
     return config.appsecretProof
-      ? { ...token, appsecretProof: appsecretProof(token.accessToken, config.clientSecret) }
+      ? { ...token, appsecretProof: computeAppSecretProof(token.accessToken, config.clientSecret) }
       : token;
   }
 
@@ -74,26 +75,10 @@ export class UpstreamApi {
   }
 }
 
-/**
- * The URL if it lies below the upstream's `apiBaseUrl` (same origin, path under the base's path at a
- * segment boundary); refuses everything else, so a user token is never sent to another host.
- */
-export function checkApiUrl(config: UpstreamConfig, url: string | URL): URL {
+/** Refuses a URL outside the upstream's `apiBaseUrl` (or any URL when it has none). */
+function checkApiUrl(config: UpstreamConfig, url: string | URL): void {
   if (!config.apiBaseUrl)
     throw new UpstreamTokenError('url_not_allowed', `${config.name} has no apiBaseUrl: its API cannot be called`);
-  let target: URL;
-  try {
-    target = new URL(url);
-  } catch {
-    throw new UpstreamTokenError('url_not_allowed', 'the URL is not absolute');
-  }
-  const base = new URL(config.apiBaseUrl);
-  const basePath = base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`;
-  const inside =
-    target.origin === base.origin &&
-    !target.username &&
-    !target.password &&
-    (target.pathname === base.pathname || target.pathname.startsWith(basePath));
-  if (!inside) throw new UpstreamTokenError('url_not_allowed', `the URL is outside ${config.name}'s API base`);
-  return target;
+  if (!isBelowApiBase(url, config.apiBaseUrl))
+    throw new UpstreamTokenError('url_not_allowed', `the URL is outside ${config.name}'s API base`);
 }

@@ -1,5 +1,11 @@
-import { callProvider, type Fetch, fetchUserInfo, type TokenResponse } from '@gatehouse/oidc-client';
-import { appsecretProof } from './appsecret-proof.js';
+import {
+  callProvider,
+  type Fetch,
+  fetchUserInfo,
+  type TokenResponse,
+  withAppsecretProof,
+} from '@gatehouse/oidc-client';
+import { computeAppSecretProof } from '@gatehouse/resource-server';
 import type { ResolvedUpstream } from './upstream-providers.js';
 
 /** Who the upstream says the user is. */
@@ -52,12 +58,13 @@ export async function identifyUser(
     };
   }
   const { config } = upstream;
-  const url = new URL(config.profileUrl as string);
-  if (config.appsecretProof)
-    url.searchParams.set('appsecret_proof', appsecretProof(tokens.access_token, config.clientSecret));
+  const profileUrl = config.profileUrl as string;
+  const url = config.appsecretProof
+    ? withAppsecretProof(profileUrl, computeAppSecretProof(tokens.access_token, config.clientSecret))
+    : profileUrl;
   const { status, body } = await callProvider(
     fetchImpl,
-    url.toString(),
+    url,
     { headers: { authorization: `Bearer ${tokens.access_token}`, accept: 'application/json' } },
     5_000,
   );

@@ -5,7 +5,7 @@ import {
   TokenEndpointError,
   type TokenResponse,
 } from '@gatehouse/oidc-client';
-import type { Store } from '@gatehouse/store';
+import { type Store, waitForLock } from '@gatehouse/store';
 import type { Sealer } from '../tokens/sealing.js';
 import { UpstreamTokenError } from './upstream-errors.js';
 import type { UpstreamProviders } from './upstream-providers.js';
@@ -178,15 +178,10 @@ export class UpstreamTokens {
   }
 
   async #lock(id: string) {
-    // Real time, not the injected clock: this is how long to wait, not what time the tokens say.
-    const started = performance.now();
-    for (;;) {
-      const lock = await this.#store.acquireLock(`upstream-refresh:${id}`, lockSeconds);
-      if (lock) return lock;
-      if (performance.now() - started > 10_000)
-        throw new UpstreamTokenError('upstream_unavailable', 'another refresh of this upstream token did not finish');
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    const lock = await waitForLock(this.#store, `upstream-refresh:${id}`, { ttlSeconds: lockSeconds, waitMs: 10_000 });
+    if (!lock)
+      throw new UpstreamTokenError('upstream_unavailable', 'another refresh of this upstream token did not finish');
+    return lock;
   }
 }
 

@@ -1,6 +1,6 @@
 import { ConfigError, parseConfig } from '@gatehouse/config';
+import { isBelowApiBase } from '@gatehouse/oidc-client';
 import { type Static, Type } from '@sinclair/typebox';
-import { isBelowApiBase } from '../upstream/upstream-url.js';
 
 /** An upstream's name, as the authorization server knows it (`upstreams[].name` there). */
 const upstreamNamePattern = '^[a-z][a-z0-9-]{0,31}$';

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Fetch, ProviderMetadata } from '@gatehouse/oidc-client';
 import { type ClientCredentials, requestTokens, TokenEndpointError } from '@gatehouse/oidc-client';
-import type { Store } from '@gatehouse/store';
+import { type Store, waitForLock } from '@gatehouse/store';
 import type { TokenCipher } from '../session/token-cipher.js';
 
 /** Why `asUser` could not act for the user. */
@@ -130,13 +129,13 @@ export class OfflineGrants {
   }
 
   async #lock(key: string) {
-    const started = this.#now();
-    for (;;) {
-      const lock = await this.#store.acquireLock(`bff-offline:${key}`, lockSeconds);
-      if (lock) return lock;
-      if (this.#now() - started > 10_000) throw new Error('offline grant busy: another refresh did not finish');
-      await sleep(50);
-    }
+    const lock = await waitForLock(this.#store, `bff-offline:${key}`, {
+      ttlSeconds: lockSeconds,
+      waitMs: 10_000,
+      pollMs: 50,
+    });
+    if (!lock) throw new Error('offline grant busy: another refresh did not finish');
+    return lock;
   }
 
   #key(subject: string): string {

@@ -1,4 +1,5 @@
 import replyFrom from '@fastify/reply-from';
+import { withAppsecretProof } from '@gatehouse/oidc-client';
 import { computeAppSecretProof } from '@gatehouse/resource-server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type BffConfig, upstreamTokenPrefix } from '../config/bff-config.js';
@@ -8,7 +9,6 @@ import { sendApiError, sendUpstreamError } from '../routes/api-error.js';
 import { readCurrentSession } from '../routes/current-session.js';
 import { sessionStoreKey } from '../session/session-store.js';
 import { upstreamTokenForSession } from '../upstream/session-upstream-token.js';
-import { withAppsecretProof } from '../upstream/upstream-url.js';
 import { accessTokenForSession } from './session-token.js';
 import { browserOnlyHeaders, hopByHopHeaders } from './upstream-headers.js';
 import { upstreamUrl } from './upstream-url.js';
@@ -54,8 +54,8 @@ export async function registerProxy(app: FastifyInstance, context: BffContext): 
     });
     for (const route of context.config.routes) {
       const handler = (request: FastifyRequest, reply: FastifyReply) => forward(context, route, request, reply);
-      // A copy: Fastify writes into the method list, and a loaded config is frozen.
-      const methods = [...(route.methods ?? ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])];
+      const methods = route.methods ?? ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+      // Copies: Fastify writes into the method list, and a loaded config is frozen.
       scope.route({ method: [...methods], url: route.path, handler, exposeHeadRoute: false });
       scope.route({ method: [...methods], url: `${route.path}/*`, handler, exposeHeadRoute: false });
     }
@@ -120,15 +120,18 @@ async function forward(context: BffContext, route: Route, request: FastifyReques
       return next;
     },
     rewriteHeaders: (headers) => without(headers, strippedResponseHeaders),
-    onResponse: (_request, upstreamReply, raw) => {
-      // reply-from's types call this a server response; it is its own { statusCode, headers, stream }.
-      const response = raw as unknown as { statusCode: number; stream: NodeJS.ReadableStream };
-      // The upstream refused its own token (revoked there, say): the next call exchanges afresh.
-      if (sent && bearer && response.statusCode === 401) {
-        context.upstreamTokens.forgetToken(sessionStoreKey(sent.sessionId), sent.upstream, bearer);
-      }
-      upstreamReply.send(response.stream);
-    },
+    // Upstream routes only (the `user` path keeps reply-from's default): an upstream that refuses its
+    // own token (revoked there, say) makes the next call exchange afresh.
+    ...(sent && {
+      onResponse: (_request, upstreamReply, raw) => {
+        // reply-from's types call this a server response; it is its own { statusCode, headers, stream }.
+        const response = raw as unknown as { statusCode: number; stream: NodeJS.ReadableStream };
+        if (sent && bearer && response.statusCode === 401) {
+          context.upstreamTokens.forgetToken(sessionStoreKey(sent.sessionId), sent.upstream, bearer);
+        }
+        upstreamReply.send(response.stream);
+      },
+    }),
     onError: (errorReply, { error }) => {
       const code = (error as { code?: string }).code ?? '';
       const timedOut = /TIMEOUT/i.test(code) || (error as { statusCode?: number }).statusCode === 504;

@@ -1,13 +1,13 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
+import { withAppsecretProof } from '@gatehouse/oidc-client';
 import { computeAppSecretProof } from '@gatehouse/resource-server';
 import type { FastifyInstance } from 'fastify';
 import { type BffConfig, upstreamTokenPrefix } from '../config/bff-config.js';
 import type { BffContext } from '../context.js';
 import { readSessionId } from '../session/session-cookie.js';
 import { upstreamTokenForSession } from '../upstream/session-upstream-token.js';
-import { withAppsecretProof } from '../upstream/upstream-url.js';
 import { accessTokenForSession } from './session-token.js';
 import { browserOnlyHeaders } from './upstream-headers.js';
 import { upstreamUrl } from './upstream-url.js';

@@ -1,8 +1,7 @@
-import { ProviderUnavailableError } from '@gatehouse/oidc-client';
+import { isBelowApiBase, ProviderUnavailableError, withAppsecretProof } from '@gatehouse/oidc-client';
 import type { BffContext } from '../context.js';
 import { UpstreamCallError } from './upstream-call-error.js';
 import { exchangeForUpstreamToken, type UpstreamToken } from './upstream-token-exchange.js';
-import { isBelowApiBase, withAppsecretProof } from './upstream-url.js';
 
 /**
  * Calls an upstream provider's API as a user who is not there (`app.upstreamFetch`); see

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isBelowApiBase, withAppsecretProof } from '../../src/upstream/upstream-url.js';
+import { isBelowApiBase, withAppsecretProof } from '../src/provider-api-url.js';
 
 describe('isBelowApiBase', () => {
   const base = 'https://graph.example.com/v1';

@@ -10,9 +10,10 @@ const sourceCondition = ['gatehouse-source'];
  * `npm test` runs every one of them.
  */
 function workspaceProjects() {
-  const journeys = existsSync('test/e2e')
-    ? [{ extends: true as const, test: { name: 'e2e', root: 'test/e2e', include: ['**/*.test.ts'] } }]
-    : [];
+  // Whole journeys in Chromium, and attacks end to end over HTTP (one file per attacker).
+  const topLevel = ['e2e', 'attacks']
+    .filter((name) => existsSync(`test/${name}`))
+    .map((name) => ({ extends: true as const, test: { name, root: `test/${name}`, include: ['**/*.test.ts'] } }));
   return ['packages', 'apps/demo']
     .flatMap((folder) =>
       existsSync(folder)
@@ -24,7 +25,7 @@ function workspaceProjects() {
             }))
         : [],
     )
-    .concat(journeys);
+    .concat(topLevel);
 }
 
 export default defineConfig({

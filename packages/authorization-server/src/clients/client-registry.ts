@@ -54,6 +54,7 @@ export class ClientRegistry {
           ...stored,
           one_time_code_issuers: stored.one_time_code_issuers ?? [],
           upstream_tokens: stored.upstream_tokens ?? [],
+          resources: stored.resources ?? [],
           scopes: new Set(stored.scope.split(' ')),
         }
       : undefined;

@@ -148,6 +148,12 @@ export function loadAuthorizationServerConfig(
   checkUpstreams(config.upstreams, label);
   const upstreamNames = new Set(config.upstreams.map((upstream) => upstream.name));
   for (const [i, client] of config.clients.entries()) {
+    const unserved = client.resources.find((resource) => !config.resources.includes(resource));
+    if (unserved !== undefined)
+      throw new ConfigError(
+        `${label}: clients.${i}.resources: ${unserved} is not one of the provider's resources`,
+        `clients.${i}.resources`,
+      );
     const unknown = client.upstream_tokens.find((name) => !upstreamNames.has(name));
     if (unknown !== undefined)
       throw new ConfigError(

@@ -65,6 +65,11 @@ export const clientMetadataSchema = Type.Object(
      * exchange (`audience=upstream:<name>`), to call their APIs. Default none.
      */
     upstream_tokens: Type.Array(Type.String({ pattern: '^[a-z][a-z0-9-]{0,31}$' }), { default: [] }),
+    /**
+     * The APIs (RFC 8707 resources, each one of the provider's `resources`) this client may ask tokens
+     * for, beside the provider's default API (the first of `resources`), which every client may. Default none.
+     */
+    resources: Type.Array(Type.String({ pattern: '^https?://[^#\\s]+$', maxLength: 2000 }), { default: [] }),
   },
   { additionalProperties: false },
 );

@@ -2,15 +2,17 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { deleteAccount } from '../accounts/delete-account.js';
 import { checkNewPassword, maxPasswordLength } from '../accounts/password-policy.js';
 import type { AsContext } from '../context.js';
-import { sendFormExpired } from '../http/error-page-reply.js';
+import { sendFormExpired, sendInteractionRefused } from '../http/error-page-reply.js';
 import { csrfTokenFor } from '../http/form-csrf.js';
 import { sendPage } from '../http/page-headers.js';
 import type { Params } from '../http/params.js';
 import { formParams, requestParams } from '../http/request-params.js';
+import { completeSignIn } from '../interaction/complete-sign-in.js';
+import { interactionIdPattern } from '../interaction/interactions.js';
 import { endProviderSession } from '../logout/end-session.js';
 import { type ProfileUpstream, renderProfilePage } from '../views/profile-page.js';
 import { renderRegisterPage } from '../views/register-page.js';
-import { interactionIdPattern, sendLoginPage } from './login-page-reply.js';
+import { sendLoginPage } from './login-page-reply.js';
 
 const emailPattern = /^[^\s@]{1,64}@[^\s@]{1,189}\.[^\s@]{1,63}$/;
 
@@ -23,9 +25,6 @@ export function registerAccountPages(app: FastifyInstance, context: AsContext): 
   const base = context.basePath;
   const csrfOk = (request: FastifyRequest, params: Params) =>
     context.csrf.verify(request.headers.cookie, params.get('csrf'));
-  /** Where sign-in continues: the pending authorization request, or the profile. */
-  const continueTo = (interaction: string | undefined) =>
-    interaction && interactionIdPattern.test(interaction) ? `${base}/interaction/${interaction}` : `${base}/profile`;
 
   if (context.config.registration) {
     app.get('/register', async (request, reply) => {
@@ -68,6 +67,11 @@ export function registerAccountPages(app: FastifyInstance, context: AsContext): 
     const params = formParams(request);
     if (!csrfOk(request, params)) return sendFormExpired(reply);
     const interaction = params.get('interaction');
+    // Only the browser that started an authorization request may sign in on it (SECURITY.md §4).
+    if (interaction !== undefined) {
+      const opened = await context.interactions.open(interaction, request.headers.cookie);
+      if (typeof opened === 'string') return sendInteractionRefused(reply, opened);
+    }
     const email = (params.get('email') ?? '').trim();
     const password = params.get('password') ?? '';
     const blockedFor = await context.throttle.blockedFor(email, request.ip);
@@ -94,12 +98,14 @@ export function registerAccountPages(app: FastifyInstance, context: AsContext): 
         status: blocked > 0 ? 429 : 400,
       });
     }
-    const previous = await context.sessions.load(request.headers.cookie);
-    if (previous) await context.sessions.end(previous.id);
-    const { cookie } = await context.sessions.start(account.sub, ['pwd'], context.now());
-    if (interaction && interactionIdPattern.test(interaction))
-      await context.interactions.update(interaction, { signedIn: true });
-    return reply.code(303).header('set-cookie', cookie).header('location', continueTo(interaction)).send();
+    const signedIn = await completeSignIn(
+      context,
+      request.headers.cookie,
+      { sub: account.sub, amr: ['pwd'] },
+      interaction,
+    );
+    const next = signedIn.interactionId ? `${base}/interaction/${signedIn.interactionId}` : `${base}/profile`;
+    return reply.code(303).header('set-cookie', signedIn.setCookie).header('location', next).send();
   });
 
   app.get('/profile', async (request, reply) => {

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RegisteredClient } from '../clients/client-registry.js';
 import type { AsContext } from '../context.js';
 import { AccessDeniedError, InvalidRequestError } from '../errors.js';
-import { sendErrorPage, sendFormExpired } from '../http/error-page-reply.js';
+import { sendFormExpired, sendInteractionRefused } from '../http/error-page-reply.js';
 import { csrfTokenFor } from '../http/form-csrf.js';
 import { originOf, sendPage } from '../http/page-headers.js';
 import { formParams } from '../http/request-params.js';
@@ -26,18 +26,18 @@ export function registerInteractionPages(app: FastifyInstance, context: AsContex
   const base = context.basePath;
 
   app.get<IdParams>('/interaction/:id', async (request, reply) => {
-    const found = await findInteraction(context, request.params.id, reply);
+    const found = await findInteraction(context, request, reply);
     if (!found) return reply;
     const { interaction, client } = found;
     const session = await context.sessions.load(request.headers.cookie);
     const step = await nextStep(context, client, interaction.request, session, interaction);
     if (step.kind === 'login') return sendLoginPage(context, request, reply, { interactionId: found.id });
     if (step.kind === 'consent' && session) return showConsent(context, request, reply, found, session);
-    return finish(context, request.params.id, reply, session as LoadedSession);
+    return finish(context, request, reply, session as LoadedSession);
   });
 
   app.post<IdParams>('/interaction/:id/consent', async (request, reply) => {
-    const found = await findInteraction(context, request.params.id, reply);
+    const found = await findInteraction(context, request, reply);
     if (!found) return reply;
     const params = formParams(request);
     if (!context.csrf.verify(request.headers.cookie, params.get('csrf'))) return sendFormExpired(reply);
@@ -45,8 +45,8 @@ export function registerInteractionPages(app: FastifyInstance, context: AsContex
     if (!session) return reply.code(303).header('location', `${base}/interaction/${request.params.id}`).send();
     const decision = params.get('decision');
     if (decision === 'deny') {
-      const finished = await context.interactions.finish(request.params.id);
-      if (!finished) return expired(reply);
+      const finished = await context.interactions.finish(request.params.id, request.headers.cookie);
+      if (!finished) return sendInteractionRefused(reply, 'expired');
       return sendAuthorizationError(
         reply,
         finished.request,
@@ -56,8 +56,12 @@ export function registerInteractionPages(app: FastifyInstance, context: AsContex
     }
     if (decision !== 'allow') throw new InvalidRequestError('decision must be allow or deny');
     const scopes = found.interaction.request.scopes.filter((scope) => scope !== 'openid');
+    // Stored for the account that answered; the interaction only notes who answered, in which session.
     await context.consents.grant(session.session.sub, found.client.client_id, scopes, context.now());
-    await context.interactions.update(request.params.id, { consented: true });
+    await context.interactions.recordConsent(request.params.id, request.headers.cookie, {
+      sub: session.session.sub,
+      sid: session.session.sid,
+    });
     return reply.code(303).header('location', `${base}/interaction/${request.params.id}`).send();
   });
 }
@@ -68,23 +72,19 @@ interface FoundInteraction {
   client: RegisteredClient;
 }
 
-async function findInteraction(context: AsContext, id: string, reply: FastifyReply) {
-  const interaction = await context.interactions.find(id);
-  const client = interaction && (await context.clients.find(interaction.request.clientId));
-  if (!interaction || !client) {
-    expired(reply);
+async function findInteraction(context: AsContext, request: FastifyRequest<IdParams>, reply: FastifyReply) {
+  const id = request.params.id;
+  const interaction = await context.interactions.open(id, request.headers.cookie);
+  if (typeof interaction === 'string') {
+    sendInteractionRefused(reply, interaction);
+    return undefined;
+  }
+  const client = await context.clients.find(interaction.request.clientId);
+  if (!client) {
+    sendInteractionRefused(reply, 'expired');
     return undefined;
   }
   return { id, interaction, client } satisfies FoundInteraction;
-}
-
-function expired(reply: FastifyReply) {
-  return sendErrorPage(
-    reply,
-    400,
-    'Sign-in expired',
-    'This sign-in request has expired or was already used. Go back to the application and sign in again.',
-  );
 }
 
 async function showConsent(
@@ -105,9 +105,14 @@ async function showConsent(
   return sendPage(reply, 200, html, { formTargets: formTargets(found) });
 }
 
-async function finish(context: AsContext, id: string, reply: FastifyReply, session: LoadedSession) {
-  const finished = await context.interactions.finish(id);
-  if (!finished) return expired(reply);
+async function finish(
+  context: AsContext,
+  request: FastifyRequest<IdParams>,
+  reply: FastifyReply,
+  session: LoadedSession,
+) {
+  const finished = await context.interactions.finish(request.params.id, request.headers.cookie);
+  if (!finished) return sendInteractionRefused(reply, 'expired');
   return completeAuthorization(context, reply, finished.request, session);
 }
 

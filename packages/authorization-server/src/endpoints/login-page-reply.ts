@@ -4,9 +4,6 @@ import { csrfTokenFor } from '../http/form-csrf.js';
 import { originOf, sendPage } from '../http/page-headers.js';
 import { renderLoginPage } from '../views/login-page.js';
 
-/** The id of a pending authorization request, as carried through the sign-in forms. */
-export const interactionIdPattern = /^[A-Za-z0-9_-]{32}$/;
-
 export interface LoginPageState {
   /** The pending authorization request this sign-in is for, if any. */
   interactionId?: string | undefined;
@@ -29,8 +26,9 @@ export async function sendLoginPage(
   state: LoginPageState = {},
 ): Promise<FastifyReply> {
   const base = context.basePath;
-  const id = state.interactionId && interactionIdPattern.test(state.interactionId) ? state.interactionId : undefined;
-  const pending = id ? await context.interactions.find(id) : undefined;
+  // Another browser's interaction is not named on this page: its id stays out of the forms.
+  const pending = await context.interactions.find(state.interactionId, request.headers.cookie);
+  const id = pending ? state.interactionId : undefined;
   const client = pending ? await context.clients.find(pending.request.clientId) : undefined;
   const target = pending ? originOf(pending.request.redirectUri) : undefined;
   const email = state.email || pending?.request.loginHint;

@@ -8,12 +8,13 @@ import {
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Account } from '../accounts/account-store.js';
 import type { AsContext } from '../context.js';
-import { sendErrorPage, sendFormExpired } from '../http/error-page-reply.js';
+import { sendErrorPage, sendFormExpired, sendInteractionRefused } from '../http/error-page-reply.js';
 import { formParams } from '../http/request-params.js';
+import { completeSignIn } from '../interaction/complete-sign-in.js';
 import { randomToken } from '../tokens/random.js';
 import { identifyUser, type UpstreamIdentity } from '../upstreams/upstream-identity.js';
 import type { UpstreamTransaction } from '../upstreams/upstream-transactions.js';
-import { interactionIdPattern, sendLoginPage } from './login-page-reply.js';
+import { sendLoginPage } from './login-page-reply.js';
 
 type NameParams = { Params: { name: string } };
 
@@ -39,8 +40,12 @@ export function registerUpstreamSignIn(app: FastifyInstance, context: AsContext)
     if (!context.csrf.verify(request.headers.cookie, params.get('csrf'))) return sendFormExpired(reply);
     const config = upstreams.providers.config(request.params.name);
     if (!config) return sendErrorPage(reply, 404, 'Unknown provider', 'There is no sign-in provider by that name.');
-    const interaction = params.get('interaction');
-    const interactionId = interaction && interactionIdPattern.test(interaction) ? interaction : undefined;
+    const interactionId = params.get('interaction');
+    // As with a password: only the browser that started the authorization request signs in on it.
+    if (interactionId !== undefined) {
+      const opened = await context.interactions.open(interactionId, request.headers.cookie);
+      if (typeof opened === 'string') return sendInteractionRefused(reply, opened);
+    }
     const purpose = params.get('purpose') === 'link' ? 'link' : 'login';
     let linkSub: string | undefined;
     if (purpose === 'link') {
@@ -165,13 +170,15 @@ export function registerUpstreamSignIn(app: FastifyInstance, context: AsContext)
     }
     if (!account || account.disabled) return failBack(request, reply, transaction, 'This account cannot sign in.');
     await upstreams.tokens.save(account.sub, name, tokens);
-    const previous = await context.sessions.load(request.headers.cookie);
-    if (previous) await context.sessions.end(previous.id);
     const amr = [...new Set(['fed', ...identity.amr])];
-    const { cookie } = await context.sessions.start(account.sub, amr, context.now());
-    if (transaction.interactionId) await context.interactions.update(transaction.interactionId, { signedIn: true });
-    const next = transaction.interactionId ? `${base}/interaction/${transaction.interactionId}` : `${base}/profile`;
-    return reply.code(303).header('set-cookie', cookie).header('location', next).send();
+    const signedIn = await completeSignIn(
+      context,
+      request.headers.cookie,
+      { sub: account.sub, amr },
+      transaction.interactionId,
+    );
+    const next = signedIn.interactionId ? `${base}/interaction/${signedIn.interactionId}` : `${base}/profile`;
+    return reply.code(303).header('set-cookie', signedIn.setCookie).header('location', next).send();
   }
 
   async function finishLink(

@@ -1,4 +1,5 @@
 import type { RegisteredClient } from '../clients/client-registry.js';
+import { allowedResources } from '../clients/client-resources.js';
 import type { AsContext } from '../context.js';
 import { checkResource } from '../endpoints/authorize/check-resource.js';
 import { InvalidScopeError } from '../errors.js';
@@ -25,7 +26,11 @@ export async function clientCredentials(
   const refused = scopes.filter((scope) => !allowed.includes(scope));
   if (refused.length > 0)
     throw new InvalidScopeError(`this client may not request: ${refused.join(' ').slice(0, 200)}`);
-  const audience = checkResource(params.get('resource'), context.config.resources, context.config.issuer);
+  const audience = checkResource(
+    params.get('resource'),
+    allowedResources(client, context.config.resources),
+    context.config.issuer,
+  );
   const { config } = context;
   const access = await signAccessToken(
     context.keys,

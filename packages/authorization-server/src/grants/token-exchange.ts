@@ -1,4 +1,5 @@
 import type { RegisteredClient } from '../clients/client-registry.js';
+import { allowedResources } from '../clients/client-resources.js';
 import type { AsContext } from '../context.js';
 import { InvalidRequestError, InvalidScopeError, InvalidTargetError, UnauthorizedClientError } from '../errors.js';
 import type { Params } from '../http/params.js';
@@ -63,7 +64,7 @@ export async function exchangeToken(
     return exchangeForUpstreamToken(context, client, grant.sub, audienceParam, params.get('scope'));
   }
   const scopes = chooseScopes(params.get('scope'), subject.scope, client);
-  const audience = chooseAudience(params, subject.aud, context.config.resources);
+  const audience = chooseAudience(params, subject.aud, allowedResources(client, context.config.resources));
 
   const { config } = context;
   const now = context.now();

@@ -19,6 +19,14 @@ export const sessionCookieName = '__Host-gh-as-session';
 const namespace = 'provider-sessions';
 const purpose = 'provider-session';
 
+/** Enough for every client of one sign-in to be added at once; more means something loops. */
+const maxWriteAttempts = 20;
+
+/** A session write lost the compare-and-set race too often to go on; the request fails, nothing is half-written. */
+export class SessionWriteConflictError extends Error {
+  override readonly name = 'SessionWriteConflictError';
+}
+
 export interface LoadedSession {
   id: string;
   session: ProviderSession;
@@ -64,16 +72,28 @@ export class ProviderSessions {
     return { loaded: { id, session }, cookie };
   }
 
-  /** Records that a client received tokens in this session. */
+  /**
+   * Records that a client received tokens in this session (a back-channel logout target). Written by
+   * compare-and-set: two clients added at once must both stay, or sign-out would miss one.
+   */
   async addClient(loaded: LoadedSession, clientId: string): Promise<void> {
     if (loaded.session.clients.includes(clientId)) return;
-    const entry = await this.#store.getEntry<ProviderSession>(namespace, loaded.id);
-    if (!entry) return;
-    const updated = { ...entry.value, clients: [...new Set([...entry.value.clients, clientId])] };
-    const ttlSeconds =
-      entry.expiresAt === null ? this.#ttlSeconds : Math.max(1, (entry.expiresAt - this.#now()) / 1000);
-    await this.#store.put(namespace, loaded.id, updated, { ttlSeconds, indexes: [`user-sessions:${updated.sub}`] });
-    loaded.session = updated;
+    for (let attempt = 0; attempt < maxWriteAttempts; attempt += 1) {
+      const entry = await this.#store.getEntry<ProviderSession>(namespace, loaded.id);
+      if (!entry) return;
+      const updated = { ...entry.value, clients: [...new Set([...entry.value.clients, clientId])] };
+      const ttlSeconds =
+        entry.expiresAt === null ? this.#ttlSeconds : Math.max(1, (entry.expiresAt - this.#now()) / 1000);
+      const written = await this.#store.compareAndSet(namespace, loaded.id, entry.version, updated, {
+        ttlSeconds,
+        indexes: [`user-sessions:${updated.sub}`],
+      });
+      if (written !== undefined) {
+        loaded.session = updated;
+        return;
+      }
+    }
+    throw new SessionWriteConflictError(`the provider session kept changing while ${clientId} was added`);
   }
 
   async end(id: string): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Store } from '@gatehouse/store';
-import { readCookie, serializeCookie } from '../http/cookies.js';
-import { randomToken, safeEqual, sha256 } from '../tokens/random.js';
+import { BrowserBinding } from '../sessions/browser-binding.js';
+import { randomToken } from '../tokens/random.js';
 
 /** A sign-in at an upstream in progress, stored under its `state` until the callback takes it. */
 export interface UpstreamTransaction {
@@ -22,7 +22,6 @@ export const bindingCookieName = '__Host-gh-as-upstream';
 const namespace = 'upstream-transactions';
 const ttlSeconds = 10 * 60;
 const statePattern = /^[A-Za-z0-9_-]{32}$/;
-const bindingPattern = /^[A-Za-z0-9_-]{43}$/;
 
 /**
  * Upstream sign-in transactions: single use, ten minutes, bound to the browser that started them by a
@@ -30,6 +29,7 @@ const bindingPattern = /^[A-Za-z0-9_-]{43}$/;
  */
 export class UpstreamTransactions {
   readonly #store: Store;
+  readonly #binding = new BrowserBinding(bindingCookieName, ttlSeconds);
   constructor(store: Store) {
     this.#store = store;
   }
@@ -39,27 +39,22 @@ export class UpstreamTransactions {
     cookieHeader: string | undefined,
     transaction: Omit<UpstreamTransaction, 'binding'>,
   ): Promise<{ state: string; setCookie: string }> {
-    const existing = readCookie(cookieHeader, bindingCookieName);
-    const binding = existing && bindingPattern.test(existing) ? existing : randomToken(32);
+    const binding = this.#binding.bind(cookieHeader);
     const state = randomToken(24);
     await this.#store.put(
       namespace,
       state,
-      { ...withoutUndefined(transaction), binding: sha256(binding) },
+      { ...withoutUndefined(transaction), binding: binding.hash },
       { ttlSeconds },
     );
-    return {
-      state,
-      setCookie: serializeCookie(bindingCookieName, binding, { sameSite: 'Lax', maxAgeSeconds: ttlSeconds }),
-    };
+    return { state, setCookie: binding.setCookie };
   }
 
   /** Takes the transaction for `state` if this browser started it; undefined otherwise (then it is gone). */
   async finish(state: string, cookieHeader: string | undefined): Promise<UpstreamTransaction | undefined> {
     if (!statePattern.test(state)) return undefined;
     const transaction = (await this.#store.take(namespace, state)) as UpstreamTransaction | undefined;
-    const binding = readCookie(cookieHeader, bindingCookieName);
-    if (!transaction || !binding || !safeEqual(sha256(binding), transaction.binding)) return undefined;
+    if (!transaction || !this.#binding.holds(cookieHeader, transaction.binding)) return undefined;
     return transaction;
   }
 }

@@ -31,7 +31,8 @@ import {
 
 const day = 86400;
 const otherApi = 'http://127.0.0.1:5001';
-const webApp = exchangingWebApp();
+// web-app may exchange for the second API too: a client gets only the APIs it lists (beside the default one).
+const webApp = exchangingWebApp({ resources: [otherApi] });
 const longLivedApp = confidentialApp('long-lived-app', { long_lived_tokens: true });
 /** A confidential client that did not register the grant. */
 const plainApp = confidentialApp('plain-app', { grant_types: ['authorization_code', 'refresh_token'] });
@@ -348,7 +349,7 @@ describe('token exchange: a long-lived token never outlives its grant', () => {
 
   beforeAll(async () => {
     // Defaults: the grant ends 30 days after sign-in, long-lived tokens would last 60.
-    server = await startServer({ clients: [webApp, publicClient, longLivedApp] });
+    server = await startServer({ clients: [webApp, publicClient, longLivedApp], resources: [apiResource, otherApi] });
   });
   afterAll(() => server.close());
 

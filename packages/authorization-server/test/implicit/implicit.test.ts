@@ -277,6 +277,7 @@ describe('implicit client registration', () => {
     long_lived_tokens: false,
     one_time_code_issuers: [],
     upstream_tokens: [],
+    resources: [],
   };
 
   it('accepts a public client with the implicit grant and a token response type', () => {

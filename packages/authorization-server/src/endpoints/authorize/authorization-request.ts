@@ -1,4 +1,5 @@
 import type { RegisteredClient } from '../../clients/client-registry.js';
+import { allowedResources } from '../../clients/client-resources.js';
 import type { AsContext } from '../../context.js';
 import {
   InvalidRequestError,
@@ -95,7 +96,11 @@ export async function readAuthorizationRequest(
   if (responseType === 'id_token token' && nonce === undefined) {
     throw new InvalidRequestError('nonce is required when an ID token is returned from the authorization endpoint');
   }
-  const audience = checkResource(params.get('resource'), context.config.resources, context.config.issuer);
+  const audience = checkResource(
+    params.get('resource'),
+    allowedResources(client, context.config.resources),
+    context.config.issuer,
+  );
   const hintSub = await readIdTokenHint(context, params.get('id_token_hint'), client.client_id);
   const loginHint = params.get('login_hint');
   return {

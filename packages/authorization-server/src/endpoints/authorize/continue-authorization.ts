@@ -2,7 +2,7 @@ import type { FastifyReply } from 'fastify';
 import type { RegisteredClient } from '../../clients/client-registry.js';
 import type { AsContext } from '../../context.js';
 import { ConsentRequiredError, LoginRequiredError } from '../../errors.js';
-import type { Interaction } from '../../interaction/interactions.js';
+import { type Interaction, isActedBy } from '../../interaction/interactions.js';
 import type { LoadedSession } from '../../sessions/provider-session.js';
 import type { AuthorizationRequest } from './authorization-request.js';
 import { sendAuthorizationError } from './authorization-response.js';
@@ -15,29 +15,34 @@ export type NextStep = { kind: 'login' } | { kind: 'consent' } | { kind: 'issue'
  * What the request still needs from the user: a sign-in (none yet, `prompt=login`, `max_age`
  * exceeded, or an `id_token_hint` for someone else), consent (not yet given for these scopes,
  * `offline_access` always named, or `prompt=consent`), or nothing — then a code (or implicit tokens) is issued.
+ *
+ * What happened on the interaction counts only for the session it happened in: a sign-in made there
+ * meets `prompt=login`/`max_age` while that session is the browser's current one, and an "Allow" there
+ * meets `prompt=consent` for that account. Whether the account consented at all is always read from
+ * its stored consent, never from the interaction (SECURITY.md §4).
  */
 export async function nextStep(
   context: AsContext,
   client: RegisteredClient,
   request: AuthorizationRequest,
   session: LoadedSession | undefined,
-  interaction: Pick<Interaction, 'signedIn' | 'consented'>,
+  interaction: Pick<Interaction, 'signIn' | 'consent'> = {},
 ): Promise<NextStep> {
   const nowSeconds = Math.floor(context.now() / 1000);
+  const signedInHere = isActedBy(interaction.signIn, session);
   const needsLogin =
     !session ||
-    (request.prompt.includes('login') && !interaction.signedIn) ||
+    (request.prompt.includes('login') && !signedInHere) ||
     // max_age=0 is prompt=login (OpenID Core errata), even within the second of the last sign-in.
     (request.maxAge !== undefined &&
       (request.maxAge === 0 || nowSeconds - session.session.authTime > request.maxAge) &&
-      !interaction.signedIn) ||
+      !signedInHere) ||
     (request.hintSub !== undefined && request.hintSub !== session.session.sub);
   if (needsLogin) return { kind: 'login' };
-  if (interaction.consented) return { kind: 'issue' };
   const sub = session.session.sub;
   const consentScopes = request.scopes.filter((scope) => scope !== 'openid');
   const needsConsent =
-    request.prompt.includes('consent') ||
+    (request.prompt.includes('consent') && !isActedBy(interaction.consent, session)) ||
     (!client.skip_consent && !(await context.consents.covers(sub, client.client_id, consentScopes))) ||
     (request.scopes.includes('offline_access') &&
       !(await context.consents.covers(sub, client.client_id, ['offline_access'])));
@@ -56,7 +61,7 @@ export async function continueAuthorization(
   request: AuthorizationRequest,
   session: LoadedSession | undefined,
 ): Promise<FastifyReply> {
-  const step = await nextStep(context, client, request, session, { signedIn: false, consented: false });
+  const step = await nextStep(context, client, request, session);
   const issuer = context.config.issuer;
   if (step.kind === 'issue' && session) return completeAuthorization(context, reply, request, session);
   if (request.prompt.includes('none')) {
@@ -66,9 +71,10 @@ export async function continueAuthorization(
         : new ConsentRequiredError('the user has not consented to this client');
     return sendAuthorizationError(reply, request, issuer, error);
   }
-  const id = await context.interactions.start(request);
+  const { id, setCookie } = await context.interactions.start(request, reply.request.headers.cookie);
   return reply
     .code(303)
+    .header('set-cookie', setCookie)
     .header('cache-control', 'no-store')
     .header('location', `${context.basePath}/interaction/${id}`)
     .send();

@@ -3,7 +3,7 @@ import { deleteAccount } from '../accounts/delete-account.js';
 import { checkNewPassword, maxPasswordLength } from '../accounts/password-policy.js';
 import type { AsContext } from '../context.js';
 import { sendFormExpired, sendInteractionRefused } from '../http/error-page-reply.js';
-import { csrfTokenFor } from '../http/form-csrf.js';
+import { csrfTokenFor, isOwnFormPost } from '../http/form-csrf.js';
 import { sendPage } from '../http/page-headers.js';
 import type { Params } from '../http/params.js';
 import { formParams, requestParams } from '../http/request-params.js';
@@ -23,8 +23,7 @@ const emailPattern = /^[^\s@]{1,64}@[^\s@]{1,189}\.[^\s@]{1,63}$/;
  */
 export function registerAccountPages(app: FastifyInstance, context: AsContext): void {
   const base = context.basePath;
-  const csrfOk = (request: FastifyRequest, params: Params) =>
-    context.csrf.verify(request.headers.cookie, params.get('csrf'));
+  const csrfOk = (request: FastifyRequest, params: Params) => isOwnFormPost(context, request, params);
 
   if (context.config.registration) {
     app.get('/register', async (request, reply) => {

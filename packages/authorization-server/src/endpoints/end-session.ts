@@ -3,7 +3,7 @@ import type { RegisteredClient } from '../clients/client-registry.js';
 import type { AsContext } from '../context.js';
 import { PageError } from '../errors.js';
 import { sendFormExpired } from '../http/error-page-reply.js';
-import { csrfTokenFor } from '../http/form-csrf.js';
+import { csrfTokenFor, isOwnFormPost } from '../http/form-csrf.js';
 import { originOf, sendPage } from '../http/page-headers.js';
 import type { Params } from '../http/params.js';
 import { formParams, requestParams } from '../http/request-params.js';
@@ -56,7 +56,7 @@ export function registerEndSession(app: FastifyInstance, context: AsContext): vo
 
   app.post('/logout/confirm', async (request, reply) => {
     const params = formParams(request);
-    if (!context.csrf.verify(request.headers.cookie, params.get('csrf'))) {
+    if (!isOwnFormPost(context, request, params)) {
       return sendFormExpired(reply);
     }
     const logout = await readLogoutRequest(context, params);

@@ -3,7 +3,7 @@ import type { RegisteredClient } from '../clients/client-registry.js';
 import type { AsContext } from '../context.js';
 import { AccessDeniedError, InvalidRequestError } from '../errors.js';
 import { sendFormExpired, sendInteractionRefused } from '../http/error-page-reply.js';
-import { csrfTokenFor } from '../http/form-csrf.js';
+import { csrfTokenFor, isOwnFormPost } from '../http/form-csrf.js';
 import { originOf, sendPage } from '../http/page-headers.js';
 import { formParams } from '../http/request-params.js';
 import type { Interaction } from '../interaction/interactions.js';
@@ -40,7 +40,7 @@ export function registerInteractionPages(app: FastifyInstance, context: AsContex
     const found = await findInteraction(context, request, reply);
     if (!found) return reply;
     const params = formParams(request);
-    if (!context.csrf.verify(request.headers.cookie, params.get('csrf'))) return sendFormExpired(reply);
+    if (!isOwnFormPost(context, request, params)) return sendFormExpired(reply);
     const session = await context.sessions.load(request.headers.cookie);
     if (!session) return reply.code(303).header('location', `${base}/interaction/${request.params.id}`).send();
     const decision = params.get('decision');

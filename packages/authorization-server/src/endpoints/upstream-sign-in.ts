@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Account } from '../accounts/account-store.js';
 import type { AsContext } from '../context.js';
 import { sendErrorPage, sendFormExpired, sendInteractionRefused } from '../http/error-page-reply.js';
+import { isOwnFormPost } from '../http/form-csrf.js';
 import { formParams } from '../http/request-params.js';
 import { completeSignIn } from '../interaction/complete-sign-in.js';
 import { randomToken } from '../tokens/random.js';
@@ -37,7 +38,7 @@ export function registerUpstreamSignIn(app: FastifyInstance, context: AsContext)
 
   app.post<NameParams>('/upstream/:name/start', async (request, reply) => {
     const params = formParams(request);
-    if (!context.csrf.verify(request.headers.cookie, params.get('csrf'))) return sendFormExpired(reply);
+    if (!isOwnFormPost(context, request, params)) return sendFormExpired(reply);
     const config = upstreams.providers.config(request.params.name);
     if (!config) return sendErrorPage(reply, 404, 'Unknown provider', 'There is no sign-in provider by that name.');
     const interactionId = params.get('interaction');

@@ -33,3 +33,8 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
   readonly code = 'ERR_GATEHOUSE_USAGE';
 }
+
+/** A pino destination writing each log line through `io.stdout`, so the command's io decides where logs go. */
+export function logStream(io: Pick<Io, 'stdout'>): { write: (line: string) => void } {
+  return { write: (line) => io.stdout(line.trimEnd()) };
+}

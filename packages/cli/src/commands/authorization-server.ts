@@ -1,7 +1,7 @@
 import { createAuthorizationServer, loadAuthorizationServerConfig } from '@gatehouse/authorization-server';
 import { readConfigFile } from '@gatehouse/config';
 import { StoreError } from '@gatehouse/store';
-import { type Command, exitCode } from '../command.js';
+import { type Command, exitCode, logStream } from '../command.js';
 import { parseFlags, requireFlag } from '../flags.js';
 
 export const authorizationServerCommand: Command = {
@@ -29,7 +29,8 @@ Exit codes: 0 stopped cleanly, 1 could not start (store unreachable, port in use
     const config = loadAuthorizationServerConfig(await readConfigFile(path), path);
     let app: Awaited<ReturnType<typeof createAuthorizationServer>>;
     try {
-      app = await createAuthorizationServer(config, { logger: true });
+      // Log lines go through io like every other line, so an in-process run (a test) keeps them.
+      app = await createAuthorizationServer(config, { logger: { stream: logStream(io) } });
       await app.listen({ port: config.port, host: config.host });
     } catch (error) {
       if (error instanceof StoreError) {

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { BffMetrics, createBff, DiscoveryError, loadBffConfig, ProviderUnavailableError } from '@gatehouse/bff';
 import { readConfigFile } from '@gatehouse/config';
 import { StoreError } from '@gatehouse/store';
-import { type Command, exitCode } from '../command.js';
+import { type Command, exitCode, logStream } from '../command.js';
 import { parseFlags, requireFlag } from '../flags.js';
 
 export const bffCommand: Command = {
@@ -31,7 +31,7 @@ Exit codes: 0 stopped cleanly, 1 could not start (provider or store unreachable,
     const metrics = new BffMetrics();
     let metricsServer: Server | undefined;
     try {
-      app = await createBff(config, { logger: true, metrics });
+      app = await createBff(config, { logger: { stream: logStream(io) }, metrics });
       await app.listen({ port: config.port, host: config.host });
       if (config.metrics.enabled) metricsServer = await serveMetrics(metrics, config.metrics.host, config.metrics.port);
     } catch (error) {

@@ -50,6 +50,7 @@ export async function verifyJwtAccessToken(
     throw invalidToken('the access token uses an algorithm this API does not accept', `alg ${String(header.alg)}`);
   }
   const key = await keys.keyFor({ kid: typeof header.kid === 'string' ? header.kid : undefined, alg: header.alg });
+  const toleranceSeconds = rules.clockToleranceSeconds ?? 30;
   let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(token, key, {
@@ -57,7 +58,7 @@ export async function verifyJwtAccessToken(
       audience: typeof rules.audience === 'string' ? rules.audience : [...rules.audience],
       algorithms,
       requiredClaims: ['exp', 'iat', 'sub'],
-      clockTolerance: rules.clockToleranceSeconds ?? 30,
+      clockTolerance: toleranceSeconds,
       currentDate: new Date(now),
     }));
   } catch (error) {
@@ -66,6 +67,11 @@ export async function verifyJwtAccessToken(
       expired ? 'the access token has expired' : 'the access token is not valid',
       (error as Error).message,
     );
+  }
+  // jose checks that `iat` is a number but compares it with the clock only under `maxTokenAge`; a token
+  // issued "later" than now beyond the tolerance comes from a skewed or forged clock (RFC 9068 §4).
+  if ((payload.iat as number) > now / 1000 + toleranceSeconds) {
+    throw invalidToken('the access token is not valid', `iat ${String(payload.iat)} is in the future`);
   }
   if (typeof payload.sub !== 'string' || payload.sub === '') throw invalidToken('the access token has no subject');
   // The typ check above is the primary guard; this one holds when `types` is widened to `JWT` for a

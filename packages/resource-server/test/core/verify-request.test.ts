@@ -46,6 +46,10 @@ describe('JWT access tokens (RFC 9068)', () => {
   it.each([
     ['expired', async () => issuer.mint({}, { nowSeconds: Math.floor(now / 1000) - 3600 })],
     ['not yet valid', async () => issuer.mint({ nbf: Math.floor(now / 1000) + 600 })],
+    [
+      'issued in the future beyond the tolerance',
+      async () => issuer.mint({}, { nowSeconds: Math.floor(now / 1000) + 31 }),
+    ],
     ['for another issuer', async () => issuer.mint({ iss: 'https://evil.test' })],
     ['for another API', async () => issuer.mint({ aud: 'https://other.test' })],
     ['an ID token (typ JWT)', async () => issuer.mint({}, { header: { typ: 'JWT' } })],
@@ -81,6 +85,15 @@ describe('JWT access tokens (RFC 9068)', () => {
     ['without sub', async () => issuer.mint({ sub: '' })],
   ])('refuses a token %s with 401 invalid_token', async (_, token) => {
     expect(await refusal(verifier().verify(bearer(await token())))).toMatchObject({
+      code: 'invalid_token',
+      status: 401,
+    });
+  });
+
+  it('accepts an iat ahead of its clock by no more than clockToleranceSeconds', async () => {
+    const ahead = (seconds: number) => issuer.mint({}, { nowSeconds: Math.floor(now / 1000) + seconds });
+    await expect(verifier().verify(bearer(await ahead(29)))).resolves.toBeDefined();
+    expect(await refusal(verifier({ clockToleranceSeconds: 5 }).verify(bearer(await ahead(10))))).toMatchObject({
       code: 'invalid_token',
       status: 401,
     });

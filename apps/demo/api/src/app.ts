@@ -2,6 +2,7 @@ import { corsHook, createCorsPolicy, createRequestVerifier, resourceServer } fro
 import { openStore, type Store } from '@gatehouse/store';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { DemoApiConfig } from './config.js';
+import { frameworkErrorOptions, registerErrorReplies } from './error-replies.js';
 import { registerProfileAndPosts } from './routes/profile-and-posts.js';
 import { registerScheduledPosts } from './routes/scheduled-posts.js';
 import { registerTodos } from './routes/todos.js';
@@ -37,6 +38,7 @@ export async function buildDemoApi(
   const app = Fastify({
     bodyLimit: 64 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+    ...frameworkErrorOptions,
   });
   if (config.corsOrigins.length > 0) {
     app.addHook(
@@ -53,13 +55,8 @@ export async function buildDemoApi(
   app.addHook('onClose', async () => {
     if (!deps.store) await store.close();
   });
-  app.setErrorHandler((error, _request, reply) => {
-    const status = (error as { statusCode?: number }).statusCode ?? 500;
-    if (status >= 500) return reply.code(500).send({ error: 'server_error', message: 'something went wrong' });
-    return reply
-      .code(status)
-      .send({ error: status === 403 ? 'forbidden' : 'invalid_request', message: (error as Error).message });
-  });
+  // Before any route: the 405 answer learns each route's methods as it is added.
+  registerErrorReplies(app);
   // Every route below needs a token with the `api` scope, checked before the body is read.
   await app.register(resourceServer, { verifier, scopes: { allOf: ['api'] } });
   registerWeather(app);

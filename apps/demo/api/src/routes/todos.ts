@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Store } from '@gatehouse/store';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { DemoApiError } from '../error-replies.js';
 
 const todoInput = Type.Object(
   { title: Type.String({ minLength: 1, maxLength: 200 }), done: Type.Optional(Type.Boolean()) },
@@ -18,7 +19,7 @@ type Todo = { id: string; title: string; done: boolean; createdAt: string };
 /** The owner of a request's data: issuer and subject together (a subject alone is not unique). */
 export function ownerOf(request: FastifyRequest): string {
   const principal = request.principal;
-  if (principal?.kind !== 'user') throw Object.assign(new Error('a user token is required'), { statusCode: 403 });
+  if (principal?.kind !== 'user') throw new DemoApiError(403, 'forbidden', 'a user token is required');
   return `${principal.issuer}|${principal.subject}`;
 }
 

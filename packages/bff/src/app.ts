@@ -86,7 +86,12 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
       fetch: fetchImpl,
       now: deps.now ?? Date.now,
     }),
-    verifyIdToken: deps.verifyIdToken ?? createIdTokenVerifier(metadata, providerKeys),
+    verifyIdToken:
+      deps.verifyIdToken ??
+      createIdTokenVerifier(metadata, providerKeys, {
+        signingAlgorithm: config.idTokenSigningAlg,
+        trustedAudiences: config.idTokenTrustedAudiences,
+      }),
     metrics: deps.metrics ?? new BffMetrics(),
     clientTokens: new ClientTokenCache(
       metadata,

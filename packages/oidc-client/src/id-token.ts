@@ -1,4 +1,5 @@
 import { type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { audienceFault, type ClientTokenRules, checkTokenRules } from './client-token-rules.js';
 import type { ProviderMetadata } from './discovery.js';
 import { OidcClientError, ProviderUnavailableError } from './errors.js';
 
@@ -15,9 +16,6 @@ export class IdTokenError extends OidcClientError {
   }
 }
 
-/** Asymmetric algorithms only: never `none`, never HMAC (a client secret must not mint identities). */
-export const allowedAlgorithms = ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'];
-
 export interface IdTokenExpectations {
   clientId: string;
   /** The nonce of the login flow; the token must carry exactly this value. */
@@ -32,18 +30,29 @@ export type IdTokenVerifier = (idToken: string, expected: IdTokenExpectations) =
 
 /**
  * Validates ID tokens from one provider per OpenID Connect Core §3.1.3.7: signature by a key from the
- * provider's JWKS (cached, refetched on an unknown `kid`), an asymmetric algorithm, `iss` exactly
- * the issuer, `aud` containing the client (and `azp` equal to it when there are several audiences),
- * `exp` in the future and `iat` present, `sub` a non-empty string, `nonce` exactly the flow's.
+ * provider's JWKS (cached, refetched on an unknown `kid`) with the one algorithm the client
+ * registered (`rules.signingAlgorithm`, default RS256), `iss` exactly the issuer, `aud` naming the
+ * client and no audience it does not trust (`rules.trustedAudiences`, default none), `azp` present
+ * when there are several audiences and naming the client whenever present, `exp` in the future and
+ * `iat` present, `sub` a non-empty string, `nonce` exactly the flow's.
+ *
+ * @example
+ * const verifyIdToken = createIdTokenVerifier(metadata, createProviderKeys(metadata), { signingAlgorithm: 'RS256' });
+ * const claims = await verifyIdToken(tokens.id_token, { clientId, nonce, now: Date.now() });
  */
-export function createIdTokenVerifier(metadata: ProviderMetadata, jwks: JWTVerifyGetKey): IdTokenVerifier {
+export function createIdTokenVerifier(
+  metadata: ProviderMetadata,
+  jwks: JWTVerifyGetKey,
+  rules: ClientTokenRules = {},
+): IdTokenVerifier {
+  const { algorithms, trustedAudiences } = checkTokenRules(rules);
   return async (idToken, expected) => {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(idToken, jwks, {
         issuer: metadata.issuer,
         audience: expected.clientId,
-        algorithms: allowedAlgorithms,
+        algorithms,
         requiredClaims: ['iat', 'exp', 'sub'],
         currentDate: new Date(expected.now),
         clockTolerance: expected.clockToleranceSeconds ?? 30,
@@ -55,9 +64,8 @@ export function createIdTokenVerifier(metadata: ProviderMetadata, jwks: JWTVerif
     }
     if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw new IdTokenError('sub missing');
     if (payload.nonce !== expected.nonce) throw new IdTokenError('nonce mismatch');
-    if (Array.isArray(payload.aud) && payload.aud.length > 1 && payload.azp !== expected.clientId) {
-      throw new IdTokenError('azp mismatch');
-    }
+    const fault = audienceFault(payload, expected.clientId, trustedAudiences);
+    if (fault) throw new IdTokenError(fault);
     return payload as JWTPayload & { sub: string };
   };
 }

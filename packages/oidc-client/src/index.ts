@@ -1,9 +1,14 @@
 export { type AuthorizationRequest, buildAuthorizationUrl } from './authorization-request.js';
 export { type CallbackFault, type CallbackResult, parseCallback } from './callback.js';
+export {
+  allowedAlgorithms,
+  type ClientTokenRules,
+  defaultSigningAlgorithm,
+  type SigningAlgorithm,
+} from './client-token-rules.js';
 export { discoverProvider, type ProviderMetadata } from './discovery.js';
 export { DiscoveryError, OidcClientError, ProviderUnavailableError, TokenEndpointError } from './errors.js';
 export {
-  allowedAlgorithms,
   createIdTokenVerifier,
   IdTokenError,
   type IdTokenExpectations,

@@ -1,7 +1,7 @@
 import { decodeProtectedHeader, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { audienceFault, type ClientTokenRules, checkTokenRules } from './client-token-rules.js';
 import type { ProviderMetadata } from './discovery.js';
 import { OidcClientError, ProviderUnavailableError } from './errors.js';
-import { allowedAlgorithms } from './id-token.js';
 
 const backchannelLogoutEvent = 'http://schemas.openid.net/event/backchannel-logout';
 /** A logout token older than this is refused, in seconds (its `jti` is remembered this long). */
@@ -29,16 +29,19 @@ export interface LogoutRequest {
 
 /**
  * Validates a `logout_token` (OpenID Back-Channel Logout 1.0 §2.6): signature by the provider's keys
- * with an asymmetric algorithm, `typ` `logout+jwt` when a `typ` is present, `iss`, `aud` containing
- * the client, `iat` no older than five minutes (and `exp` when present), the back-channel `events`
- * member as an object, `sid` or `sub`, no `nonce`, and a `jti`. Replay is the caller's check.
+ * with the algorithm of the client's ID tokens (`signingAlgorithm`, default RS256: §2.4 signs logout
+ * tokens as ID tokens are), `typ` `logout+jwt` when a `typ` is present, `iss`, `aud` as for ID tokens
+ * (the client, and only audiences it trusts), `iat` no older than five minutes, `exp` present (§2.4
+ * requires it) and not passed, the back-channel `events` member as an object, `sid` or `sub`, no
+ * `nonce`, and a `jti`. Replay is the caller's check.
  */
 export async function verifyLogoutToken(
   logoutToken: string,
   metadata: ProviderMetadata,
   jwks: JWTVerifyGetKey,
-  expected: { clientId: string; now: number },
+  expected: { clientId: string; now: number } & ClientTokenRules,
 ): Promise<LogoutRequest> {
+  const { algorithms, trustedAudiences } = checkTokenRules(expected);
   let typ: unknown;
   try {
     typ = decodeProtectedHeader(logoutToken).typ;
@@ -57,8 +60,8 @@ export async function verifyLogoutToken(
     ({ payload } = await jwtVerify(logoutToken, jwks, {
       issuer: metadata.issuer,
       audience: expected.clientId,
-      algorithms: allowedAlgorithms,
-      requiredClaims: ['iat', 'jti', 'events'],
+      algorithms,
+      requiredClaims: ['iat', 'exp', 'jti', 'events'],
       currentDate: new Date(expected.now),
       maxTokenAge: logoutTokenMaxAgeSeconds,
       clockTolerance: 30,
@@ -67,6 +70,8 @@ export async function verifyLogoutToken(
     if (error instanceof ProviderUnavailableError) throw error;
     throw new LogoutTokenError((error as { code?: string }).code ?? 'invalid', { cause: error });
   }
+  const fault = audienceFault(payload, expected.clientId, trustedAudiences);
+  if (fault) throw new LogoutTokenError(fault);
   const events = payload.events as Record<string, unknown> | undefined;
   const event = events && typeof events === 'object' ? events[backchannelLogoutEvent] : undefined;
   if (event === null || typeof event !== 'object' || Array.isArray(event)) throw new LogoutTokenError('events');

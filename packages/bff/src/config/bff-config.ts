@@ -1,5 +1,5 @@
 import { ConfigError, parseConfig } from '@gatehouse/config';
-import { isBelowApiBase } from '@gatehouse/oidc-client';
+import { allowedAlgorithms, defaultSigningAlgorithm, isBelowApiBase } from '@gatehouse/oidc-client';
 import { type Static, Type } from '@sinclair/typebox';
 
 /** An upstream's name, as the authorization server knows it (`upstreams[].name` there). */
@@ -97,6 +97,24 @@ export const bffConfigSchema = Type.Object(
       minItems: 1,
       description: '32-byte keys in base64url; the first encrypts, any decrypts',
     }),
+    /**
+     * The algorithm the provider signs this client's ID tokens and back-channel logout tokens with:
+     * the BFF's registered `id_token_signed_response_alg`. Tokens signed otherwise are refused, even
+     * with a key the provider publishes. Default RS256, OpenID's default when a client registers none
+     * (what Gatehouse's authorization server and oidc-provider use).
+     */
+    idTokenSigningAlg: Type.Union(
+      allowedAlgorithms.map((alg) => Type.Literal(alg)),
+      {
+        default: defaultSigningAlgorithm,
+        description: 'the alg of the provider’s ID and logout tokens to this client',
+      },
+    ),
+    /**
+     * Audiences besides `clientId` an ID token or logout token may name (OpenID Connect Core
+     * §3.1.3.7: a token naming an audience the client does not trust is refused). Default none.
+     */
+    idTokenTrustedAudiences: Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { default: [] }),
     static: Type.Optional(Type.String({ minLength: 1, description: 'a folder of static SPA files to serve' })),
     /**
      * Pages of the static folder the app may frame itself (`frame-ancestors 'self'`), such as a silent

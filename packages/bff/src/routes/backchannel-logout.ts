@@ -29,7 +29,12 @@ export function registerBackchannelLogout(app: FastifyInstance, context: BffCont
       if (tokens.length !== 1 || !tokens[0]) return refuse(reply, 'exactly one logout_token is required');
       let logout: Awaited<ReturnType<typeof verifyLogoutToken>>;
       try {
-        logout = await verifyLogoutToken(tokens[0], metadata, jwks, { clientId: config.clientId, now: context.now() });
+        logout = await verifyLogoutToken(tokens[0], metadata, jwks, {
+          clientId: config.clientId,
+          now: context.now(),
+          signingAlgorithm: config.idTokenSigningAlg,
+          trustedAudiences: config.idTokenTrustedAudiences,
+        });
       } catch (error) {
         if (!(error instanceof LogoutTokenError)) throw error;
         request.log.warn({ reason: error.reason }, 'back-channel logout token refused');

@@ -32,6 +32,8 @@ describe('BFF configuration', () => {
       sessionIdleTimeoutSeconds: 28_800,
       refreshMarginSeconds: 60,
       tokenMediating: { enabled: false },
+      idTokenSigningAlg: 'RS256',
+      idTokenTrustedAudiences: [],
     });
     expect(config.routes[0]).toEqual({
       path: '/api',
@@ -60,6 +62,9 @@ describe('BFF configuration', () => {
     ['a route on /', { ...valid, routes: [{ path: '/', target: 'http://x' }] }, 'routes.0.path'],
     ['a route with ..', { ...valid, routes: [{ path: '/api/../admin', target: 'http://x' }] }, 'routes.0.path'],
     ['two routes on one path', { ...valid, routes: [valid.routes[0], valid.routes[0]] }, 'routes.1.path'],
+    ['an HMAC ID-token algorithm', { ...valid, idTokenSigningAlg: 'HS256' }, 'idTokenSigningAlg'],
+    ['none as the ID-token algorithm', { ...valid, idTokenSigningAlg: 'none' }, 'idTokenSigningAlg'],
+    ['an empty trusted audience', { ...valid, idTokenTrustedAudiences: [''] }, 'idTokenTrustedAudiences.0'],
     [
       'an absolute limit under the idle one',
       { ...valid, sessionIdleTimeoutSeconds: 7200, sessionAbsoluteTimeoutSeconds: 3600 },

@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import { createBff, loadBffConfig } from '@gatehouse/bff';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/free-port.js';
+import { type IdTokenScript, startScriptedProvider } from '../support/scripted-provider.js';
+import { SiteAwareBrowser } from '../support/site-aware-browser.js';
+
+/**
+ * The attacker is a stranger posting logout tokens to the BFF's back-channel logout endpoint — which
+ * takes no cookie and no CSRF header, only the token — to sign users out. Tokens the provider could
+ * have signed but that break Back-Channel Logout 1.0 must be refused with 400 and end nothing: one
+ * without `exp` (§2.4 requires it; such a token never stops being acceptable by its own claims),
+ * and one signed with a key and algorithm other than those of the provider's ID tokens to this
+ * client (the OpenID RP conformance "wrong alg" case; here the provider's ES256 access-token key).
+ */
+
+const bffClient = { clientId: 'gatehouse-bff', clientSecret: 'scripted-provider-secret-0123456789' };
+
+let provider: Awaited<ReturnType<typeof startScriptedProvider>>;
+let bff: FastifyInstance;
+let origin: string;
+
+beforeAll(async () => {
+  provider = await startScriptedProvider(bffClient);
+  const port = await freePort();
+  origin = `http://localhost:${port}`;
+  const config = loadBffConfig({
+    publicUrl: origin,
+    issuer: provider.issuer,
+    ...bffClient,
+    scopes: ['openid'],
+    tokenEncryptionKeys: [randomBytes(32).toString('base64url')],
+    store: 'memory',
+  });
+  bff = await createBff(config);
+  await bff.listen({ port, host: '127.0.0.1' });
+});
+afterAll(async () => {
+  await bff?.close();
+  await provider?.stop();
+});
+
+/** A signed-in victim whose provider session is `sid`. */
+async function victimSignedIn(sid: string) {
+  const browser = new SiteAwareBrowser(origin);
+  const start = await browser.navigate('/bff/login?returnUrl=/');
+  const callback = provider.approve(start.headers.get('location') as string, { claims: { sid } });
+  expect((await browser.navigate(callback.href, provider.issuer)).status).toBe(200);
+  expect((await browser.fetch('/bff/user', { csrf: true })).status).toBe(200);
+  return browser;
+}
+
+async function postLogoutToken(script: IdTokenScript) {
+  return fetch(`${origin}/bff/backchannel-logout`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ logout_token: await provider.logoutToken(script) }),
+  });
+}
+
+async function expectRefusedAndVictimSignedIn(response: Response, victim: SiteAwareBrowser) {
+  expect(response.status).toBe(400);
+  expect(await response.json()).toMatchObject({ error: 'invalid_request' });
+  expect((await victim.fetch('/bff/user', { csrf: true })).status).toBe(200);
+}
+
+describe('a stranger replaying logout tokens', () => {
+  it('cannot sign a user out with a logout token that never expires', async () => {
+    const victim = await victimSignedIn('sid-no-exp');
+    await expectRefusedAndVictimSignedIn(
+      await postLogoutToken({ claims: { sid: 'sid-no-exp', exp: undefined } }),
+      victim,
+    );
+  });
+
+  it('cannot sign a user out with a logout token signed with another algorithm than the ID tokens', async () => {
+    const victim = await victimSignedIn('sid-wrong-alg');
+    await expectRefusedAndVictimSignedIn(
+      await postLogoutToken({ claims: { sid: 'sid-wrong-alg' }, signWith: 'accessToken' }),
+      victim,
+    );
+  });
+
+  it('sees the provider’s own, well-formed logout token end the session (the setup is sound)', async () => {
+    const victim = await victimSignedIn('sid-valid');
+    const response = await postLogoutToken({ claims: { sid: 'sid-valid' } });
+    expect(response.status).toBe(200);
+    expect((await victim.fetch('/bff/user', { csrf: true })).status).toBe(401);
+  });
+});

@@ -18,20 +18,15 @@ let rs256: Key;
 let es256: Key;
 let jwks: ReturnType<typeof createLocalJWKSet>;
 
+async function newKey(alg: 'RS256' | 'ES256') {
+  const pair = await generateKeyPair(alg);
+  return { alg, kid: alg, privateKey: pair.privateKey, jwk: { ...(await exportJWK(pair.publicKey)), alg, kid: alg } };
+}
+
 beforeAll(async () => {
-  const keys = await Promise.all(
-    (['RS256', 'ES256'] as const).map(async (alg) => {
-      const pair = await generateKeyPair(alg);
-      return {
-        alg,
-        kid: alg,
-        privateKey: pair.privateKey,
-        jwk: { ...(await exportJWK(pair.publicKey)), alg, kid: alg },
-      };
-    }),
-  );
-  [rs256, es256] = keys as [Key, Key];
-  jwks = createLocalJWKSet({ keys: keys.map((key) => key.jwk) });
+  const [rs, es] = [await newKey('RS256'), await newKey('ES256')];
+  [rs256, es256] = [rs, es];
+  jwks = createLocalJWKSet({ keys: [rs.jwk, es.jwk] });
 });
 
 /** A valid logout token unless `claims` change it (a claim set to undefined is left out). */

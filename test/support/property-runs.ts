@@ -7,7 +7,7 @@ const defaultSeed = 20_261_202;
  * fast-check parameters for one property: a fixed seed (or `FC_SEED`), `FC_PATH` to replay one
  * shrunk counterexample, and a bounded number of runs (`FC_RUNS` overrides it, for a longer hunt).
  * fast-check prints the seed and path of a failure; `FC_SEED=<seed> FC_PATH=<path> npx vitest run
- * <file>` replays it.
+ * <file> -t '<test name>'` replays it (a path belongs to one property).
  *
  * @example fc.assert(fc.property(fc.string(), (s) => …), propertyRuns(500));
  */

@@ -29,7 +29,8 @@ import { registerLogout } from './routes/logout.js';
 import { registerOffline } from './routes/offline.js';
 import { registerToken } from './routes/token.js';
 import { registerUser } from './routes/user.js';
-import { SessionStore } from './session/session-store.js';
+import { serializeClearedSessionCookie } from './session/session-cookie.js';
+import { SessionExpiredError, SessionStore } from './session/session-store.js';
 import { createTokenCipher } from './session/token-cipher.js';
 import { registerStatic } from './static/register-static.js';
 import { createUpstreamFetch, type UpstreamFetch } from './upstream/upstream-fetch.js';
@@ -156,6 +157,10 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
         .header('cache-control', 'no-store')
         .header('location', `${config.loginFailedPath}?error=${code}`)
         .send();
+    }
+    // A session whose tokens can no longer be opened (its key rotated out) was ended where that was found.
+    if (error instanceof SessionExpiredError) {
+      return sendApiError(reply.header('set-cookie', serializeClearedSessionCookie()), 401, 'session_expired');
     }
     // Store down (or closing for shutdown): fail closed, no session accepted.
     if (error instanceof StoreUnavailableError || error instanceof StoreClosedError) {

@@ -32,7 +32,7 @@ export {
   sessionCookieName,
 } from './session/session-cookie.js';
 export type { EndedSessions, LoadedSession, Session, SessionLimits, SessionTokens } from './session/session-store.js';
-export { SessionStore } from './session/session-store.js';
+export { SessionExpiredError, SessionStore } from './session/session-store.js';
 export type { TokenCipher } from './session/token-cipher.js';
 export { createTokenCipher, TokenDecryptionError } from './session/token-cipher.js';
 export type { UpstreamCallFailure } from './upstream/upstream-call-error.js';

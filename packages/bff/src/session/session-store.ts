@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { JsonValue, Store } from '@gatehouse/store';
-import type { TokenCipher } from './token-cipher.js';
+import { type TokenCipher, TokenDecryptionError } from './token-cipher.js';
 
 const namespace = 'bff_session';
 
@@ -32,6 +32,19 @@ export interface Session {
   /** When the session ends however active it is (milliseconds since the epoch). */
   absoluteExpiresAt: number;
 }
+
+/**
+ * The browser's session could not be opened — its tokens were sealed under a token-encryption key
+ * no longer configured (rotated out), or altered — and has been ended: the browser must sign in
+ * again. Thrown by {@link SessionStore.loadRecent} only; the app answers 401 `session_expired`.
+ */
+export class SessionExpiredError extends Error {
+  override readonly name = 'SessionExpiredError';
+  readonly code = 'ERR_BFF_SESSION_EXPIRED';
+}
+
+/** What reading a record found when its tokens could not be opened (the record is ended by then). */
+const unopenable = Symbol('unopenable session');
 
 /** A session with the version a compare-and-set update must name. */
 export interface LoadedSession {
@@ -145,17 +158,19 @@ export class SessionStore {
   /**
    * Like {@link load}, but may answer from this process's copy: for `sharedCacheMs` while change
    * notifications are flowing, else for `cacheMs` (never past the session's own limits). For the
-   * per-request check of proxied calls; decisions that write (refresh, logout) use `load`.
+   * per-request check of the browser's calls; decisions that write (refresh, logout) use `load`.
+   * A session that cannot be opened is ended and throws {@link SessionExpiredError}, so the browser
+   * is told its session is over rather than that it has none.
    */
   async loadRecent(sessionId: string, now: number): Promise<LoadedSession | undefined> {
     const shared = this.#listening && this.#store.notifications?.connected === true;
     const cacheMs = shared ? (this.#limits.sharedCacheMs ?? 0) : (this.#limits.cacheMs ?? 0);
-    if (cacheMs <= 0) return this.load(sessionId, now);
+    if (cacheMs <= 0) return this.#loadForBrowser(sessionId, now);
     const key = sessionStoreKey(sessionId);
     const hit = this.#recent.get(key);
     if (hit && now - hit.readAt < cacheMs && this.#isLive(hit.loaded.session, now)) return hit.loaded;
     const epoch = this.#epoch;
-    const loaded = await this.load(sessionId, now);
+    const loaded = await this.#loadForBrowser(sessionId, now);
     this.#recent.delete(key);
     // A change announced while we read may be newer than what we got: don't keep it.
     if (loaded && epoch === this.#epoch) {
@@ -193,8 +208,22 @@ export class SessionStore {
     return { session: full, version };
   }
 
-  /** The live session, or `undefined` when unknown, idle too long, or past its absolute limit. */
+  /**
+   * The live session, or `undefined` when unknown, idle too long, past its absolute limit, or
+   * sealed under a token-encryption key no longer configured (that one is ended on the spot).
+   */
   async load(sessionId: string, now: number): Promise<LoadedSession | undefined> {
+    const loaded = await this.#read(sessionId, now);
+    return loaded === unopenable ? undefined : loaded;
+  }
+
+  async #loadForBrowser(sessionId: string, now: number): Promise<LoadedSession | undefined> {
+    const loaded = await this.#read(sessionId, now);
+    if (loaded === unopenable) throw new SessionExpiredError('the session could not be opened and was ended');
+    return loaded;
+  }
+
+  async #read(sessionId: string, now: number): Promise<LoadedSession | undefined | typeof unopenable> {
     const key = sessionStoreKey(sessionId);
     const entry = await this.#store.getEntry<StoredSession>(namespace, key);
     if (!entry) return undefined;
@@ -203,7 +232,16 @@ export class SessionStore {
       await this.#store.delete(namespace, key);
       return undefined;
     }
-    const tokens = JSON.parse(this.#cipher.open(stored.sealedTokens, key)) as SessionTokens;
+    let tokens: SessionTokens;
+    try {
+      tokens = JSON.parse(this.#cipher.open(stored.sealedTokens, key)) as SessionTokens;
+    } catch (error) {
+      if (!(error instanceof TokenDecryptionError)) throw error;
+      // The one place this is decided, for every route and the WebSocket handshake alike: tokens
+      // nobody can open make a session nobody can use, so it ends here, everywhere, like a logout.
+      await this.#endKey(key);
+      return unopenable;
+    }
     const { sealedTokens: _, ...rest } = stored;
     return { session: { ...rest, tokens }, version: entry.version };
   }
@@ -228,7 +266,10 @@ export class SessionStore {
 
   /** Ends one session. */
   async end(sessionId: string): Promise<boolean> {
-    const key = sessionStoreKey(sessionId);
+    return this.#endKey(sessionStoreKey(sessionId));
+  }
+
+  async #endKey(key: string): Promise<boolean> {
     this.#recent.delete(key);
     const ended = await this.#store.delete(namespace, key);
     this.#ended(key);

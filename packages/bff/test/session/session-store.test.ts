@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { openMemoryStore, openSqliteStore, type Store } from '@gatehouse/store';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createSessionId } from '../../src/session/session-cookie.js';
-import { type Session, SessionStore, sessionStoreKey } from '../../src/session/session-store.js';
+import { type Session, SessionExpiredError, SessionStore, sessionStoreKey } from '../../src/session/session-store.js';
 import { createTokenCipher } from '../../src/session/token-cipher.js';
 
 const hour = 3_600_000;
@@ -154,5 +154,31 @@ describe('session store', () => {
     await here.loadRecent(other, now);
     await here.end(other); // a logout on this instance: seen at once
     expect(await here.loadRecent(other, now + 1)).toBeUndefined();
+  });
+
+  it('ends a session sealed under a key no longer configured: absent to load, SessionExpiredError to the browser', async () => {
+    const retired = randomBytes(32).toString('base64url');
+    const before = new SessionStore(store, createTokenCipher([retired]), limits);
+    const [one, two] = [createSessionId(), createSessionId()];
+    await before.create(one, newSession(), now);
+    await before.create(two, newSession(), now);
+    const after = new SessionStore(store, createTokenCipher([randomBytes(32).toString('base64url')]), limits);
+    const ended: string[] = [];
+    after.onEnd((key) => ended.push(key));
+
+    expect(await after.load(one, now)).toBeUndefined();
+    await expect(after.loadRecent(two, now)).rejects.toBeInstanceOf(SessionExpiredError);
+    expect(ended.sort()).toEqual([sessionStoreKey(one), sessionStoreKey(two)].sort());
+    // Ended, not merely unreadable: the records are gone, and the next read finds no session.
+    expect(await store.get('bff_session', sessionStoreKey(one))).toBeUndefined();
+    expect(await after.loadRecent(two, now)).toBeUndefined();
+  });
+
+  it('still opens a session sealed under an older key that is still listed (rotation)', async () => {
+    const [older, newer] = [randomBytes(32).toString('base64url'), randomBytes(32).toString('base64url')];
+    const id = createSessionId();
+    await new SessionStore(store, createTokenCipher([older]), limits).create(id, newSession(), now);
+    const rotated = new SessionStore(store, createTokenCipher([newer, older]), limits);
+    expect((await rotated.loadRecent(id, now))?.session.subject).toBe('alice');
   });
 });

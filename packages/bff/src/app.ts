@@ -15,6 +15,8 @@ import {
 } from '@gatehouse/oidc-client';
 import type { BffConfig } from './config/bff-config.js';
 import type { BffContext } from './context.js';
+import { LoginTransactions } from './login/login-transactions.js';
+import { LogoutContinuations } from './logout/logout-continuations.js';
 import { BffMetrics } from './metrics/bff-metrics.js';
 import { OfflineGrants } from './offline/offline-grants.js';
 import { ClientTokenCache } from './proxy/client-token.js';
@@ -81,6 +83,8 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
       cacheMs: config.sessionCacheMs,
       sharedCacheMs: config.sharedSessionCacheMs,
     }),
+    logins: new LoginTransactions(store, cipher),
+    logoutContinuations: new LogoutContinuations(store, cipher),
     offlineGrants: new OfflineGrants(store, cipher, {
       metadata,
       client: { clientId: config.clientId, clientSecret: config.clientSecret },

@@ -1,6 +1,8 @@
 import type { Fetch, IdTokenVerifier, ProviderMetadata } from '@gatehouse/oidc-client';
 import type { Store } from '@gatehouse/store';
 import type { BffConfig } from './config/bff-config.js';
+import type { LoginTransactions } from './login/login-transactions.js';
+import type { LogoutContinuations } from './logout/logout-continuations.js';
 import type { BffMetrics } from './metrics/bff-metrics.js';
 import type { OfflineGrants } from './offline/offline-grants.js';
 import type { ClientTokenCache } from './proxy/client-token.js';
@@ -12,6 +14,10 @@ export interface BffContext {
   config: Readonly<BffConfig>;
   store: Store;
   sessions: SessionStore;
+  /** Login flows between `/bff/login` and the callback (their secrets sealed). */
+  logins: LoginTransactions;
+  /** Logout continuations on their way to the provider's end-session endpoint (sealed). */
+  logoutContinuations: LogoutContinuations;
   /** Users' offline grants (`offlineAccess.enabled`). */
   offlineGrants: OfflineGrants;
   metadata: ProviderMetadata;

@@ -1,5 +1,5 @@
-/** Why a session ended, for the sign-out counter. */
-export type SignOutCause = 'logout' | 'backchannel' | 'refresh_failed' | 'expired';
+/** Why a session ended, for the sign-out counter (`replaced`: by a new sign-in in the same browser). */
+export type SignOutCause = 'logout' | 'backchannel' | 'refresh_failed' | 'expired' | 'replaced';
 
 const cookieSizeBuckets = [256, 512, 1024, 2048, 4096, 8192];
 

@@ -8,9 +8,10 @@ import {
 import type { JsonValue } from '@gatehouse/store';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { BffContext } from '../context.js';
-import { finishLogin } from '../login/login-transactions.js';
 import { createSessionId, readSessionId, serializeSessionCookie } from '../session/session-cookie.js';
+import { sessionStoreKey } from '../session/session-store.js';
 import { sendNavigationPage } from './navigation-page.js';
+import { endReplacedSessions } from './replaced-sessions.js';
 
 /** ID-token claims that are protocol plumbing, not facts about the user: kept from the SPA. */
 const protocolClaims = new Set([
@@ -43,7 +44,7 @@ export function registerCallback(app: FastifyInstance, context: BffContext): voi
       issuer: metadata.issuer,
       issuerParameterRequired: metadata.authorization_response_iss_parameter_supported === true,
     });
-    const finished = await finishLogin(context.store, request.headers.cookie, result.state);
+    const finished = await context.logins.finish(request.headers.cookie, result.state);
     if (finished.setCookie) reply.header('set-cookie', finished.setCookie);
     const flow = finished.flow;
 
@@ -87,16 +88,15 @@ export function registerCallback(app: FastifyInstance, context: BffContext): voi
       );
       const userClaims = { ...userInfo, ...claims };
 
-      // A login replaces any session this browser had; its id is never reused (no fixation).
-      const previous = readSessionId(request.headers.cookie);
-      if (previous) await context.sessions.end(previous);
+      // A new id, never one the browser sent (no fixation).
       const sessionId = createSessionId();
+      const providerSessionId = typeof claims.sid === 'string' ? claims.sid : null;
       await context.sessions.create(
         sessionId,
         {
           issuer: metadata.issuer,
           subject: claims.sub,
-          providerSessionId: typeof claims.sid === 'string' ? claims.sid : null,
+          providerSessionId,
           // Claims came out of JSON (ID token, UserInfo), so they are JSON values.
           claims: Object.fromEntries(
             Object.entries(userClaims).filter(([name]) => !protocolClaims.has(name)),
@@ -111,6 +111,15 @@ export function registerCallback(app: FastifyInstance, context: BffContext): voi
           createdAt: now,
         },
         now,
+      );
+      // The sign-in replaces the session this browser had: the one recorded when the login started
+      // (the Strict cookie does not come with the provider's redirect) and any its cookie names now.
+      const cookieNow = readSessionId(request.headers.cookie);
+      await endReplacedSessions(
+        context,
+        [flow.replacesSessionKey, cookieNow === undefined ? undefined : sessionStoreKey(cookieNow)],
+        { subject: claims.sub, providerSessionId },
+        request.log,
       );
       reply.header('set-cookie', serializeSessionCookie(sessionId));
       return sendNavigationPage(reply, flow.returnUrl);

@@ -1,7 +1,8 @@
 import { buildAuthorizationUrl } from '@gatehouse/oidc-client';
 import type { FastifyInstance } from 'fastify';
 import type { BffContext } from '../context.js';
-import { beginLogin } from '../login/login-transactions.js';
+import { readSessionId } from '../session/session-cookie.js';
+import { sessionStoreKey } from '../session/session-store.js';
 import { parseReturnUrl } from './return-url.js';
 
 /**
@@ -19,7 +20,14 @@ export function registerLogin(app: FastifyInstance, context: BffContext): void {
       const query = request.query as Record<string, unknown>;
       const returnUrl = parseReturnUrl(query.returnUrl) ?? '/';
       const prompt = fixedPrompt ?? (query.prompt === 'login' ? 'login' : null);
-      const begun = await beginLogin(context.store, request.headers.cookie, { returnUrl, prompt }, context.now());
+      // A same-origin navigation, so the SameSite=Strict session cookie is here — it will not be on
+      // the provider's redirect back — and the flow records the session the sign-in will replace.
+      const current = readSessionId(request.headers.cookie);
+      const begun = await context.logins.begin(
+        request.headers.cookie,
+        { returnUrl, prompt, ...(current && { replacesSessionKey: sessionStoreKey(current) }) },
+        context.now(),
+      );
       const location = buildAuthorizationUrl(context.metadata, {
         clientId: config.clientId,
         redirectUri: context.redirectUri,

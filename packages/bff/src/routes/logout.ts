@@ -1,13 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { BffContext } from '../context.js';
 import { serializeClearedSessionCookie } from '../session/session-cookie.js';
 import { readCurrentSession } from './current-session.js';
 import { revokeRefreshToken } from './revoke.js';
-
-/** How long the browser has to follow the logout continuation, in seconds. */
-const continuationSeconds = 60;
-const continuationNamespace = 'bff-logout-continuations';
 
 /**
  * `POST /bff/logout` (CSRF header required): revokes the refresh token at the provider (RFC 7009),
@@ -49,16 +44,14 @@ export function registerLogout(app: FastifyInstance, context: BffContext): void 
       return reply.code(303).header('location', redirectTo).send();
     }
     if (redirectTo === postLogoutRedirectUri) return reply.send({ redirectTo });
-    const id = randomBytes(24).toString('base64url');
-    await context.store.put(continuationNamespace, id, redirectTo, { ttlSeconds: continuationSeconds });
+    const id = await context.logoutContinuations.save(redirectTo);
     return reply.send({ redirectTo: `${config.publicUrl}${config.prefix}/logout/continue?id=${id}` });
   });
 
   app.get(`${config.prefix}/logout/continue`, async (request, reply) => {
     const id = new URLSearchParams(request.url.split('?')[1] ?? '').get('id');
-    const target =
-      id && /^[A-Za-z0-9_-]{32}$/.test(id) ? await context.store.take<string>(continuationNamespace, id) : undefined;
-    // Unknown, used or expired: the session is gone anyway; land on the app's signed-out route.
+    const target = await context.logoutContinuations.take(id);
+    // Unknown, used, expired or unopenable: the session is gone anyway; land on the app's signed-out route.
     return reply
       .code(303)
       .header('cache-control', 'no-store')

@@ -1,7 +1,6 @@
 import { buildAuthorizationUrl } from '@gatehouse/oidc-client';
 import type { FastifyInstance } from 'fastify';
 import type { BffContext } from '../context.js';
-import { beginLogin } from '../login/login-transactions.js';
 import { sendApiError } from './api-error.js';
 import { readCurrentSession } from './current-session.js';
 import { parseReturnUrl } from './return-url.js';
@@ -25,8 +24,7 @@ export function registerOffline(app: FastifyInstance, context: BffContext): void
     if (!current) {
       return reply.code(303).header('location', `${config.loginFailedPath}?error=login_required`).send();
     }
-    const begun = await beginLogin(
-      context.store,
+    const begun = await context.logins.begin(
       request.headers.cookie,
       { returnUrl, prompt: 'consent', purpose: 'offline' },
       context.now(),

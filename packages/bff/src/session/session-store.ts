@@ -52,6 +52,14 @@ export interface LoadedSession {
   version: number;
 }
 
+/** A session ended by its store key: who it was, and the refresh token it held (to revoke). */
+export interface EndedSession {
+  subject: string;
+  providerSessionId: string | null;
+  /** `null` when it held none, or its tokens could not be opened. */
+  refreshToken: string | null;
+}
+
 /** Sessions ended at once, with the refresh tokens they held (to revoke at the provider). */
 export interface EndedSessions {
   ended: number;
@@ -267,6 +275,25 @@ export class SessionStore {
   /** Ends one session. */
   async end(sessionId: string): Promise<boolean> {
     return this.#endKey(sessionStoreKey(sessionId));
+  }
+
+  /**
+   * Ends the session stored under `sessionKey` (see {@link sessionStoreKey}) on every instance, as a
+   * logout does, for a sign-in that replaces it. Returns what the caller needs to revoke its refresh
+   * token, or `undefined` when there was no such session (or another request ended it first).
+   */
+  async endByKey(sessionKey: string): Promise<EndedSession | undefined> {
+    const entry = await this.#store.getEntry<StoredSession>(namespace, sessionKey);
+    if (!entry || !(await this.#endKey(sessionKey))) return undefined;
+    let refreshToken: string | null = null;
+    try {
+      refreshToken = (JSON.parse(this.#cipher.open(entry.value.sealedTokens, sessionKey)) as SessionTokens)
+        .refreshToken;
+    } catch (error) {
+      // Sealed under a key no longer configured: ended all the same, with nothing to revoke.
+      if (!(error instanceof TokenDecryptionError)) throw error;
+    }
+    return { subject: entry.value.subject, providerSessionId: entry.value.providerSessionId, refreshToken };
   }
 
   async #endKey(key: string): Promise<boolean> {

@@ -55,7 +55,12 @@ function dumpStore(): string {
 function holdsVerifierOf(dump: string, challenge: string): boolean {
   for (const [run] of dump.matchAll(/[A-Za-z0-9_-]{43,}/g)) {
     for (let at = 0; at + 43 <= run.length; at += 1) {
-      if (createHash('sha256').update(run.slice(at, at + 43)).digest('base64url') === challenge) return true;
+      if (
+        createHash('sha256')
+          .update(run.slice(at, at + 43))
+          .digest('base64url') === challenge
+      )
+        return true;
     }
   }
   return false;

@@ -21,14 +21,25 @@ import { BffMetrics } from './metrics/bff-metrics.js';
 import { OfflineGrants } from './offline/offline-grants.js';
 import { ClientTokenCache } from './proxy/client-token.js';
 import { registerProxy } from './proxy/register-proxy.js';
+import { RequestBodyTooLargeError } from './proxy/request-body-limit.js';
 import { registerWebSocketProxy } from './proxy/websocket-proxy.js';
-import { checkBrowserRequest } from './request-guard/check-browser-request.js';
+import { RateLimiter } from './rate-limit/rate-limiter.js';
+import {
+  calledByScript,
+  declareGuardsByPattern,
+  enforceRouteGuards,
+  type RouteGuard,
+  routeGuardOf,
+  signInNavigation,
+} from './request-guard/route-guard.js';
 import { sendApiError } from './routes/api-error.js';
 import { registerBackchannelLogout } from './routes/backchannel-logout.js';
 import { registerCallback } from './routes/callback.js';
 import { registerLogin } from './routes/login.js';
+import { sendLoginFailed } from './routes/login-failed.js';
 import { registerLogout } from './routes/logout.js';
 import { registerOffline } from './routes/offline.js';
+import { trackRouteTable } from './routes/route-table.js';
 import { registerToken } from './routes/token.js';
 import { registerUser } from './routes/user.js';
 import { serializeClearedSessionCookie } from './session/session-cookie.js';
@@ -124,43 +135,45 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
     if (!deps.store) await store.close();
   });
 
-  // Endpoints a script calls (not top-level navigations) must pass the CSRF rule.
-  const guarded = new Set([
-    `${config.prefix}/user`,
-    `${config.prefix}/logout`,
-    `${config.prefix}/token`,
-    `${config.prefix}/offline`,
-  ]);
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', async (request) => {
     const cookie = request.headers.cookie;
     if (cookie) context.metrics.cookieHeader(Buffer.byteLength(cookie));
-    const path = request.url.split('?', 1)[0] as string;
-    if (!guarded.has(path)) return;
-    const verdict = checkBrowserRequest(request, context.origin);
-    if (!verdict.allowed) return sendApiError(reply, 403, verdict.reason);
   });
+  // Each route declares its guard (CSRF class, failure style, rate limit) with its registration;
+  // it is enforced on the route the router matched, never by comparing the raw URL.
+  enforceRouteGuards(app, {
+    ownOrigin: context.origin,
+    rateLimiter: new RateLimiter(store, config.rateLimits, context.now),
+    sendNavigationFailure: (reply, code) => sendLoginFailed(reply, config.loginFailedPath, code),
+  });
+  // The routes whose modules do not declare their guard themselves yet (by route pattern, not URL).
+  declareGuardsByPattern(
+    app,
+    new Map<string, RouteGuard>([
+      [`${config.prefix}/callback`, signInNavigation],
+      [`${config.prefix}/logout`, calledByScript],
+      // A top-level navigation to the provider's end-session URL, answered like an API when it fails.
+      [`${config.prefix}/logout/continue`, { csrf: 'navigation', failureStyle: 'api' }],
+      // Authenticated by its signed logout token alone.
+      [`${config.prefix}/backchannel-logout`, { csrf: 'own-credentials', failureStyle: 'api' }],
+    ]),
+  );
+  const routeTable = trackRouteTable(app, [config.prefix, ...config.routes.map((route) => route.path)]);
 
-  // Login, silent login and the callback are page navigations: a failure ends on the SPA's
-  // login-failed route, like any other failed login, never on a JSON body in the address bar.
-  const navigations = new Set([
-    `${config.prefix}/login`,
-    `${config.prefix}/silent-login`,
-    `${config.prefix}/callback`,
-    `${config.prefix}/offline/grant`,
-  ]);
   app.setErrorHandler((error, request, reply) => {
-    if (navigations.has(request.url.split('?', 1)[0] as string)) {
+    // Sign-in navigations end on the SPA's login-failed route, like any other failed login, never
+    // on a JSON body in the address bar.
+    if (routeGuardOf(request)?.failureStyle === 'navigation') {
       const unavailable =
         error instanceof StoreUnavailableError ||
         error instanceof StoreClosedError ||
         error instanceof ProviderUnavailableError;
       if (!unavailable) request.log.error({ err: { type: (error as Error).name } }, 'login navigation failed');
-      const code = unavailable ? 'temporarily_unavailable' : 'server_error';
-      return reply
-        .code(303)
-        .header('cache-control', 'no-store')
-        .header('location', `${config.loginFailedPath}?error=${code}`)
-        .send();
+      return sendLoginFailed(reply, config.loginFailedPath, unavailable ? 'temporarily_unavailable' : 'server_error');
+    }
+    // A proxied body over maxRequestBodyBytes; the connection closes rather than read the rest.
+    if (error instanceof RequestBodyTooLargeError) {
+      return sendApiError(reply.header('connection', 'close'), 413, 'request_body_too_large');
     }
     // A session whose tokens can no longer be opened (its key rotated out) was ended where that was found.
     if (error instanceof SessionExpiredError) {
@@ -189,29 +202,8 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
     );
     return reply.code(500).header('cache-control', 'no-store').send({ error: 'server_error', reason: 'unexpected' });
   });
-  // A known endpoint called with the wrong method is 405 with Allow, not 404.
-  const endpointMethods = new Map([
-    [`${config.prefix}/login`, 'GET'],
-    [`${config.prefix}/silent-login`, 'GET'],
-    [`${config.prefix}/callback`, 'GET'],
-    [`${config.prefix}/user`, 'GET'],
-    [`${config.prefix}/logout`, 'POST'],
-    [`${config.prefix}/logout/continue`, 'GET'],
-    [`${config.prefix}/backchannel-logout`, 'POST'],
-    ...(config.tokenMediating.enabled ? [[`${config.prefix}/token`, 'GET'] as [string, string]] : []),
-    ...(config.offlineAccess.enabled
-      ? [
-          [`${config.prefix}/offline`, 'GET, DELETE'] as [string, string],
-          [`${config.prefix}/offline/grant`, 'GET'] as [string, string],
-        ]
-      : []),
-  ]);
   const serveAppPage = await registerStatic(app, context);
-  app.setNotFoundHandler((request, reply) => {
-    const allowed = endpointMethods.get(request.url.split('?', 1)[0] as string);
-    if (allowed) return sendApiError(reply.header('allow', allowed), 405, 'method_not_allowed');
-    return serveAppPage(request, reply) ?? sendApiError(reply, 404, 'no_such_route');
-  });
+  app.setNotFoundHandler((request, reply) => serveAppPage(request, reply) ?? sendApiError(reply, 404, 'no_such_route'));
 
   registerLogin(app, context);
   registerCallback(app, context);
@@ -221,6 +213,8 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
   registerToken(app, context);
   registerOffline(app, context);
   await registerProxy(app, context);
+  // Every route is in: each declared a guard, and a method a path does not serve gets 405 + Allow.
+  routeTable.complete();
   // Server code acts for users who are away through the app: `app.offlineGrants.asUser(...)`.
   app.decorate('offlineGrants', context.offlineGrants);
   // ... and calls upstream providers' APIs for them: `app.upstreamFetch(sub, 'social', url)`.

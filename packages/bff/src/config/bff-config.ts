@@ -41,6 +41,17 @@ const routeSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** One per-source rate limit: at most `limit` requests from one address per `windowSeconds`. */
+function rateLimitSchema(limit: number, what: string) {
+  return Type.Object(
+    {
+      limit: Type.Integer({ minimum: 1, maximum: 1_000_000, default: limit, description: `${what} per source` }),
+      windowSeconds: Type.Integer({ minimum: 1, maximum: 86_400, default: 60 }),
+    },
+    { additionalProperties: false, default: {} },
+  );
+}
+
 /**
  * An upstream provider the user signs in with at the authorization server ("Continue with …"), whose
  * API the BFF calls with the user's upstream token (routes with `token: "upstream:<name>"`,
@@ -144,6 +155,28 @@ export const bffConfigSchema = Type.Object(
     refreshMarginSeconds: Type.Integer({ minimum: 0, maximum: 3600, default: 60 }),
     /** How long a proxied upstream call may take before the browser gets 504, in milliseconds. */
     upstreamTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000 }),
+    /**
+     * The largest request body the proxy passes upstream, in bytes: a larger `Content-Length` is
+     * refused with 413 before the upstream is contacted, and a chunked body is cut off with 413 once it
+     * grows past it. Keep it at or below the smallest body limit of the APIs behind the BFF: an API
+     * that refuses a body and closes the connection while the BFF is still sending it can only be
+     * reported as 502. Default 1 MiB (Fastify's own default body limit).
+     */
+    maxRequestBodyBytes: Type.Integer({ minimum: 1, maximum: 2 ** 30, default: 1024 * 1024 }),
+    /**
+     * Requests per source address (the connection's peer address) and window, counted in the store
+     * so every instance shares them; beyond it, 429 with `Retry-After` (a login navigation ends on
+     * the login-failed route with `temporarily_unavailable`).
+     */
+    rateLimits: Type.Object(
+      {
+        /** `GET /bff/login` and `/bff/silent-login` together: each writes a login transaction. Default 60 a minute. */
+        login: rateLimitSchema(60, 'sign-ins started'),
+        /** Calls on `token: "client"` routes, which anyone may make with the BFF's identity. Default 600 a minute. */
+        clientRoutes: rateLimitSchema(600, 'calls on token: client routes'),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     /**
      * How often open WebSocket connections re-check their session, in seconds: a connection whose
      * session ended (logout, back-channel logout, expiry — on any instance) closes within this time.

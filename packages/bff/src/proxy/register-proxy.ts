@@ -4,34 +4,30 @@ import { computeAppSecretProof } from '@gatehouse/resource-server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type BffConfig, upstreamTokenPrefix } from '../config/bff-config.js';
 import type { BffContext } from '../context.js';
-import { checkBrowserRequest } from '../request-guard/check-browser-request.js';
+import { calledByScript, type RouteGuard } from '../request-guard/route-guard.js';
 import { sendApiError, sendUpstreamError } from '../routes/api-error.js';
 import { readCurrentSession } from '../routes/current-session.js';
 import { sessionStoreKey } from '../session/session-store.js';
 import { upstreamTokenForSession } from '../upstream/session-upstream-token.js';
+import { malformedPercentEncoding } from './percent-encoding.js';
+import { declaresTooLargeBody, limitBody, RequestBodyTooLargeError } from './request-body-limit.js';
 import { accessTokenForSession } from './session-token.js';
-import { browserOnlyHeaders, hopByHopHeaders } from './upstream-headers.js';
+import { browserOnlyHeaders, expectationHeaders, forNextHop } from './upstream-headers.js';
 import { upstreamUrl } from './upstream-url.js';
 
 type Route = BffConfig['routes'][number];
 
-/** Request headers never passed upstream: the browser's own, and hop-by-hop ones. */
-const strippedRequestHeaders = new Set([...browserOnlyHeaders, ...hopByHopHeaders]);
-/** Response headers never passed to the browser: an upstream must not set cookies on our origin. */
-const strippedResponseHeaders = new Set([
-  'set-cookie',
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'trailer',
-  'upgrade',
-]);
+/** Request headers never passed upstream besides hop-by-hop ones: the browser's own, and `Expect`. */
+const strippedRequestHeaders = new Set([...browserOnlyHeaders, ...expectationHeaders]);
+/** Response headers never passed to the browser besides hop-by-hop ones: no upstream sets cookies on our origin. */
+const strippedResponseHeaders = new Set(['set-cookie']);
 
-/** A copy of `headers` without the listed names (one pass; no `delete`, which slows objects down). */
-function without<T>(headers: Record<string, T>, names: ReadonlySet<string>): Record<string, T> {
-  const kept: Record<string, T> = {};
-  for (const name in headers) if (!names.has(name)) kept[name] = headers[name] as T;
-  return kept;
+/**
+ * Every proxied request, whatever its method, passes the CSRF rule. A `client` route is called with
+ * the BFF's own token by anyone who passes it — no session needed — so it is rate limited per source.
+ */
+function guardOf(route: Route): RouteGuard {
+  return route.token === 'client' ? { ...calledByScript, rateLimit: 'clientRoutes' } : calledByScript;
 }
 
 /**
@@ -44,9 +40,20 @@ function without<T>(headers: Record<string, T>, names: ReadonlySet<string>): Rec
  */
 export async function registerProxy(app: FastifyInstance, context: BffContext): Promise<void> {
   await app.register(async (scope) => {
-    // Bodies go upstream as they arrive: no parsing, no buffering.
+    // Bodies go upstream as they arrive: no parsing, no buffering, but no more than maxRequestBodyBytes:
+    // a larger declared length is refused before the upstream is contacted, a chunked body cut off.
+    const maxBytes = context.config.maxRequestBodyBytes;
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    scope.addContentTypeParser('*', (request, payload, done) => {
+      if (declaresTooLargeBody(request.headers['content-length'], maxBytes)) {
+        done(new RequestBodyTooLargeError(), undefined);
+        return;
+      }
+      const limited = limitBody(maxBytes);
+      payload.on('error', (error) => limited.destroy(error));
+      // Piped, not pipelined: when the limit trips, the request stays open for the 413 answer.
+      done(null, payload.pipe(limited));
+    });
     await scope.register(replyFrom, {
       // Its request log holds the upstream URL with the query (codes, appsecret_proof): ours has the path only.
       disableRequestLogging: true,
@@ -56,8 +63,9 @@ export async function registerProxy(app: FastifyInstance, context: BffContext): 
       const handler = (request: FastifyRequest, reply: FastifyReply) => forward(context, route, request, reply);
       const methods = route.methods ?? ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
       // Copies: Fastify writes into the method list, and a loaded config is frozen.
-      scope.route({ method: [...methods], url: route.path, handler, exposeHeadRoute: false });
-      scope.route({ method: [...methods], url: `${route.path}/*`, handler, exposeHeadRoute: false });
+      const config = { guard: guardOf(route) };
+      scope.route({ method: [...methods], url: route.path, handler, config, exposeHeadRoute: false });
+      scope.route({ method: [...methods], url: `${route.path}/*`, handler, config, exposeHeadRoute: false });
     }
   });
 }
@@ -66,8 +74,9 @@ export async function registerProxy(app: FastifyInstance, context: BffContext): 
 const slideEveryMs = 60_000;
 
 async function forward(context: BffContext, route: Route, request: FastifyRequest, reply: FastifyReply) {
-  const verdict = checkBrowserRequest(request, context.origin);
-  if (!verdict.allowed) return sendApiError(reply, 403, verdict.reason);
+  // The CSRF rule and any rate limit ran already: the route's guard, enforced after routing.
+  const malformed = malformedPercentEncoding(request.url);
+  if (malformed) return sendApiError(reply, 400, `malformed_${malformed}`);
   let target = upstreamUrl(route.path, route.target, request.url);
   if (!target) return sendApiError(reply, 404, 'path_not_allowed');
 
@@ -108,7 +117,7 @@ async function forward(context: BffContext, route: Route, request: FastifyReques
 
   return reply.from(target, {
     rewriteRequestHeaders: (original, headers) => {
-      const next = without(headers as Record<string, string | string[] | undefined>, strippedRequestHeaders);
+      const next = forNextHop(headers as Record<string, string | string[] | undefined>, strippedRequestHeaders);
       if (bearer) next.authorization = `Bearer ${bearer}`;
       // Proves to the API that this call comes from the holder of the client secret, not from
       // wherever a stolen token might be replayed.
@@ -119,7 +128,7 @@ async function forward(context: BffContext, route: Route, request: FastifyReques
       next['x-forwarded-proto'] = context.publicProtocol;
       return next;
     },
-    rewriteHeaders: (headers) => without(headers, strippedResponseHeaders),
+    rewriteHeaders: (headers) => forNextHop(headers, strippedResponseHeaders),
     // Upstream routes only (the `user` path keeps reply-from's default): an upstream that refuses its
     // own token (revoked there, say) makes the next call exchange afresh.
     ...(sent && {
@@ -133,6 +142,10 @@ async function forward(context: BffContext, route: Route, request: FastifyReques
       },
     }),
     onError: (errorReply, { error }) => {
+      // The upload was cut off here, past maxRequestBodyBytes: the browser's fault, not the upstream's.
+      if ((request.body as { errored?: unknown } | undefined)?.errored instanceof RequestBodyTooLargeError) {
+        return sendApiError((errorReply as FastifyReply).header('connection', 'close'), 413, 'request_body_too_large');
+      }
       const code = (error as { code?: string }).code ?? '';
       const timedOut = /TIMEOUT/i.test(code) || (error as { statusCode?: number }).statusCode === 504;
       return sendApiError(

@@ -4,23 +4,25 @@ import type { FastifyReply } from 'fastify';
  * The JSON refusal every BFF API route uses: never a redirect, always `{ error, reason }`.
  * `error` is one of a few stable words; `reason` says which rule applied.
  */
-export function sendApiError(
-  reply: FastifyReply,
-  status: 401 | 403 | 404 | 405 | 502 | 503 | 504,
-  reason: string,
-): FastifyReply {
-  const error =
-    status === 401
-      ? 'unauthenticated'
-      : status === 403
-        ? 'forbidden'
-        : status === 405
-          ? 'method_not_allowed'
-          : status >= 502
-            ? 'unavailable'
-            : 'not_found';
-  return reply.code(status).header('cache-control', 'no-store').send({ error, reason });
+export function sendApiError(reply: FastifyReply, status: ApiErrorStatus, reason: string): FastifyReply {
+  return reply.code(status).header('cache-control', 'no-store').send({ error: apiErrors[status], reason });
 }
+
+/** The statuses BFF API routes refuse with, and the stable `error` word of each. */
+const apiErrors = {
+  400: 'invalid_request',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  429: 'too_many_requests',
+  502: 'unavailable',
+  503: 'unavailable',
+  504: 'unavailable',
+} as const;
+
+export type ApiErrorStatus = keyof typeof apiErrors;
 
 /**
  * The refusal of a call that needed the user's upstream token (`upstream:<name>` routes, the

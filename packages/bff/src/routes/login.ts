@@ -1,6 +1,7 @@
 import { buildAuthorizationUrl } from '@gatehouse/oidc-client';
 import type { FastifyInstance } from 'fastify';
 import type { BffContext } from '../context.js';
+import { startsSignIn } from '../request-guard/route-guard.js';
 import { readSessionId } from '../session/session-cookie.js';
 import { sessionStoreKey } from '../session/session-store.js';
 import { parseReturnUrl } from './return-url.js';
@@ -16,7 +17,7 @@ export function registerLogin(app: FastifyInstance, context: BffContext): void {
     ['login', undefined],
     ['silent-login', 'none'],
   ] as const) {
-    app.get(`${config.prefix}/${path}`, async (request, reply) => {
+    app.get(`${config.prefix}/${path}`, { config: { guard: startsSignIn } }, async (request, reply) => {
       const query = request.query as Record<string, unknown>;
       const returnUrl = parseReturnUrl(query.returnUrl) ?? '/';
       const prompt = fixedPrompt ?? (query.prompt === 'login' ? 'login' : null);

@@ -1,6 +1,7 @@
 import { buildAuthorizationUrl } from '@gatehouse/oidc-client';
 import type { FastifyInstance } from 'fastify';
 import type { BffContext } from '../context.js';
+import { calledByScript, signInNavigation } from '../request-guard/route-guard.js';
 import { sendApiError } from './api-error.js';
 import { readCurrentSession } from './current-session.js';
 import { parseReturnUrl } from './return-url.js';
@@ -17,7 +18,7 @@ export function registerOffline(app: FastifyInstance, context: BffContext): void
   const { config } = context;
   if (!config.offlineAccess.enabled) return;
 
-  app.get(`${config.prefix}/offline/grant`, async (request, reply) => {
+  app.get(`${config.prefix}/offline/grant`, { config: { guard: signInNavigation } }, async (request, reply) => {
     const query = request.query as Record<string, unknown>;
     const returnUrl = parseReturnUrl(query.returnUrl) ?? '/';
     const current = await readCurrentSession(context, request, reply);
@@ -46,7 +47,7 @@ export function registerOffline(app: FastifyInstance, context: BffContext): void
       .send();
   });
 
-  app.get(`${config.prefix}/offline`, async (request, reply) => {
+  app.get(`${config.prefix}/offline`, { config: { guard: calledByScript } }, async (request, reply) => {
     const current = await readCurrentSession(context, request, reply);
     if (!current) return sendApiError(reply, 401, 'no_session');
     const grant = await context.offlineGrants.find(current.session.subject);
@@ -55,7 +56,7 @@ export function registerOffline(app: FastifyInstance, context: BffContext): void
       .send(grant ? { granted: true, scope: grant.scope, grantedAt: grant.grantedAt } : { granted: false });
   });
 
-  app.delete(`${config.prefix}/offline`, async (request, reply) => {
+  app.delete(`${config.prefix}/offline`, { config: { guard: calledByScript } }, async (request, reply) => {
     const current = await readCurrentSession(context, request, reply);
     if (!current) return sendApiError(reply, 401, 'no_session');
     const refreshToken = await context.offlineGrants.remove(current.session.subject);

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { BffContext } from '../context.js';
 import { accessTokenForSession } from '../proxy/session-token.js';
+import { calledByScript } from '../request-guard/route-guard.js';
 import { upstreamTokenForSession } from '../upstream/session-upstream-token.js';
 import { sendApiError, sendUpstreamError } from './api-error.js';
 import { readCurrentSession } from './current-session.js';
@@ -20,7 +21,7 @@ const scopePattern = /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/;
  */
 export function registerToken(app: FastifyInstance, context: BffContext): void {
   if (!context.config.tokenMediating.enabled) return;
-  app.get(`${context.config.prefix}/token`, async (request, reply) => {
+  app.get(`${context.config.prefix}/token`, { config: { guard: calledByScript } }, async (request, reply) => {
     const { scope, upstream } = request.query as Record<string, unknown>;
     if (upstream !== undefined) {
       if (typeof upstream !== 'string' || scope !== undefined) {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { BffContext } from '../context.js';
+import { calledByScript } from '../request-guard/route-guard.js';
 import { sendApiError } from './api-error.js';
 import { readCurrentSession } from './current-session.js';
 
@@ -9,7 +10,7 @@ import { readCurrentSession } from './current-session.js';
  */
 export function registerUser(app: FastifyInstance, context: BffContext): void {
   const { config } = context;
-  app.get(`${config.prefix}/user`, async (request, reply) => {
+  app.get(`${config.prefix}/user`, { config: { guard: calledByScript } }, async (request, reply) => {
     const current = await readCurrentSession(context, request, reply);
     if (!current) return sendApiError(reply, 401, 'no_session');
     let { session } = current;

@@ -81,6 +81,20 @@ describe('BFF configuration', () => {
     expect(() => loadBffConfig({ ...valid, publicUrl: 'http://127.0.0.1:3000' })).not.toThrow();
   });
 
+  it('defaults the proxy body limit and the per-source rate limits, and refuses nonsense in them', () => {
+    const config = loadBffConfig(valid);
+    expect(config.maxRequestBodyBytes).toBe(1024 * 1024);
+    expect(config.rateLimits).toEqual({
+      login: { limit: 60, windowSeconds: 60 },
+      clientRoutes: { limit: 600, windowSeconds: 60 },
+    });
+    const narrower = loadBffConfig({ ...valid, rateLimits: { login: { limit: 5 } } });
+    expect(narrower.rateLimits.login).toEqual({ limit: 5, windowSeconds: 60 });
+    expect(fieldOf({ ...valid, maxRequestBodyBytes: 0 })).toBe('maxRequestBodyBytes');
+    expect(fieldOf({ ...valid, rateLimits: { login: { limit: 0 } } })).toBe('rateLimits.login.limit');
+    expect(fieldOf({ ...valid, rateLimits: { logins: { limit: 5 } } })).toBe('rateLimits.logins');
+  });
+
   describe('upstreams', () => {
     const social = { name: 'social', apiBaseUrl: 'https://graph.social.example/v2' };
     const withUpstream = (route: Record<string, unknown>, upstreams: unknown[] = [social]) => ({

@@ -1,0 +1,87 @@
+import { openMemoryStore } from '@gatehouse/store';
+import Fastify, { type FastifyReply } from 'fastify';
+import { describe, expect, it } from 'vitest';
+import { RateLimiter } from '../../src/rate-limit/rate-limiter.js';
+import {
+  calledByScript,
+  declareGuardsByPattern,
+  enforceRouteGuards,
+  type RouteGuard,
+  routeGuardOf,
+  signInNavigation,
+} from '../../src/request-guard/route-guard.js';
+
+const ownOrigin = 'https://app.example.com';
+
+function guardedApp(limit = 100) {
+  const app = Fastify();
+  const rateLimiter = new RateLimiter(
+    openMemoryStore({ sweepIntervalMs: 0 }),
+    { login: { limit, windowSeconds: 60 }, clientRoutes: { limit, windowSeconds: 60 } },
+    Date.now,
+  );
+  const sendNavigationFailure = (reply: FastifyReply, code: string) =>
+    reply.code(303).header('location', `/failed?error=${code}`).send();
+  enforceRouteGuards(app, { ownOrigin, rateLimiter, sendNavigationFailure });
+  return app;
+}
+
+describe('route guards', () => {
+  it('applies the CSRF rule of a script route under every spelling the router matches', async () => {
+    const app = guardedApp();
+    app.get('/bff/user', { config: { guard: calledByScript } }, async () => ({ ok: true }));
+    for (const url of ['/bff/user', '/bff/%75ser', '/%62ff/user', '/bff/%75%73%65%72']) {
+      const refused = await app.inject({ url });
+      expect([url, refused.statusCode, refused.json()]).toEqual([
+        url,
+        403,
+        { error: 'forbidden', reason: 'missing_csrf_header' },
+      ]);
+      expect((await app.inject({ url, headers: { 'x-csrf': '1' } })).statusCode).toBe(200);
+      const crossSite = await app.inject({ url, headers: { 'x-csrf': '1', origin: 'https://evil.example' } });
+      expect(crossSite.statusCode).toBe(403);
+    }
+  });
+
+  it('checks no header on a navigation, and nothing on a route without a guard', async () => {
+    const app = guardedApp();
+    app.get('/bff/login', { config: { guard: signInNavigation } }, async () => 'login');
+    app.get('/elsewhere', async () => 'page');
+    expect((await app.inject({ url: '/bff/%6cogin' })).statusCode).toBe(200);
+    expect((await app.inject({ url: '/elsewhere' })).statusCode).toBe(200);
+  });
+
+  it('refuses past the rate limit: 429 JSON on an API route, the navigation failure on a navigation', async () => {
+    const app = guardedApp(1);
+    app.get('/machine', { config: { guard: { ...calledByScript, rateLimit: 'clientRoutes' } } }, async () => 'ok');
+    app.get('/bff/login', { config: { guard: { ...signInNavigation, rateLimit: 'login' } } }, async () => 'ok');
+    const headers = { 'x-csrf': '1' };
+    expect((await app.inject({ url: '/machine', headers })).statusCode).toBe(200);
+    const limited = await app.inject({ url: '/machine', headers });
+    expect([limited.statusCode, limited.json()]).toEqual([429, { error: 'too_many_requests', reason: 'rate_limited' }]);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await app.inject({ url: '/bff/login' })).statusCode).toBe(200);
+    const navigation = await app.inject({ url: '/bff/login' });
+    expect([navigation.statusCode, navigation.headers.location]).toEqual([
+      303,
+      '/failed?error=temporarily_unavailable',
+    ]);
+    expect(navigation.headers['retry-after']).toBeDefined();
+  });
+
+  it('gives a route declared by pattern its guard, and keeps a route’s own declaration', async () => {
+    const app = Fastify();
+    const own: RouteGuard = { csrf: 'own-credentials', failureStyle: 'api' };
+    declareGuardsByPattern(
+      app,
+      new Map([
+        ['/bff/logout', calledByScript],
+        ['/bff/backchannel-logout', calledByScript],
+      ]),
+    );
+    app.post('/bff/logout', async (request) => routeGuardOf(request) ?? null);
+    app.post('/bff/backchannel-logout', { config: { guard: own } }, async (request) => routeGuardOf(request) ?? null);
+    expect((await app.inject({ method: 'POST', url: '/bff/logout' })).json()).toEqual(calledByScript);
+    expect((await app.inject({ method: 'POST', url: '/bff/backchannel-logout' })).json()).toEqual(own);
+  });
+});

@@ -61,9 +61,9 @@ export async function registerProxy(app: FastifyInstance, context: BffContext): 
     });
     for (const route of context.config.routes) {
       const handler = (request: FastifyRequest, reply: FastifyReply) => forward(context, route, request, reply);
+      const config = { guard: guardOf(route) };
       const methods = route.methods ?? ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
       // Copies: Fastify writes into the method list, and a loaded config is frozen.
-      const config = { guard: guardOf(route) };
       scope.route({ method: [...methods], url: route.path, handler, config, exposeHeadRoute: false });
       scope.route({ method: [...methods], url: `${route.path}/*`, handler, config, exposeHeadRoute: false });
     }
@@ -142,10 +142,10 @@ async function forward(context: BffContext, route: Route, request: FastifyReques
       },
     }),
     onError: (errorReply, { error }) => {
-      // The upload was cut off here, past maxRequestBodyBytes: the browser's fault, not the upstream's.
-      if ((request.body as { errored?: unknown } | undefined)?.errored instanceof RequestBodyTooLargeError) {
-        return sendApiError((errorReply as FastifyReply).header('connection', 'close'), 413, 'request_body_too_large');
-      }
+      // The upload was cut off here, past maxRequestBodyBytes: the browser's fault, not the upstream's
+      // (answered by the error handler, like a declared length over the limit).
+      const cutOff = (request.body as { errored?: unknown } | undefined)?.errored;
+      if (cutOff instanceof RequestBodyTooLargeError) return (errorReply as FastifyReply).send(cutOff);
       const code = (error as { code?: string }).code ?? '';
       const timedOut = /TIMEOUT/i.test(code) || (error as { statusCode?: number }).statusCode === 504;
       return sendApiError(

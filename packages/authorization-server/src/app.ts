@@ -1,4 +1,11 @@
-import { openStore, type Store, StoreClosedError, StoreError, StoreUnavailableError } from '@gatehouse/store';
+import {
+  openStore,
+  type Store,
+  StoreClosedError,
+  StoreError,
+  StoreInputError,
+  StoreUnavailableError,
+} from '@gatehouse/store';
 import Fastify, {
   type FastifyInstance,
   type FastifyReply,
@@ -22,7 +29,7 @@ import { registerToken } from './endpoints/token.js';
 import { registerTokenCors } from './endpoints/token-cors.js';
 import { registerUpstreamSignIn } from './endpoints/upstream-sign-in.js';
 import { registerUserinfo } from './endpoints/userinfo.js';
-import { OAuthError, PageError, TemporarilyUnavailableError } from './errors.js';
+import { InvalidRequestError, OAuthError, PageError, TemporarilyUnavailableError } from './errors.js';
 import { GrantStore } from './grants/grant-store.js';
 import { CookieSigner } from './http/cookies.js';
 import { sendErrorPage } from './http/error-page-reply.js';
@@ -288,6 +295,12 @@ function configureErrors(app: FastifyInstance, context: AsContext): ErrorHandler
       request.log.warn({ err: { type: error.name } }, 'store unavailable');
       reply.header('retry-after', '5');
       return fail(request, reply, new TemporarilyUnavailableError('the service is temporarily unavailable; try again'));
+    }
+    // The store refused a key or value built from the request (a control character, an over-long
+    // id): the request is malformed, whatever path let it through the parameter checks.
+    if (error instanceof StoreInputError) {
+      request.log.info({ err: { type: error.name } }, 'store refused request input');
+      return fail(request, reply, new InvalidRequestError('the request is malformed'));
     }
     const status = (error as { statusCode?: number }).statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {

@@ -1,7 +1,7 @@
 import type { Store } from '@gatehouse/store';
 import { createLocalJWKSet, decodeJwt, errors, type JSONWebKeySet, jwtVerify } from 'jose';
 import { InvalidClientError, InvalidRequestError, SlowDownError } from '../errors.js';
-import type { Params } from '../http/params.js';
+import { hasControlCharacter, maxClientIdLength, type Params } from '../http/params.js';
 import { safeEqual, sha256 } from '../tokens/random.js';
 import type { ClientRegistry, RegisteredClient } from './client-registry.js';
 
@@ -60,7 +60,7 @@ export async function authenticateClient(
     clientId = params.get('client_id');
   }
   if (!clientId) throw new InvalidClientError('client authentication is required');
-  if (clientId.length > 255) throw new InvalidClientError('unknown client');
+  if (clientId.length > maxClientIdLength) throw new InvalidClientError('unknown client');
 
   const blockedFor = await context.store.get<number>('client-auth-blocks', clientId);
   if (blockedFor !== undefined && blockedFor > context.now()) {
@@ -149,7 +149,8 @@ function unverifiedSubject(assertion: string): string | undefined {
 
 /**
  * `Authorization: Basic` per RFC 6749 §2.3.1: base64 of `id:secret`, each form-urlencoded first, so
- * secrets with `:`, `+`, `%` or `/` survive. Malformed → `invalid_client`.
+ * secrets with `:`, `+`, `%` or `/` survive. Malformed — including a control character in either
+ * part, raw or encoded, which no client id or secret has (RFC 6749 App. A) — → `invalid_client`.
  */
 function parseBasic(authorization: string): { clientId: string; secret: string } {
   const match = /^basic ([A-Za-z0-9+/]+=*)$/i.exec(authorization.trim());
@@ -157,14 +158,18 @@ function parseBasic(authorization: string): { clientId: string; secret: string }
   const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon <= 0) throw new InvalidClientError('malformed Basic credentials');
+  let credentials: { clientId: string; secret: string };
   try {
-    return {
+    credentials = {
       clientId: decodeURIComponent(decoded.slice(0, colon).replaceAll('+', ' ')),
       secret: decodeURIComponent(decoded.slice(colon + 1).replaceAll('+', ' ')),
     };
   } catch {
     throw new InvalidClientError('malformed Basic credentials');
   }
+  if (hasControlCharacter(credentials.clientId) || hasControlCharacter(credentials.secret))
+    throw new InvalidClientError('malformed Basic credentials');
+  return credentials;
 }
 
 async function recordFailure(context: ClientAuthContext, clientId: string): Promise<void> {

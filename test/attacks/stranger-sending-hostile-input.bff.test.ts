@@ -1,11 +1,20 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BffUnderAttack, rawRequest, startBffUnderAttack } from './bff-under-attack.js';
+import {
+  type BffUnderAttack,
+  type RawResponse,
+  type RecordingApi,
+  rawRequest,
+  startBffUnderAttack,
+  startRecordingApi,
+} from './bff-under-attack.js';
 
 /**
  * A stranger (no session needed: `none` and `client` routes answer anyone with `x-csrf: 1`) sends the
  * proxy what no browser would: broken percent-encoding, uploads too large for the API or for the
- * BFF, methods a route does not allow. Every answer is the BFF's own 4xx JSON, never a 5xx; and an
- * API behind the BFF cannot make it relay headers meant for one hop only.
+ * BFF, methods a route does not allow, paths meant to land outside a route's prefix once the API
+ * decodes them. Every answer is the BFF's own 4xx JSON, never a 5xx; and an API behind the BFF cannot
+ * make it relay headers meant for one hop only.
  */
 
 const maxRequestBodyBytes = 64 * 1024;
@@ -145,5 +154,131 @@ describe('an API behind the BFF naming its own headers in Connection', () => {
     expect(response.status).toBe(200);
     expect(bff.api.seen.at(-1)?.headers['x-browser-hop']).toBeUndefined();
     expect(bff.api.seen.at(-1)?.headers['x-kept']).toBe('end-to-end');
+  });
+});
+
+/**
+ * A WebSocket handshake from the BFF's own origin (a stranger's script on the app's page could make
+ * one; a tool can claim any Origin). The API behind the BFF does not upgrade, so a handshake that got
+ * through is recorded there like a request.
+ */
+function upgrade(target: BffUnderAttack, path: string): Promise<RawResponse> {
+  return rawRequest(target.port, path, {
+    headers: {
+      connection: 'Upgrade',
+      upgrade: 'websocket',
+      'sec-websocket-version': '13',
+      'sec-websocket-key': randomBytes(16).toString('base64'),
+      origin: target.origin,
+    },
+  });
+}
+
+/** Sends `path` as a request and as a WebSocket upgrade; the answers, and what the API saw meanwhile. */
+async function probe(target: BffUnderAttack, api: RecordingApi, path: string) {
+  const before = api.seen.length;
+  const request = await rawRequest(target.port, path, { headers: csrf });
+  const handshake = await upgrade(target, path);
+  return { request, handshake, seen: api.seen.slice(before).map((seen) => seen.url) };
+}
+
+describe('a stranger probing past a proxied route’s prefix (request and WebSocket upgrade)', () => {
+  // `none` routes answer anyone; the API would decode the path once more and resolve what it finds.
+  const outsideThePrefix = { status: 404, body: { error: 'not_found', reason: 'path_not_allowed' } };
+
+  async function expectRefusedOutsideThePrefix(path: string) {
+    const { request, handshake, seen } = await probe(bff, bff.api, path);
+    expect({ path, status: request.status, body: JSON.parse(request.body) }).toEqual({ path, ...outsideThePrefix });
+    expect({ path, handshake: handshake.status }).toEqual({ path, handshake: 404 });
+    expect({ path, seen }).toEqual({ path, seen: [] });
+  }
+
+  it.each([
+    '/public/%252e%252e/admin',
+    '/public/%252E%252E/',
+    '/public/.%252e/admin',
+    '/public/x/%252e%252e%252f%252e%252e/admin',
+  ])('a stranger cannot reach the API outside the route’s prefix with a double-encoded dot segment: %s', (path) =>
+    expectRefusedOutsideThePrefix(path),
+  );
+
+  it.each(['/public/..%252fadmin', '/public/x%252f..%252f..%252fadmin', '/public/..%255cadmin'])(
+    'a stranger cannot reach the API outside the route’s prefix with a double-encoded slash or backslash: %s',
+    (path) => expectRefusedOutsideThePrefix(path),
+  );
+
+  it.each(['/public/..;/admin', '/public/..;jsessionid=x/admin', '/public/.;/..;/admin', '/public/..%3b/admin'])(
+    'a stranger cannot reach the API outside the route’s prefix with a “..;” segment, which servlet containers read as “..”: %s',
+    (path) => expectRefusedOutsideThePrefix(path),
+  );
+
+  it.each(['/public/%00', '/public/a%00.json', '/public/x%0d%0aX-Injected:%201', '/public/%1f', '/public/%7F'])(
+    'a stranger cannot send the API an encoded control character in the path: %s gets 400 malformed_path',
+    async (path) => {
+      const { request, handshake, seen } = await probe(bff, bff.api, path);
+      expect({ path, status: request.status, body: JSON.parse(request.body) }).toEqual({
+        path,
+        status: 400,
+        body: { error: 'invalid_request', reason: 'malformed_path' },
+      });
+      expect(request.headers['content-type']).toMatch(/^application\/json/);
+      expect({ path, handshake: handshake.status }).toEqual({ path, handshake: 400 });
+      expect({ path, seen }).toEqual({ path, seen: [] });
+    },
+  );
+
+  it('still gets ordinary paths through, dots and encoded text inside a segment included', async () => {
+    const { request, handshake, seen } = await probe(
+      bff,
+      bff.api,
+      '/public/v1.2/.well-known/caf%C3%A9/a;b=1/x..y/%2525',
+    );
+    expect(request.status).toBe(200);
+    expect(handshake.status).toBe(200); // the API's answer to the handshake, relayed as a refusal
+    expect(seen).toEqual([
+      '/public/v1.2/.well-known/caf%C3%A9/a;b=1/x..y/%2525',
+      '/public/v1.2/.well-known/caf%C3%A9/a;b=1/x..y/%2525',
+    ]);
+  });
+});
+
+describe('a stranger using the broader of two nested routes', () => {
+  // Listed as an operator may list them: the broader, anonymous route first.
+  let nested: BffUnderAttack;
+  let api: RecordingApi;
+  beforeAll(async () => {
+    api = await startRecordingApi();
+    nested = await startBffUnderAttack({
+      routes: [
+        { path: '/public', target: `${api.url}/public`, token: 'none' },
+        { path: '/public/private', target: `${api.url}/private`, token: 'user' },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await nested?.close();
+    await api?.stop();
+  });
+
+  it('cannot skip the more specific route’s session rule with a WebSocket upgrade, nor with a request', async () => {
+    const { request, handshake, seen } = await probe(nested, api, '/public/private/feed');
+    expect(request.status).toBe(401);
+    expect(JSON.parse(request.body)).toEqual({ error: 'unauthenticated', reason: 'no_session' });
+    expect(handshake.status).toBe(401);
+    expect(seen).toEqual([]);
+  });
+
+  it('cannot make a request and an upgrade of one path land on different routes by encoding part of it', async () => {
+    const { request, handshake, seen } = await probe(nested, api, '/public/%70rivate/feed');
+    expect(request.status).toBe(404);
+    expect(handshake.status).toBe(404);
+    expect(seen).toEqual([]);
+  });
+
+  it('still reaches the broader route’s own paths', async () => {
+    const { request, handshake, seen } = await probe(nested, api, '/public/privateer');
+    expect(request.status).toBe(200);
+    expect(handshake.status).toBe(200);
+    expect(seen).toEqual(['/public/privateer', '/public/privateer']);
   });
 });

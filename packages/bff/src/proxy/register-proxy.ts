@@ -9,11 +9,10 @@ import { sendApiError, sendUpstreamError } from '../routes/api-error.js';
 import { readCurrentSession } from '../routes/current-session.js';
 import { sessionStoreKey } from '../session/session-store.js';
 import { upstreamTokenForSession } from '../upstream/session-upstream-token.js';
-import { malformedPercentEncoding } from './percent-encoding.js';
 import { declaresTooLargeBody, limitBody, RequestBodyTooLargeError } from './request-body-limit.js';
 import { accessTokenForSession } from './session-token.js';
 import { browserOnlyHeaders, expectationHeaders, forNextHop } from './upstream-headers.js';
-import { upstreamUrl } from './upstream-url.js';
+import { resolveUpstream } from './upstream-url.js';
 
 type Route = BffConfig['routes'][number];
 
@@ -75,10 +74,11 @@ const slideEveryMs = 60_000;
 
 async function forward(context: BffContext, route: Route, request: FastifyRequest, reply: FastifyReply) {
   // The CSRF rule and any rate limit ran already: the route's guard, enforced after routing.
-  const malformed = malformedPercentEncoding(request.url);
-  if (malformed) return sendApiError(reply, 400, `malformed_${malformed}`);
-  let target = upstreamUrl(route.path, route.target, request.url);
-  if (!target) return sendApiError(reply, 404, 'path_not_allowed');
+  const resolved = resolveUpstream(context.config.routes, request.url);
+  if (resolved.kind === 'refused') return sendApiError(reply, resolved.status, resolved.reason);
+  // The guard that ran is this route's: the raw path must name the same route the router matched.
+  if (resolved.route !== route) return sendApiError(reply, 404, 'path_not_allowed');
+  let target = resolved.url;
 
   let bearer: string | undefined;
   /** For an upstream route: whose token went out, to forget it if the upstream refuses it. */

@@ -10,7 +10,7 @@ import { readSessionId } from '../session/session-cookie.js';
 import { upstreamTokenForSession } from '../upstream/session-upstream-token.js';
 import { accessTokenForSession } from './session-token.js';
 import { browserOnlyHeaders } from './upstream-headers.js';
-import { upstreamUrl } from './upstream-url.js';
+import { resolveUpstream } from './upstream-url.js';
 
 type Route = BffConfig['routes'][number];
 
@@ -65,17 +65,17 @@ async function handleUpgrade(
   head: Buffer,
   track: (sessionId: string, sockets: Duplex[]) => void,
 ): Promise<void> {
-  const rawUrl = request.url ?? '/';
-  const route = context.config.routes.find(
-    (candidate) => upstreamUrl(candidate.path, candidate.target, rawUrl) !== undefined,
-  );
-  if (!route || (route.methods && !route.methods.includes('GET'))) return refuse(socket, 404, 'Not Found');
+  // The same route, and the same refusals, as a request to this path would get.
+  const resolved = resolveUpstream(context.config.routes, request.url ?? '/');
+  if (resolved.kind === 'refused') return refuse(socket, resolved.status, statusText[resolved.status]);
+  const { route } = resolved;
+  if (route.methods && !route.methods.includes('GET')) return refuse(socket, 404, statusText[404]);
   if (request.headers.origin !== context.origin || request.headers['sec-fetch-site'] === 'cross-site') {
     return refuse(socket, 403, 'Forbidden');
   }
   let bearer: string | undefined;
   let sessionId: string | undefined;
-  let target = upstreamUrl(route.path, route.target, rawUrl) as string;
+  let target = resolved.url;
   if (route.token === 'user' || route.token.startsWith(upstreamTokenPrefix)) {
     sessionId = readSessionId(request.headers.cookie);
     const current = sessionId ? await context.sessions.load(sessionId, context.now()) : undefined;
@@ -151,6 +151,9 @@ function upstreamHeaders(context: BffContext, route: Route, request: IncomingMes
   headers['x-forwarded-proto'] = context.publicProtocol;
   return headers;
 }
+
+/** The reason phrases of the statuses {@link resolveUpstream} refuses a handshake with. */
+const statusText = { 400: 'Bad Request', 404: 'Not Found' } as const;
 
 /** A handshake refused for want of the user's upstream token: no JSON body here, the status says it. */
 const refusalStatus = {

@@ -24,6 +24,10 @@ describe('malformedPercentEncoding', () => {
     ['/api/a%zz?x=1', 'path'],
     ['/api/%C0%AF', 'path'],
     ['/api/%?x=%zz', 'path'],
+    ['/api/a b', 'path'], // octets a request-target holds only encoded
+    ['/api/a\u0000b', 'path'],
+    ['/api/a#b', 'path'],
+    ['/api/stats?days=7#x', 'query'],
   ] as const)('finds %s malformed in its %s', (url, part) => {
     expect(malformedPercentEncoding(url)).toBe(part);
   });

@@ -24,14 +24,7 @@ import { registerProxy } from './proxy/register-proxy.js';
 import { RequestBodyTooLargeError } from './proxy/request-body-limit.js';
 import { registerWebSocketProxy } from './proxy/websocket-proxy.js';
 import { RateLimiter } from './rate-limit/rate-limiter.js';
-import {
-  calledByScript,
-  declareGuardsByPattern,
-  enforceRouteGuards,
-  type RouteGuard,
-  routeGuardOf,
-  signInNavigation,
-} from './request-guard/route-guard.js';
+import { enforceRouteGuards, routeGuardOf } from './request-guard/route-guard.js';
 import { sendApiError } from './routes/api-error.js';
 import { registerBackchannelLogout } from './routes/backchannel-logout.js';
 import { registerCallback } from './routes/callback.js';
@@ -146,18 +139,6 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
     rateLimiter: new RateLimiter(store, config.rateLimits, context.now),
     sendNavigationFailure: (reply, code) => sendLoginFailed(reply, config.loginFailedPath, code),
   });
-  // The routes whose modules do not declare their guard themselves yet (by route pattern, not URL).
-  declareGuardsByPattern(
-    app,
-    new Map<string, RouteGuard>([
-      [`${config.prefix}/callback`, signInNavigation],
-      [`${config.prefix}/logout`, calledByScript],
-      // A top-level navigation to the provider's end-session URL, answered like an API when it fails.
-      [`${config.prefix}/logout/continue`, { csrf: 'navigation', failureStyle: 'api' }],
-      // Authenticated by its signed logout token alone.
-      [`${config.prefix}/backchannel-logout`, { csrf: 'own-credentials', failureStyle: 'api' }],
-    ]),
-  );
   const routeTable = trackRouteTable(app, [config.prefix, ...config.routes.map((route) => route.path)]);
 
   app.setErrorHandler((error, request, reply) => {

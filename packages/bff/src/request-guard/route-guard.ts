@@ -75,18 +75,6 @@ export function enforceRouteGuards(app: FastifyInstance, options: RouteGuardOpti
   });
 }
 
-/**
- * Gives routes registered by modules that do not declare a guard themselves the one named for their
- * route pattern — the pattern as registered, never a request's URL, so no spelling of a path can
- * miss it. A route that declares its own guard keeps it.
- */
-export function declareGuardsByPattern(app: FastifyInstance, guards: ReadonlyMap<string, RouteGuard>): void {
-  app.addHook('onRoute', (route) => {
-    const guard = guards.get(route.url);
-    if (guard && !route.config?.guard) route.config = { ...route.config, guard };
-  });
-}
-
 /** Endpoints the SPA's scripts call: the CSRF rule, JSON refusals. */
 export const calledByScript: RouteGuard = Object.freeze({ csrf: 'script', failureStyle: 'api' });
 

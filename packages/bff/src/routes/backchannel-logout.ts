@@ -3,10 +3,14 @@ import { LogoutTokenError, logoutTokenMaxAgeSeconds, verifyLogoutToken } from '@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { JWTVerifyGetKey } from 'jose';
 import type { BffContext } from '../context.js';
+import type { RouteGuard } from '../request-guard/route-guard.js';
 import { revokeRefreshToken } from './revoke.js';
 
 /** Form bodies for this endpoint are small: a logout token and nothing else. */
 const maxBodyBytes = 16 * 1024;
+
+/** Called by the provider's server, authenticated by its signed logout token alone. */
+const authenticatedByLogoutToken: RouteGuard = Object.freeze({ csrf: 'own-credentials', failureStyle: 'api' });
 
 /**
  * `POST /bff/backchannel-logout`: the provider's server-to-server logout (OpenID Back-Channel Logout
@@ -23,7 +27,8 @@ export function registerBackchannelLogout(app: FastifyInstance, context: BffCont
       { parseAs: 'string', bodyLimit: maxBodyBytes },
       (_request, body, done) => done(null, new URLSearchParams(body as string)),
     );
-    scope.post(`${config.prefix}/backchannel-logout`, async (request, reply) => {
+    const options = { config: { guard: authenticatedByLogoutToken } };
+    scope.post(`${config.prefix}/backchannel-logout`, options, async (request, reply) => {
       const form = request.body instanceof URLSearchParams ? request.body : undefined;
       const tokens = form?.getAll('logout_token') ?? [];
       if (tokens.length !== 1 || !tokens[0]) return refuse(reply, 'exactly one logout_token is required');

@@ -8,8 +8,10 @@ import {
 import type { JsonValue } from '@gatehouse/store';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { BffContext } from '../context.js';
+import { signInNavigation } from '../request-guard/route-guard.js';
 import { createSessionId, readSessionId, serializeSessionCookie } from '../session/session-cookie.js';
 import { sessionStoreKey } from '../session/session-store.js';
+import { sendLoginFailed } from './login-failed.js';
 import { sendNavigationPage } from './navigation-page.js';
 import { endReplacedSessions } from './replaced-sessions.js';
 
@@ -38,7 +40,7 @@ const protocolClaims = new Set([
 export function registerCallback(app: FastifyInstance, context: BffContext): void {
   const { config, metadata } = context;
 
-  app.get(`${config.prefix}/callback`, async (request, reply) => {
+  app.get(`${config.prefix}/callback`, { config: { guard: signInNavigation } }, async (request, reply) => {
     const query = new URLSearchParams(request.url.slice(request.url.indexOf('?') + 1 || request.url.length));
     const result = parseCallback(query, {
       issuer: metadata.issuer,
@@ -132,8 +134,5 @@ export function registerCallback(app: FastifyInstance, context: BffContext): voi
     }
   });
 
-  function loginFailed(reply: FastifyReply, error: string): FastifyReply {
-    const location = `${config.loginFailedPath}?error=${encodeURIComponent(error)}`;
-    return reply.code(303).header('cache-control', 'no-store').header('location', location).send();
-  }
+  const loginFailed = (reply: FastifyReply, code: string) => sendLoginFailed(reply, config.loginFailedPath, code);
 }

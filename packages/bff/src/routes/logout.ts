@@ -1,8 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { BffContext } from '../context.js';
+import { calledByScript, type RouteGuard } from '../request-guard/route-guard.js';
 import { serializeClearedSessionCookie } from '../session/session-cookie.js';
 import { readCurrentSession } from './current-session.js';
 import { revokeRefreshToken } from './revoke.js';
+
+/** A top-level navigation to the provider's end-session URL, answered like an API when it fails. */
+const continuesLogout: RouteGuard = Object.freeze({ csrf: 'navigation', failureStyle: 'api' });
 
 /**
  * `POST /bff/logout` (CSRF header required): revokes the refresh token at the provider (RFC 7009),
@@ -20,7 +24,7 @@ export function registerLogout(app: FastifyInstance, context: BffContext): void 
   const { config, metadata } = context;
   const postLogoutRedirectUri = `${config.publicUrl}${config.postLogoutRedirectPath}`;
 
-  app.post(`${config.prefix}/logout`, async (request, reply) => {
+  app.post(`${config.prefix}/logout`, { config: { guard: calledByScript } }, async (request, reply) => {
     const current = await readCurrentSession(context, request, reply);
     let redirectTo = postLogoutRedirectUri;
     if (current) {
@@ -48,7 +52,7 @@ export function registerLogout(app: FastifyInstance, context: BffContext): void 
     return reply.send({ redirectTo: `${config.publicUrl}${config.prefix}/logout/continue?id=${id}` });
   });
 
-  app.get(`${config.prefix}/logout/continue`, async (request, reply) => {
+  app.get(`${config.prefix}/logout/continue`, { config: { guard: continuesLogout } }, async (request, reply) => {
     const id = new URLSearchParams(request.url.split('?')[1] ?? '').get('id');
     const target = await context.logoutContinuations.take(id);
     // Unknown, used, expired or unopenable: the session is gone anyway; land on the app's signed-out route.

@@ -2,14 +2,7 @@ import { openMemoryStore } from '@gatehouse/store';
 import Fastify, { type FastifyReply } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { RateLimiter } from '../../src/rate-limit/rate-limiter.js';
-import {
-  calledByScript,
-  declareGuardsByPattern,
-  enforceRouteGuards,
-  type RouteGuard,
-  routeGuardOf,
-  signInNavigation,
-} from '../../src/request-guard/route-guard.js';
+import { calledByScript, enforceRouteGuards, signInNavigation } from '../../src/request-guard/route-guard.js';
 
 const ownOrigin = 'https://app.example.com';
 
@@ -67,21 +60,5 @@ describe('route guards', () => {
       '/failed?error=temporarily_unavailable',
     ]);
     expect(navigation.headers['retry-after']).toBeDefined();
-  });
-
-  it('gives a route declared by pattern its guard, and keeps a route’s own declaration', async () => {
-    const app = Fastify();
-    const own: RouteGuard = { csrf: 'own-credentials', failureStyle: 'api' };
-    declareGuardsByPattern(
-      app,
-      new Map([
-        ['/bff/logout', calledByScript],
-        ['/bff/backchannel-logout', calledByScript],
-      ]),
-    );
-    app.post('/bff/logout', async (request) => routeGuardOf(request) ?? null);
-    app.post('/bff/backchannel-logout', { config: { guard: own } }, async (request) => routeGuardOf(request) ?? null);
-    expect((await app.inject({ method: 'POST', url: '/bff/logout' })).json()).toEqual(calledByScript);
-    expect((await app.inject({ method: 'POST', url: '/bff/backchannel-logout' })).json()).toEqual(own);
   });
 });

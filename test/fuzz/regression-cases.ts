@@ -105,7 +105,7 @@ export const regressionCases: readonly RegressionCase[] = [
         method: 'POST',
         target: '/one-time-code',
         headers: formHeaders(['Authorization', t.authorizations[0] ?? '']),
-        body: form(`audience_client_id=spa${control}&subject_token=${known(t, 'token')}`),
+        body: form(`token=${known(t, 'token')}&audience_client_id=spa${control}`),
       }),
     },
     {

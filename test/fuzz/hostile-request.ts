@@ -238,16 +238,18 @@ function hostileHeaders(target: FuzzTarget): fc.Arbitrary<Pair[]> {
   const names = Object.keys(hostile) as HeaderName[];
   const change = fc.oneof(
     {
-      arbitrary: fc.constantFrom(...names).chain((name) => hostile[name].map((value) => ({ name, value }))),
+      arbitrary: fc
+        .constantFrom(...names)
+        .chain((name) => hostile[name].map((value) => ({ name, action: 'set' as const, value }))),
       weight: 4,
     },
     // Dropped: the CSRF header, the cookie or the credentials a check expects.
-    { arbitrary: fc.constantFrom(...names).map((name) => ({ name, value: null })), weight: 1 },
+    { arbitrary: fc.constantFrom(...names).map((name) => ({ name, action: 'drop' as const, value: '' })), weight: 1 },
     // Sent twice: two Authorization or Cookie headers.
     {
       arbitrary: fc
         .constantFrom<HeaderName>('Authorization', 'Cookie', 'x-csrf')
-        .map((name) => ({ name, value: 'twice' })),
+        .map((name) => ({ name, action: 'repeat' as const, value: '' })),
       weight: 1,
     },
   );
@@ -269,11 +271,11 @@ function hostileHeaders(target: FuzzTarget): fc.Arbitrary<Pair[]> {
         ['x-csrf', ['1']],
         ['Accept', ['application/json']],
       ]);
-      for (const { name, value } of changes) {
-        if (value === null) headers.delete(name);
-        else if (value === 'twice')
-          headers.set(name, [...(headers.get(name) ?? []), ...(headers.get(name) ?? ['x']).slice(0, 1)]);
-        else headers.set(name, [value]);
+      for (const { name, action, value } of changes) {
+        const current = headers.get(name) ?? [];
+        if (action === 'drop') headers.delete(name);
+        if (action === 'repeat') headers.set(name, [...current, current[0] ?? 'x']);
+        if (action === 'set') headers.set(name, [value]);
       }
       // Header values never carry CR/LF here (that would forge headers, not send a hostile value).
       return [...headers].flatMap(([name, values]) =>

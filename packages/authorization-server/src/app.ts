@@ -13,7 +13,7 @@ import Fastify, {
   type FastifyServerOptions,
 } from 'fastify';
 import { AccountStore } from './accounts/account-store.js';
-import { LoginThrottle } from './accounts/login-throttle.js';
+import { LoginThrottle, loginThrottleNamespaces } from './accounts/login-throttle.js';
 import { ClientRegistry } from './clients/client-registry.js';
 import type { AuthorizationServerConfig } from './config/as-config.js';
 import type { AsContext, EndpointUrls } from './context.js';
@@ -37,6 +37,7 @@ import { sendOAuthError } from './http/oauth-reply.js';
 import { Interactions } from './interaction/interactions.js';
 import { KeyRing, type SigningAlg } from './keys/key-ring.js';
 import { BackchannelLogout } from './logout/backchannel-logout.js';
+import { RateLimiter, rateLimitNamespaces } from './rate-limits/rate-limiter.js';
 import { Consents } from './sessions/consents.js';
 import { CsrfTokens } from './sessions/csrf.js';
 import { ProviderSessions } from './sessions/provider-session.js';
@@ -78,8 +79,8 @@ export const ephemeralNamespaces = [
   'access-tokens',
   'revoked-access-tokens',
   'client-assertions',
-  'client-auth-blocks',
-  'login-blocks',
+  ...loginThrottleNamespaces,
+  ...rateLimitNamespaces,
   'one-time-codes',
   'one-time-codes-issued',
   'upstream-transactions',
@@ -185,6 +186,7 @@ async function buildContext(
   await keys.initialize();
   const clients = new ClientRegistry(config.clients, store, now);
   const accounts = new AccountStore(store, now);
+  const rateLimiter = new RateLimiter(store, now);
   const upstreamProviders = new UpstreamProviders(config.upstreams, fetchImpl, now);
   const upstreamLinks = new AccountLinks(store, now);
   const upstreamTokens = new UpstreamTokens(
@@ -219,15 +221,15 @@ async function buildContext(
       },
     },
     accounts,
-    throttle: new LoginThrottle(
-      store,
-      {
-        perAccount: config.rateLimits.loginFailuresPerAccount,
-        perIp: config.rateLimits.loginFailuresPerIp,
+    rateLimiter,
+    limits: {
+      registration: {
+        name: 'registration',
+        limit: config.rateLimits.registrationsPerIp,
         windowSeconds: config.rateLimits.windowSeconds,
       },
-      now,
-    ),
+    },
+    throttle: new LoginThrottle(store, rateLimiter, config.rateLimits, now),
     sessions: new ProviderSessions(store, signer, config.sessionTtl, now),
     consents: new Consents(store),
     csrf: new CsrfTokens(signer),

@@ -10,6 +10,7 @@ import type { CookieSigner } from './http/cookies.js';
 import type { Interactions } from './interaction/interactions.js';
 import type { KeyRing } from './keys/key-ring.js';
 import type { BackchannelLogout } from './logout/backchannel-logout.js';
+import type { RateLimiter, RateLimitRule } from './rate-limits/rate-limiter.js';
 import type { Consents } from './sessions/consents.js';
 import type { CsrfTokens } from './sessions/csrf.js';
 import type { ProviderSessions } from './sessions/provider-session.js';
@@ -45,6 +46,10 @@ export interface AsContext {
   clients: ClientRegistry;
   clientAuth: ClientAuthContext;
   accounts: AccountStore;
+  /** The one rate-limit mechanism; the sign-in and client-authentication limits use it too. */
+  rateLimiter: RateLimiter;
+  /** Limits applied directly by endpoints (per source address). */
+  limits: { registration: RateLimitRule };
   throttle: LoginThrottle;
   sessions: ProviderSessions;
   consents: Consents;

@@ -2,6 +2,7 @@ import type { Store } from '@gatehouse/store';
 import { createLocalJWKSet, decodeJwt, errors, type JSONWebKeySet, jwtVerify } from 'jose';
 import { InvalidClientError, InvalidRequestError, SlowDownError } from '../errors.js';
 import { hasControlCharacter, maxClientIdLength, type Params } from '../http/params.js';
+import { RateLimiter, type RateLimitRule } from '../rate-limits/rate-limiter.js';
 import { safeEqual, sha256 } from '../tokens/random.js';
 import type { ClientRegistry, RegisteredClient } from './client-registry.js';
 
@@ -18,6 +19,7 @@ export interface ClientAuthContext {
   issuer: string;
   tokenEndpoint: string;
   now: () => number;
+  /** Failed authentications per client id **and** source address per window, before 429. */
   limits: { failuresPerClient: number; windowSeconds: number };
 }
 
@@ -27,13 +29,20 @@ const assertionAlgorithms = ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'];
 /**
  * Authenticates the client of a token, revocation or introspection request (RFC 6749 §2.3, OpenID
  * Core §9). Exactly one method per request; it must be the client's registered one. Failures are
- * `invalid_client` (the caller adds `WWW-Authenticate: Basic` when `usedBasic`); repeated failures
- * for one client id are slowed down through the store.
+ * `invalid_client` (the caller adds `WWW-Authenticate: Basic` when `usedBasic`).
+ *
+ * Secrets and assertions are guessable, so checking one takes a slot of the client's limit for the
+ * request's `source` address first (SECURITY.md §4): past `limits.failuresPerClient` failures in a
+ * window, that source is refused with 429 — its right secret included, or the limit would answer
+ * guesses — while every other source, the real client's among them, is unaffected. Nothing is
+ * counted when there is nothing to guess: an unknown client, a method the client did not register
+ * (a stranger posting a `client_secret` for a public client), or a public client naming itself.
  */
 export async function authenticateClient(
   context: ClientAuthContext,
   authorization: string | undefined,
   params: Params,
+  source: string,
 ): Promise<AuthenticatedClient> {
   const basic = authorization === undefined ? undefined : parseBasic(authorization);
   const postedSecret = params.get('client_secret');
@@ -60,26 +69,32 @@ export async function authenticateClient(
     clientId = params.get('client_id');
   }
   if (!clientId) throw new InvalidClientError('client authentication is required');
-  if (clientId.length > maxClientIdLength) throw new InvalidClientError('unknown client');
+  if (clientId.length > maxClientIdLength || hasControlCharacter(clientId))
+    throw new InvalidClientError('unknown client');
 
-  const blockedFor = await context.store.get<number>('client-auth-blocks', clientId);
-  if (blockedFor !== undefined && blockedFor > context.now()) {
-    throw new SlowDownError(
-      'invalid_client',
-      'too many failed attempts; try again later',
-      Math.ceil((blockedFor - context.now()) / 1000),
-    );
-  }
   const client = await context.clients.find(clientId);
-  const ok =
-    client !== undefined &&
-    client.token_endpoint_auth_method === method &&
-    (await verify(context, client, method, basic?.secret ?? postedSecret, assertion));
-  if (!ok || !client) {
-    await recordFailure(context, clientId);
-    throw new InvalidClientError('client authentication failed', client ? `method ${method}` : 'unknown client');
+  if (!client) throw new InvalidClientError('client authentication failed', 'unknown client');
+  if (client.token_endpoint_auth_method !== method)
+    throw new InvalidClientError('client authentication failed', `method ${method}`);
+  if (method === 'none') return { client, method };
+
+  const attempt = await new RateLimiter(context.store, context.now).take(
+    clientAuthRule(context.limits),
+    `${clientId}\n${source}`,
+  );
+  if (attempt.isOver) {
+    throw new SlowDownError('invalid_client', 'too many failed attempts; try again later', attempt.resetsInSeconds);
   }
+  if (!(await verify(context, client, method, basic?.secret ?? postedSecret, assertion))) {
+    throw new InvalidClientError('client authentication failed', `method ${method}`);
+  }
+  // Valid credentials never count against the limit.
+  await attempt.forgive();
   return { client, method };
+}
+
+function clientAuthRule(limits: ClientAuthContext['limits']): RateLimitRule {
+  return { name: 'client-auth', limit: limits.failuresPerClient, windowSeconds: limits.windowSeconds };
 }
 
 /** Whether the request tried Basic authentication (for the `WWW-Authenticate` header on failure). */
@@ -90,13 +105,11 @@ export function usedBasic(authorization: string | undefined): boolean {
 async function verify(
   context: ClientAuthContext,
   client: RegisteredClient,
-  method: ClientAuthMethod,
+  method: Exclude<ClientAuthMethod, 'none'>,
   secret: string | undefined,
   assertion: string | undefined,
 ): Promise<boolean> {
   switch (method) {
-    case 'none':
-      return client.isPublic;
     case 'client_secret_basic':
     case 'client_secret_post':
       return secret !== undefined && client.secretHash !== undefined && safeEqual(sha256(secret), client.secretHash);
@@ -170,12 +183,4 @@ function parseBasic(authorization: string): { clientId: string; secret: string }
   if (hasControlCharacter(credentials.clientId) || hasControlCharacter(credentials.secret))
     throw new InvalidClientError('malformed Basic credentials');
   return credentials;
-}
-
-async function recordFailure(context: ClientAuthContext, clientId: string): Promise<void> {
-  const window = await context.store.increment(`client-auth-failures:${clientId}`, context.limits.windowSeconds);
-  if (window.count >= context.limits.failuresPerClient) {
-    const ttlSeconds = Math.max(1, (window.resetAt - context.now()) / 1000);
-    await context.store.put('client-auth-blocks', clientId, window.resetAt, { ttlSeconds });
-  }
 }

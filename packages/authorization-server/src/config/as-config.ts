@@ -2,6 +2,7 @@ import { ConfigError, parseConfig } from '@gatehouse/config';
 import { type Static, Type } from '@sinclair/typebox';
 import { checkClientMetadata } from '../clients/check-client-metadata.js';
 import { clientMetadataSchema } from './client-metadata.js';
+import { rateLimitsSchema } from './rate-limits-config.js';
 import { checkUpstreams, upstreamSchema } from './upstream-config.js';
 
 const seedUserSchema = Type.Object(
@@ -86,19 +87,8 @@ export const authorizationServerConfigSchema = Type.Object(
     upstreams: Type.Array(upstreamSchema, { default: [] }),
     /** Offer the registration page. Default true. */
     registration: Type.Boolean({ default: true }),
-    rateLimits: Type.Object(
-      {
-        /** Failed logins per account per window before 429. Default 5. */
-        loginFailuresPerAccount: Type.Integer({ minimum: 1, default: 5 }),
-        /** Failed logins per IP address per window before 429. Default 50. */
-        loginFailuresPerIp: Type.Integer({ minimum: 1, default: 50 }),
-        /** Failed client authentications per client id per window before 429. Default 50. */
-        clientAuthFailuresPerClient: Type.Integer({ minimum: 1, default: 50 }),
-        /** The window, in seconds. Default 900. */
-        windowSeconds: Type.Integer({ minimum: 10, default: 900 }),
-      },
-      { additionalProperties: false, default: {} },
-    ),
+    /** Sign-in, client-authentication and registration limits; see `rateLimitsSchema`. */
+    rateLimits: rateLimitsSchema,
     /** Time allowed to a back-channel logout POST, in milliseconds. Default 5000. */
     backchannelLogoutTimeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 5000 }),
   },
@@ -125,6 +115,12 @@ export function loadAuthorizationServerConfig(
   const issuer = new URL(config.issuer);
   if (issuer.protocol === 'http:' && !isLoopbackUrl(issuer)) {
     throw new ConfigError(`${label}: issuer: must use https (plain http only on localhost)`, 'issuer');
+  }
+  if (config.rateLimits.loginMaxDelaySeconds < config.rateLimits.loginDelaySeconds) {
+    throw new ConfigError(
+      `${label}: rateLimits.loginMaxDelaySeconds: must not be less than loginDelaySeconds`,
+      'rateLimits.loginMaxDelaySeconds',
+    );
   }
   if (config.refreshTokenIdleTtl > config.refreshTokenTtl) {
     throw new ConfigError(`${label}: refreshTokenIdleTtl: must not exceed refreshTokenTtl`, 'refreshTokenIdleTtl');

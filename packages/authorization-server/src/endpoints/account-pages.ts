@@ -7,6 +7,7 @@ import { csrfTokenFor, isOwnFormPost } from '../http/form-csrf.js';
 import { sendPage } from '../http/page-headers.js';
 import type { Params } from '../http/params.js';
 import { formParams, requestParams } from '../http/request-params.js';
+import { sourceAddress } from '../http/source-address.js';
 import { completeSignIn } from '../interaction/complete-sign-in.js';
 import { interactionIdPattern } from '../interaction/interactions.js';
 import { endProviderSession } from '../logout/end-session.js';
@@ -45,6 +46,13 @@ export function registerAccountPages(app: FastifyInstance, context: AsContext): 
       if (passwordProblem) errors.password = passwordProblem;
       if (Object.keys(errors).length > 0)
         return showRegister(request, reply, interaction, { email, name }, errors, 400);
+      // Each registration costs an argon2id hash: limited per source, counted before hashing.
+      const registration = await context.rateLimiter.take(context.limits.registration, sourceAddress(request));
+      if (registration.isOver) {
+        reply.header('retry-after', String(registration.resetsInSeconds));
+        const form = 'Too many accounts were created from your network. Wait a while and try again.';
+        return showRegister(request, reply, interaction, { email, name }, { form }, 429);
+      }
       // A taken address looks exactly like a new one: no account enumeration (SECURITY.md §4).
       await context.accounts.create({ email, password, name: name || undefined });
       const next = new URLSearchParams({ registered: '1', ...(interaction ? { interaction } : {}) });
@@ -73,12 +81,13 @@ export function registerAccountPages(app: FastifyInstance, context: AsContext): 
     }
     const email = (params.get('email') ?? '').trim();
     const password = params.get('password') ?? '';
-    const blockedFor = await context.throttle.blockedFor(email, request.ip);
-    if (blockedFor > 0) {
-      reply.header('retry-after', String(blockedFor));
+    // The attempt is counted before the password is verified, so parallel guesses cannot pass a limit.
+    const attempt = await context.throttle.begin(email, sourceAddress(request));
+    if (!attempt.allowed) {
+      reply.header('retry-after', String(attempt.retryAfterSeconds));
       return sendLoginPage(context, request, reply, {
         interactionId: interaction,
-        error: 'Too many failed attempts. Wait a few minutes and try again.',
+        error: 'Too many failed attempts. Wait a little and try again.',
         email,
         status: 429,
       });
@@ -88,15 +97,16 @@ export function registerAccountPages(app: FastifyInstance, context: AsContext): 
         ? await context.accounts.verifyCredentials(email, password)
         : undefined;
     if (!account) {
-      const blocked = await context.throttle.recordFailure(email, request.ip);
-      if (blocked > 0) reply.header('retry-after', String(blocked));
+      const wait = await attempt.failed();
+      if (wait > 0) reply.header('retry-after', String(wait));
       return sendLoginPage(context, request, reply, {
         interactionId: interaction,
-        error: 'Wrong email or password.',
+        error: wait > 0 ? 'Wrong email or password. Wait a little before trying again.' : 'Wrong email or password.',
         email,
-        status: blocked > 0 ? 429 : 400,
+        status: wait > 0 ? 429 : 400,
       });
     }
+    await attempt.succeeded();
     const signedIn = await completeSignIn(
       context,
       request.headers.cookie,
@@ -221,7 +231,7 @@ export function registerAccountPages(app: FastifyInstance, context: AsContext): 
     reply: FastifyReply,
     interaction: string | undefined,
     values: { email?: string; name?: string },
-    errors: { email?: string; password?: string; name?: string },
+    errors: { email?: string; password?: string; name?: string; form?: string },
     status = 200,
   ) {
     const hidden = interaction && interactionIdPattern.test(interaction) ? { interaction } : undefined;

@@ -4,6 +4,7 @@ import type { AsContext } from '../context.js';
 import { InvalidClientError, InvalidRequestError } from '../errors.js';
 import { answerOAuthFailure, noStore } from '../http/oauth-reply.js';
 import { formParams } from '../http/request-params.js';
+import { sourceAddress } from '../http/source-address.js';
 import { readLiveAccessToken } from '../tokens/read-access-token.js';
 
 /**
@@ -16,7 +17,12 @@ export function registerIntrospection(app: FastifyInstance, context: AsContext):
     const authorization = request.headers.authorization;
     try {
       const params = formParams(request);
-      const { client, method } = await authenticateClient(context.clientAuth, authorization, params);
+      const { client, method } = await authenticateClient(
+        context.clientAuth,
+        authorization,
+        params,
+        sourceAddress(request),
+      );
       // Naming a public client is not authentication: introspection would become a token scanner.
       if (method === 'none') throw new InvalidClientError('introspection requires client authentication');
       const token = params.get('token');

@@ -5,6 +5,7 @@ import { InvalidClientError, InvalidRequestError } from '../errors.js';
 import { createOneTimeCodes, issueOneTimeCode } from '../grants/one-time-code.js';
 import { answerOAuthFailure, noStore } from '../http/oauth-reply.js';
 import { formParams } from '../http/request-params.js';
+import { sourceAddress } from '../http/source-address.js';
 
 /**
  * `POST /one-time-code` (ours; discovery's `gatehouse_one_time_code_endpoint`): a confidential
@@ -17,7 +18,12 @@ export function registerOneTimeCode(app: FastifyInstance, context: AsContext): v
     const authorization = request.headers.authorization;
     try {
       const params = formParams(request);
-      const { client, method } = await authenticateClient(context.clientAuth, authorization, params);
+      const { client, method } = await authenticateClient(
+        context.clientAuth,
+        authorization,
+        params,
+        sourceAddress(request),
+      );
       // Naming a public client is not authentication: anyone could then hand tokens around.
       if (method === 'none') throw new InvalidClientError('one-time codes require client authentication');
       const token = params.get('token');

@@ -4,6 +4,7 @@ import type { AsContext } from '../context.js';
 import { InvalidRequestError } from '../errors.js';
 import { answerOAuthFailure, noStore } from '../http/oauth-reply.js';
 import { formParams } from '../http/request-params.js';
+import { sourceAddress } from '../http/source-address.js';
 import { verifyOwnToken } from '../tokens/verify-own-token.js';
 
 /**
@@ -16,7 +17,7 @@ export function registerRevocation(app: FastifyInstance, context: AsContext): vo
     const authorization = request.headers.authorization;
     try {
       const params = formParams(request);
-      const { client } = await authenticateClient(context.clientAuth, authorization, params);
+      const { client } = await authenticateClient(context.clientAuth, authorization, params, sourceAddress(request));
       const token = params.get('token');
       if (!token) throw new InvalidRequestError('token is required');
       const refresh = await context.refreshTokens.peek(token, client.client_id);

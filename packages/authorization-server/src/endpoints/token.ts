@@ -12,6 +12,7 @@ import type { UpstreamTokenResponse } from '../grants/upstream-token-exchange.js
 import { answerOAuthFailure, noStore } from '../http/oauth-reply.js';
 import type { Params } from '../http/params.js';
 import { formParams } from '../http/request-params.js';
+import { sourceAddress } from '../http/source-address.js';
 import type { TokenResponse } from '../tokens/issue-user-tokens.js';
 import { allowTokenCors } from './token-cors.js';
 
@@ -42,7 +43,7 @@ export function registerToken(app: FastifyInstance, context: AsContext): void {
       const params = formParams(request);
       const grantType = params.get('grant_type');
       if (!grantType) throw new InvalidRequestError('grant_type is required');
-      const { client } = await authenticateClient(context.clientAuth, authorization, params);
+      const { client } = await authenticateClient(context.clientAuth, authorization, params, sourceAddress(request));
       allowTokenCors(request, reply, client);
       if (!Object.hasOwn(grants, grantType))
         throw new UnsupportedGrantTypeError(`grant_type ${grantType.slice(0, 60)} is not supported`);

@@ -71,7 +71,7 @@ describe('client_secret_basic (property)', () => {
         async (id, secret, how, scheme) => {
           const clients = new ClientRegistry([metadata(id, secret)], store, () => 0);
           const header = basic(encodeCredential(id, how), encodeCredential(secret, how), scheme);
-          const result = await authenticateClient(context(clients), header, parseParams(''));
+          const result = await authenticateClient(context(clients), header, parseParams(''), '192.0.2.1');
           expect(result.client.client_id).toBe(id);
           expect(result.method).toBe('client_secret_basic');
         },
@@ -86,7 +86,7 @@ describe('client_secret_basic (property)', () => {
         fc.pre(other !== secret);
         const clients = new ClientRegistry([metadata(id, secret)], store, () => 0);
         const header = basic(formEncode(id), formEncode(other));
-        await expect(authenticateClient(context(clients), header, parseParams(''))).rejects.toMatchObject({
+        await expect(authenticateClient(context(clients), header, parseParams(''), '192.0.2.1')).rejects.toMatchObject({
           code: 'invalid_client',
         });
       }),
@@ -133,7 +133,7 @@ describe('client_secret_basic (property)', () => {
     await fc.assert(
       fc.asyncProperty(hostileHeader, async (header) => {
         try {
-          await authenticateClient(context(clients), header, parseParams(''));
+          await authenticateClient(context(clients), header, parseParams(''), '192.0.2.1');
         } catch (error) {
           expect(error).toBeInstanceOf(OAuthError);
           expect(['invalid_client', 'invalid_request']).toContain((error as OAuthError).code);

@@ -6,6 +6,7 @@ import { requestParams } from '../../http/request-params.js';
 import { type ResponseTarget, readAuthorizationRequest } from './authorization-request.js';
 import { sendAuthorizationError } from './authorization-response.js';
 import { continueAuthorization } from './continue-authorization.js';
+import { crossSitePostAsGet } from './cross-site-post.js';
 
 /**
  * The authorization endpoint (RFC 6749 §3.1, OpenID Core §3.1.2), GET and POST. Before the client and
@@ -14,6 +15,8 @@ import { continueAuthorization } from './continue-authorization.js';
  */
 export function registerAuthorize(app: FastifyInstance, context: AsContext): void {
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    const bounce = crossSitePostAsGet(request, `${context.basePath}/authorize`);
+    if (bounce) return reply.code(303).header('cache-control', 'no-store').header('location', bounce).send();
     let target: ResponseTarget | undefined;
     try {
       const params = requestParams(request);

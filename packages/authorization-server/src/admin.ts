@@ -42,7 +42,7 @@ export async function openAuthorizationServerAdmin(
       return { sub: account.sub };
     },
     addClient(metadata) {
-      return new ClientRegistry(config.clients, store, now).register(metadata);
+      return new ClientRegistry(config.clients, store, now, config.cookieSecrets).register(metadata);
     },
     async rotateKeys() {
       const keys = new KeyRing(store, createSealer(config.cookieSecrets, 'signing-keys'), algs, now);

@@ -184,7 +184,7 @@ async function buildContext(
   const algs: SigningAlg[] = [config.accessTokenSigningAlg, idTokenAlg];
   const keys = new KeyRing(store, createSealer(config.cookieSecrets, 'signing-keys'), algs, now);
   await keys.initialize();
-  const clients = new ClientRegistry(config.clients, store, now);
+  const clients = new ClientRegistry(config.clients, store, now, config.cookieSecrets);
   const accounts = new AccountStore(store, now);
   const rateLimiter = new RateLimiter(store, now);
   const upstreamProviders = new UpstreamProviders(config.upstreams, fetchImpl, now);

@@ -3,7 +3,6 @@ import { createLocalJWKSet, decodeJwt, errors, type JSONWebKeySet, jwtVerify } f
 import { InvalidClientError, InvalidRequestError, SlowDownError } from '../errors.js';
 import { hasControlCharacter, maxClientIdLength, type Params } from '../http/params.js';
 import { RateLimiter, type RateLimitRule } from '../rate-limits/rate-limiter.js';
-import { safeEqual, sha256 } from '../tokens/random.js';
 import type { ClientRegistry, RegisteredClient } from './client-registry.js';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
@@ -112,7 +111,7 @@ async function verify(
   switch (method) {
     case 'client_secret_basic':
     case 'client_secret_post':
-      return secret !== undefined && client.secretHash !== undefined && safeEqual(sha256(secret), client.secretHash);
+      return secret !== undefined && context.clients.verifySecret(client, secret);
     case 'private_key_jwt':
       return assertion !== undefined && verifyAssertion(context, client, assertion);
   }

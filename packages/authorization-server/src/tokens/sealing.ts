@@ -11,10 +11,18 @@ export interface Sealer {
   open(sealed: string): string | undefined;
 }
 
-export function createSealer(secrets: readonly string[], purpose: string): Sealer {
-  const keys = secrets.map((secret) =>
+/**
+ * One 256-bit key per configured secret (the first is current), derived with HKDF-SHA-256 so each
+ * `purpose` gets keys of its own: a key that seals signing keys never keys anything else.
+ */
+export function deriveServerKeys(secrets: readonly string[], purpose: string): Buffer[] {
+  return secrets.map((secret) =>
     Buffer.from(hkdfSync('sha256', secret, 'gatehouse-authorization-server', purpose, 32)),
   );
+}
+
+export function createSealer(secrets: readonly string[], purpose: string): Sealer {
+  const keys = deriveServerKeys(secrets, purpose);
   const [current] = keys;
   if (!current) throw new TypeError('createSealer: at least one secret is required');
   return {

@@ -69,7 +69,9 @@ describe('client_secret_basic (property)', () => {
         fc.constantFrom<Encoding>('form', 'component'),
         fc.constantFrom('Basic', 'basic', 'BASIC'),
         async (id, secret, how, scheme) => {
-          const clients = new ClientRegistry([metadata(id, secret)], store, () => 0);
+          const clients = new ClientRegistry([metadata(id, secret)], store, () => 0, [
+            'property-test-secret-0123456789abcdef',
+          ]);
           const header = basic(encodeCredential(id, how), encodeCredential(secret, how), scheme);
           const result = await authenticateClient(context(clients), header, parseParams(''), '192.0.2.1');
           expect(result.client.client_id).toBe(id);
@@ -84,7 +86,9 @@ describe('client_secret_basic (property)', () => {
     await fc.assert(
       fc.asyncProperty(clientId, clientSecret, clientSecret, async (id, secret, other) => {
         fc.pre(other !== secret);
-        const clients = new ClientRegistry([metadata(id, secret)], store, () => 0);
+        const clients = new ClientRegistry([metadata(id, secret)], store, () => 0, [
+          'property-test-secret-0123456789abcdef',
+        ]);
         const header = basic(formEncode(id), formEncode(other));
         await expect(authenticateClient(context(clients), header, parseParams(''), '192.0.2.1')).rejects.toMatchObject({
           code: 'invalid_client',
@@ -129,7 +133,9 @@ describe('client_secret_basic (property)', () => {
   );
 
   it('answers any malformed Authorization header with invalid_client or invalid_request, nothing else', async () => {
-    const clients = new ClientRegistry([metadata('client', 'c'.repeat(32))], store, () => 0);
+    const clients = new ClientRegistry([metadata('client', 'c'.repeat(32))], store, () => 0, [
+      'property-test-secret-0123456789abcdef',
+    ]);
     await fc.assert(
       fc.asyncProperty(hostileHeader, async (header) => {
         try {

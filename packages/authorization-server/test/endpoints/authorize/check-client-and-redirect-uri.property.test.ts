@@ -137,7 +137,9 @@ describe('redirect_uri matching (property)', () => {
       redirect_uris: redirectUris,
     }) as ClientMetadata;
     // The check reads the client registry only.
-    return { clients: new ClientRegistry([client], store, () => 0) } as unknown as AsContext;
+    return {
+      clients: new ClientRegistry([client], store, () => 0, ['property-test-secret-0123456789abcdef']),
+    } as unknown as AsContext;
   }
   /** The check, fed the way `/authorize` feeds it: the offered URI percent-encoded in the query. */
   const check = (registered: string[], offered: string, scope = 'openid') =>

@@ -112,7 +112,7 @@ export async function createAuthorizationServer(
     bodyLimit: 64 * 1024,
     routerOptions: { maxParamLength: 256 },
     requestTimeout: 30_000,
-    // Only the configured proxies' X-Forwarded-For is believed (per-IP sign-in limits use request.ip).
+    // Only the configured proxies' X-Forwarded-For is believed (per-source rate limits use request.ip).
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
   });
   try {

@@ -65,7 +65,7 @@ export class Params {
    * over-long identifier. Checked before anything may be redirected, so such a value is neither
    * used nor echoed.
    */
-  isRepeated(name: string): boolean {
+  isUnreadable(name: string): boolean {
     return this.#unreadable.has(name);
   }
 

@@ -22,7 +22,7 @@ describe('parseParams', () => {
   ])('makes a parameter with %s unreadable, and leaves the others readable', (_label, control) => {
     const params = parseParams(`client_id=web${control}app&scope=openid`);
     expect(refusal(() => params.get('client_id'))).toBe('invalid_request');
-    expect(params.isRepeated('client_id')).toBe(true);
+    expect(params.isUnreadable('client_id')).toBe(true);
     expect(params.toObject()).toEqual({ scope: 'openid' });
     expect(params.get('scope')).toBe('openid');
   });

@@ -63,18 +63,18 @@ export async function readAuthorizationRequest(
 ): Promise<{ client: RegisteredClient; request: AuthorizationRequest }> {
   const { client, redirectUri } = await checkClientAndRedirectUri(context, params);
   // state and response_mode are needed to answer even an error; a repeated one cannot be echoed.
-  const rawState = params.isRepeated('state') ? undefined : params.get('state');
+  const rawState = params.isUnreadable('state') ? undefined : params.get('state');
   const implicitOffered = client.grant_types.includes('implicit') || anyRegistersImplicit(context.clients.configured());
-  const rawResponseType = params.isRepeated('response_type') ? undefined : params.get('response_type');
+  const rawResponseType = params.isUnreadable('response_type') ? undefined : params.get('response_type');
   // Token responses, and the errors answering such requests, never go in a query (SECURITY.md §2,
   // RFC 6749 §4.2.2): the fragment is their only mode.
   const implicit = implicitOffered && isImplicitResponseType(normalizeResponseType(rawResponseType));
-  const sentMode = params.isRepeated('response_mode') ? undefined : params.get('response_mode');
-  const responseMode = params.isRepeated('response_mode') ? 'query' : checkResponseMode(sentMode);
+  const sentMode = params.isUnreadable('response_mode') ? undefined : params.get('response_mode');
+  const responseMode = params.isUnreadable('response_mode') ? 'query' : checkResponseMode(sentMode);
   onTarget({ redirectUri, responseMode: implicit ? 'fragment' : (responseMode ?? 'query'), state: rawState });
-  if (params.isRepeated('state')) throw new InvalidRequestError('the state parameter must not be repeated');
+  if (params.isUnreadable('state')) throw new InvalidRequestError('the state parameter must be sent once');
   if (responseMode === undefined) throw new InvalidRequestError('response_mode must be query, fragment or form_post');
-  if (implicit && (params.isRepeated('response_mode') || (sentMode !== undefined && sentMode !== 'fragment'))) {
+  if (implicit && (params.isUnreadable('response_mode') || (sentMode !== undefined && sentMode !== 'fragment'))) {
     throw new InvalidRequestError('response_mode must be fragment for a token response type');
   }
   if (rawState !== undefined && rawState.length > maxStateLength) throw new InvalidRequestError('state is too long');

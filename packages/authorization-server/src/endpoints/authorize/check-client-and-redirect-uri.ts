@@ -13,11 +13,11 @@ export async function checkClientAndRedirectUri(
   context: AsContext,
   params: Params,
 ): Promise<{ client: RegisteredClient; redirectUri: string }> {
-  if (params.isRepeated('client_id') || params.isRepeated('redirect_uri')) {
+  if (params.isUnreadable('client_id') || params.isUnreadable('redirect_uri')) {
     throw new PageError(
       400,
       'Invalid request',
-      'The request names its client or redirect address more than once.',
+      'The request names its client or redirect address more than once, or in a form that cannot be read.',
       'invalid_request',
     );
   }
@@ -39,7 +39,7 @@ export async function checkClientAndRedirectUri(
     );
   const offered = params.get('redirect_uri');
   if (offered === undefined) {
-    const isOpenId = params.isRepeated('scope') ? false : (params.get('scope') ?? '').split(' ').includes('openid');
+    const isOpenId = params.isUnreadable('scope') ? false : (params.get('scope') ?? '').split(' ').includes('openid');
     if (client.redirect_uris.length === 1 && !isOpenId)
       return { client, redirectUri: client.redirect_uris[0] as string };
     throw new PageError(400, 'Invalid request', 'The request does not say where to return to.', 'invalid_request');

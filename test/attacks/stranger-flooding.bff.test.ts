@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BffUnderAttack, type RawResponse, rawRequest, startBffUnderAttack } from './bff-under-attack.js';
 
@@ -101,5 +102,45 @@ describe('a stranger flooding a token: client route, which anyone with x-csrf: 1
     const sneaky = '127.0.0.6';
     await flood(defaultClientRouteLimit + 10, 40, () => rawRequest(bff.port, '/machine/jobs', { from: sneaky }));
     expect((await callClientRoute(sneaky)()).status).toBe(200);
+  });
+});
+
+describe('a stranger on a token: client route who sends WebSocket handshakes instead of requests', () => {
+  const stranger = '127.0.0.31';
+  const handshake =
+    (from: string, upgrade = 'websocket') =>
+    () =>
+      rawRequest(bff.port, '/machine/jobs', {
+        from,
+        headers: {
+          connection: 'Upgrade',
+          upgrade,
+          'sec-websocket-key': randomBytes(16).toString('base64'),
+          'sec-websocket-version': '13',
+          origin: bff.origin,
+        },
+      });
+
+  it('makes no more calls with the BFF’s identity than the per-source limit, requests and handshakes together', async () => {
+    await flood(defaultClientRouteLimit, 50, () =>
+      rawRequest(bff.port, '/machine/jobs', { from: stranger, headers: { 'x-csrf': '1' } }),
+    );
+    const before = bff.api.seen.length;
+    const refused = await flood(50, 50, handshake(stranger));
+    expect(bff.api.seen.length - before).toBe(0);
+    for (const response of refused) {
+      expect(response.status).toBe(429);
+      expectRetryAfterWithinAMinute(response);
+    }
+  });
+
+  it('is refused with 400 for an Upgrade other than websocket, before anything is counted or sent upstream', async () => {
+    const other = '127.0.0.32';
+    const before = bff.api.seen.length;
+    const refused = await flood(defaultClientRouteLimit + 10, 50, handshake(other, 'foo/1'));
+    expect(new Set(refused.map((response) => response.status))).toEqual(new Set([400]));
+    expect(bff.api.seen.length - before).toBe(0);
+    // Nothing was counted: this source's requests are still served.
+    expect((await rawRequest(bff.port, '/machine/jobs', { from: other, headers: { 'x-csrf': '1' } })).status).toBe(200);
   });
 });

@@ -1,3 +1,5 @@
+import { navigationRequest } from './navigation-request.js';
+
 type SameSite = 'strict' | 'lax' | 'none';
 
 /**
@@ -51,7 +53,10 @@ export class SiteAwareBrowser {
     );
     const headers = new Headers(init.headers);
     if (sent.length > 0) headers.set('cookie', sent.map(([name, cookie]) => `${name}=${cookie.value}`).join('; '));
-    const response = await fetch(url, { ...init, headers, redirect: 'manual' });
+    // A navigation says so in its Sec-Fetch-* headers, as a browser's does.
+    const response = started.topLevel
+      ? await navigationRequest(url, headers)
+      : await fetch(url, { ...init, headers, redirect: 'manual' });
     this.#remember(response);
     return response;
   }

@@ -88,6 +88,7 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
       sharedCacheMs: config.sharedSessionCacheMs,
     }),
     logins: new LoginTransactions(store, cipher),
+    rateLimiter: new RateLimiter(store, config.rateLimits, deps.now ?? Date.now),
     logoutContinuations: new LogoutContinuations(store, cipher),
     offlineGrants: new OfflineGrants(store, cipher, {
       metadata,
@@ -136,7 +137,7 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
   // it is enforced on the route the router matched, never by comparing the raw URL.
   enforceRouteGuards(app, {
     ownOrigin: context.origin,
-    rateLimiter: new RateLimiter(store, config.rateLimits, context.now),
+    rateLimiter: context.rateLimiter,
     sendNavigationFailure: (reply, code) => sendLoginFailed(reply, config.loginFailedPath, code),
   });
   const routeTable = trackRouteTable(app, [config.prefix, ...config.routes.map((route) => route.path)]);

@@ -6,6 +6,7 @@ import type { LogoutContinuations } from './logout/logout-continuations.js';
 import type { BffMetrics } from './metrics/bff-metrics.js';
 import type { OfflineGrants } from './offline/offline-grants.js';
 import type { ClientTokenCache } from './proxy/client-token.js';
+import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import type { SessionStore } from './session/session-store.js';
 import type { UpstreamTokenCache } from './upstream/upstream-token-cache.js';
 
@@ -16,6 +17,8 @@ export interface BffContext {
   sessions: SessionStore;
   /** Login flows between `/bff/login` and the callback (their secrets sealed). */
   logins: LoginTransactions;
+  /** The per-source limits, shared by route guards and WebSocket handshakes so both count alike. */
+  rateLimiter: RateLimiter;
   /** Logout continuations on their way to the provider's end-session endpoint (sealed). */
   logoutContinuations: LogoutContinuations;
   /** Users' offline grants (`offlineAccess.enabled`). */

@@ -1,6 +1,11 @@
+import { navigationRequest } from '../../../test/support/navigation-request.js';
+
 /**
  * A tiny cookie-keeping HTTP client that behaves like a browser for the BFF tests: it stores
  * `Set-Cookie` values (expiring ones with Max-Age=0), sends them back, and never follows redirects.
+ * A GET to the BFF's origin without the CSRF header is a navigation (a link, the address bar,
+ * `location.assign`) and says so, as a browser does: `Sec-Fetch-Mode: navigate`, `Sec-Fetch-Dest:
+ * document` ({@link navigationRequest}).
  */
 export class BrowserClient {
   readonly cookies = new Map<string, string>();
@@ -16,7 +21,10 @@ export class BrowserClient {
     const headers = new Headers(init.headers);
     if (this.cookies.size > 0 && url.origin === this.origin) headers.set('cookie', this.cookieHeader);
     if (init.csrf) headers.set('x-csrf', '1');
-    const response = await fetch(url, { ...init, headers, redirect: 'manual' });
+    const navigation = url.origin === this.origin && (init.method ?? 'GET') === 'GET' && !init.csrf && !init.body;
+    const response = navigation
+      ? await navigationRequest(url, headers)
+      : await fetch(url, { ...init, headers, redirect: 'manual' });
     if (url.origin === this.origin) this.remember(response);
     return response;
   }

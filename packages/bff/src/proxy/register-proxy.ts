@@ -4,11 +4,11 @@ import { computeAppSecretProof } from '@gatehouse/resource-server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type BffConfig, upstreamTokenPrefix } from '../config/bff-config.js';
 import type { BffContext } from '../context.js';
-import { calledByScript, type RouteGuard } from '../request-guard/route-guard.js';
 import { sendApiError, sendUpstreamError } from '../routes/api-error.js';
 import { readCurrentSession } from '../routes/current-session.js';
 import { sessionStoreKey } from '../session/session-store.js';
 import { upstreamTokenForSession } from '../upstream/session-upstream-token.js';
+import { guardOfProxiedRoute } from './proxied-route-guard.js';
 import { declaresTooLargeBody, limitBody, RequestBodyTooLargeError } from './request-body-limit.js';
 import { accessTokenForSession } from './session-token.js';
 import { browserOnlyHeaders, expectationHeaders, forNextHop } from './upstream-headers.js';
@@ -20,14 +20,6 @@ type Route = BffConfig['routes'][number];
 const strippedRequestHeaders = new Set([...browserOnlyHeaders, ...expectationHeaders]);
 /** Response headers never passed to the browser besides hop-by-hop ones: no upstream sets cookies on our origin. */
 const strippedResponseHeaders = new Set(['set-cookie']);
-
-/**
- * Every proxied request, whatever its method, passes the CSRF rule. A `client` route is called with
- * the BFF's own token by anyone who passes it — no session needed — so it is rate limited per source.
- */
-function guardOf(route: Route): RouteGuard {
-  return route.token === 'client' ? { ...calledByScript, rateLimit: 'clientRoutes' } : calledByScript;
-}
 
 /**
  * The configured routes, proxied with the right token: every request must pass the CSRF rule; `user`
@@ -60,7 +52,7 @@ export async function registerProxy(app: FastifyInstance, context: BffContext): 
     });
     for (const route of context.config.routes) {
       const handler = (request: FastifyRequest, reply: FastifyReply) => forward(context, route, request, reply);
-      const config = { guard: guardOf(route) };
+      const config = { guard: guardOfProxiedRoute(route) };
       const methods = route.methods ?? ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
       // Copies: Fastify writes into the method list, and a loaded config is frozen.
       scope.route({ method: [...methods], url: route.path, handler, config, exposeHeadRoute: false });

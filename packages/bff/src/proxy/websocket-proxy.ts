@@ -6,8 +6,10 @@ import { computeAppSecretProof } from '@gatehouse/resource-server';
 import type { FastifyInstance } from 'fastify';
 import { type BffConfig, upstreamTokenPrefix } from '../config/bff-config.js';
 import type { BffContext } from '../context.js';
+import { decideRouteGuard } from '../request-guard/route-guard.js';
 import { readSessionId } from '../session/session-cookie.js';
 import { upstreamTokenForSession } from '../upstream/session-upstream-token.js';
+import { guardOfProxiedRoute } from './proxied-route-guard.js';
 import { accessTokenForSession } from './session-token.js';
 import { browserOnlyHeaders } from './upstream-headers.js';
 import { resolveUpstream } from './upstream-url.js';
@@ -15,12 +17,14 @@ import { resolveUpstream } from './upstream-url.js';
 type Route = BffConfig['routes'][number];
 
 /**
- * WebSocket upgrades on the configured routes. Browsers cannot add `x-csrf` to a handshake, but they
- * always send `Origin`: the handshake must come from the BFF's own origin (no cross-site WebSocket
- * hijacking), carry a live session for `user` and `upstream:<name>` routes, and then gets the
- * session's access token (or the user's upstream token and its `appsecret_proof`) upstream, cookies
- * stripped. Open connections are checked every `websocketSessionCheckSeconds` and
- * closed once their session has ended (logout, back-channel logout, expiry) on any instance.
+ * WebSocket upgrades on the configured routes. A handshake never passes Fastify's hooks, so it gets
+ * the route's guard here, decided as for a request ({@link decideRouteGuard}): browsers cannot add
+ * `x-csrf` to a handshake, but they always send `Origin`, so the handshake must be a WebSocket upgrade
+ * from the BFF's own origin (no cross-site WebSocket hijacking), and a `client` route's calls count
+ * against the same per-source limit as its requests. It must then carry a live session for `user`
+ * and `upstream:<name>` routes, and then gets the session's access token (or the user's upstream
+ * token and its `appsecret_proof`) upstream, cookies stripped. Open connections are checked every
+ * `websocketSessionCheckSeconds` and closed once their session has ended (logout, back-channel logout, expiry) on any instance.
  */
 export function registerWebSocketProxy(app: FastifyInstance, context: BffContext): void {
   const open = new Map<string, Set<Duplex>>();
@@ -70,8 +74,21 @@ async function handleUpgrade(
   if (resolved.kind === 'refused') return refuse(socket, resolved.status, statusText[resolved.status]);
   const { route } = resolved;
   if (route.methods && !route.methods.includes('GET')) return refuse(socket, 404, statusText[404]);
-  if (request.headers.origin !== context.origin || request.headers['sec-fetch-site'] === 'cross-site') {
-    return refuse(socket, 403, 'Forbidden');
+  // Counted by the connection's peer address, as a request's `request.ip` is; a socket already gone has none.
+  const sourceAddress = request.socket.remoteAddress;
+  if (sourceAddress === undefined) {
+    socket.destroy();
+    return;
+  }
+  const verdict = await decideRouteGuard(
+    guardOfProxiedRoute(route),
+    { headers: request.headers, sourceAddress, handshake: true },
+    { ownOrigin: context.origin, rateLimiter: context.rateLimiter },
+  );
+  if (!verdict.allowed) {
+    const retryAfter: Record<string, string> =
+      verdict.status === 429 ? { 'Retry-After': String(verdict.retryAfterSeconds) } : {};
+    return refuse(socket, verdict.status, statusText[verdict.status], retryAfter);
   }
   let bearer: string | undefined;
   let sessionId: string | undefined;
@@ -152,8 +169,13 @@ function upstreamHeaders(context: BffContext, route: Route, request: IncomingMes
   return headers;
 }
 
-/** The reason phrases of the statuses {@link resolveUpstream} refuses a handshake with. */
-const statusText = { 400: 'Bad Request', 404: 'Not Found' } as const;
+/** The reason phrases of the statuses {@link resolveUpstream} and the route's guard refuse a handshake with. */
+const statusText = {
+  400: 'Bad Request',
+  403: 'Forbidden',
+  404: 'Not Found',
+  429: 'Too Many Requests',
+} as const;
 
 /** A handshake refused for want of the user's upstream token: no JSON body here, the status says it. */
 const refusalStatus = {
@@ -163,9 +185,10 @@ const refusalStatus = {
 } as const;
 
 /** Answers a handshake with a plain HTTP status and closes: never an upgrade, never a body with detail. */
-function refuse(socket: Duplex, status: number, message: string): void {
+function refuse(socket: Duplex, status: number, message: string, headers: Record<string, string> = {}): void {
   if (socket.destroyed) return;
+  const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
   socket.end(
-    `HTTP/1.1 ${status} ${message.replace(/[^\x20-\x7e]/g, '')}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+    `HTTP/1.1 ${status} ${message.replace(/[^\x20-\x7e]/g, '')}\r\n${extra.join('')}Connection: close\r\nContent-Length: 0\r\n\r\n`,
   );
 }

@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RateLimitClass, RateLimiter } from '../rate-limit/rate-limiter.js';
 import { sendApiError } from '../routes/api-error.js';
-import { checkBrowserRequest } from './check-browser-request.js';
+import { type BrowserRequest, checkBrowserRequest } from './check-browser-request.js';
+import { checkTopLevelNavigation } from './check-navigation.js';
+import { checkWebSocketHandshake } from './check-websocket-handshake.js';
 
 /**
  * Who calls a route, which decides its CSRF rule:
@@ -24,6 +26,11 @@ export type FailureStyle = 'api' | 'navigation';
 export interface RouteGuard {
   csrf: CsrfClass;
   failureStyle: FailureStyle;
+  /**
+   * Only a top-level document navigation may reach it, when the browser says what the request is
+   * (`Sec-Fetch-Mode`/`-Dest`): see {@link checkTopLevelNavigation}. Checked before the rate limit.
+   */
+  documentNavigationOnly?: boolean;
   /** Counted per source address before the handler runs; see {@link RateLimiter}. */
   rateLimit?: RateLimitClass;
 }
@@ -40,38 +47,77 @@ export function routeGuardOf(request: FastifyRequest): RouteGuard | undefined {
   return request.routeOptions.config.guard;
 }
 
-export interface RouteGuardOptions {
+export interface GuardDecisionOptions {
   /** The BFF's own origin, for the CSRF origin check. */
   ownOrigin: string;
   rateLimiter: RateLimiter;
+}
+
+export interface RouteGuardOptions extends GuardDecisionOptions {
   /** Ends a navigation that failed, e.g. on the SPA's login-failed route with `code`. */
   sendNavigationFailure: (reply: FastifyReply, code: string) => FastifyReply;
 }
 
+export interface GuardedRequest extends BrowserRequest {
+  /** The connection's peer address, which rate limits count by (the BFF puts it in `X-Forwarded-For`). */
+  sourceAddress: string;
+  /** A WebSocket handshake (`Origin` stands in for `x-csrf`; see {@link checkWebSocketHandshake}). */
+  handshake?: boolean;
+}
+
+export type GuardVerdict =
+  | { allowed: true }
+  | { allowed: false; status: 400 | 403; reason: string }
+  | { allowed: false; status: 429; reason: 'rate_limited'; retryAfterSeconds: number };
+
 /**
- * Enforces each route's declared guard: the CSRF rule for `script` routes, then the route's rate
- * limit. It runs in `onRequest`, which Fastify calls after the router has matched the route (on the
- * decoded path), so `/bff/%75ser` is guarded as `/bff/user` is — and before the body is read.
+ * The one decision of a route's guard, for requests (via {@link enforceRouteGuards}) and WebSocket
+ * handshakes (which never reach Fastify's hooks) alike: the CSRF rule for `script` routes, then
+ * {@link RouteGuard.documentNavigationOnly}, then the rate limit — last, so that requests refused
+ * for free are never counted against their source.
+ */
+export async function decideRouteGuard(
+  guard: RouteGuard,
+  request: GuardedRequest,
+  options: GuardDecisionOptions,
+): Promise<GuardVerdict> {
+  if (guard.csrf === 'script') {
+    const verdict = request.handshake
+      ? checkWebSocketHandshake(request, options.ownOrigin)
+      : checkBrowserRequest(request, options.ownOrigin);
+    if (!verdict.allowed) return verdict;
+  }
+  if (guard.documentNavigationOnly) {
+    const verdict = checkTopLevelNavigation(request);
+    if (!verdict.allowed) return verdict;
+  }
+  if (guard.rateLimit) {
+    const verdict = await options.rateLimiter.take(guard.rateLimit, request.sourceAddress);
+    if (!verdict.allowed) return { ...verdict, status: 429, reason: 'rate_limited' };
+  }
+  return { allowed: true };
+}
+
+/**
+ * Enforces each route's declared guard ({@link decideRouteGuard}). It runs in `onRequest`, which
+ * Fastify calls after the router has matched the route (on the decoded path), so `/bff/%75ser` is
+ * guarded as `/bff/user` is — and before the body is read.
  */
 export function enforceRouteGuards(app: FastifyInstance, options: RouteGuardOptions): void {
-  const { ownOrigin, rateLimiter, sendNavigationFailure } = options;
+  const { sendNavigationFailure } = options;
   app.addHook('onRequest', async (request, reply) => {
     const guard = routeGuardOf(request);
     if (!guard) return;
-    if (guard.csrf === 'script') {
-      const verdict = checkBrowserRequest(request, ownOrigin);
-      if (!verdict.allowed) return sendApiError(reply, 403, verdict.reason);
+    // The connection's peer address, as everywhere else in the BFF (it sets X-Forwarded-For from it).
+    const verdict = await decideRouteGuard(guard, { headers: request.headers, sourceAddress: request.ip }, options);
+    if (verdict.allowed) return;
+    if (verdict.status === 429) {
+      reply.header('retry-after', String(verdict.retryAfterSeconds));
+      // A sign-in is a page the user sees: the login-failed route, not JSON in the address bar.
+      if (guard.failureStyle === 'navigation') return sendNavigationFailure(reply, 'temporarily_unavailable');
     }
-    if (guard.rateLimit) {
-      // The connection's peer address, as everywhere else in the BFF (it sets X-Forwarded-For from it).
-      const verdict = await rateLimiter.take(guard.rateLimit, request.ip);
-      if (!verdict.allowed) {
-        reply.header('retry-after', String(verdict.retryAfterSeconds));
-        return guard.failureStyle === 'navigation'
-          ? sendNavigationFailure(reply, 'temporarily_unavailable')
-          : sendApiError(reply, 429, 'rate_limited');
-      }
-    }
+    // Refused before it became a page (a CSRF failure, a subresource that is no navigation): JSON.
+    return sendApiError(reply, verdict.status, verdict.reason);
   });
 }
 
@@ -81,5 +127,13 @@ export const calledByScript: RouteGuard = Object.freeze({ csrf: 'script', failur
 /** Top-level navigations that start or finish a sign-in: no header to check, failures on the login-failed route. */
 export const signInNavigation: RouteGuard = Object.freeze({ csrf: 'navigation', failureStyle: 'navigation' });
 
-/** `/bff/login` and `/bff/silent-login`: a sign-in navigation that writes a login transaction, so rate limited. */
-export const startsSignIn: RouteGuard = Object.freeze({ ...signInNavigation, rateLimit: 'login' });
+/**
+ * `/bff/login` and `/bff/silent-login`: a sign-in navigation that writes a login transaction, so rate
+ * limited — and top-level document navigations only, so no page can spend a user's limit through
+ * the user's own browser.
+ */
+export const startsSignIn: RouteGuard = Object.freeze({
+  ...signInNavigation,
+  documentNavigationOnly: true,
+  rateLimit: 'login',
+});

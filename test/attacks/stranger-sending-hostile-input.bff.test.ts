@@ -52,6 +52,20 @@ describe('a stranger sending malformed percent-encoding in a proxied query', () 
   });
 });
 
+describe('a stranger sending a path the router cannot decode', () => {
+  it.each(['/bff/%zz', '/%zz', '/api/posts%C0%80', '/public/%', '/bff/us%E2%82er'])(
+    'gets the BFF’s own 400 JSON for %s: no framework error code, the path not echoed',
+    async (path) => {
+      const before = bff.api.seen.length;
+      const response = await rawRequest(bff.port, path, { headers: csrf });
+      expect(response.status).toBe(400);
+      expect(JSON.parse(response.body)).toEqual({ error: 'invalid_request', reason: 'malformed_path' });
+      expect(response.body).not.toMatch(/FST_|%/);
+      expect(bff.api.seen.length).toBe(before);
+    },
+  );
+});
+
 describe('a stranger uploading through the proxy', () => {
   const withAndWithoutExpect: Record<string, string>[] = [{}, { expect: '100-continue' }];
   const upload = (path: string, bytes: number, headers: Record<string, string | number> = {}) =>

@@ -24,21 +24,7 @@ const verbose = Boolean(process.env.FUZZ_VERBOSE);
  * when its fix lands — the goal is an empty list. Nothing of the demo API or the resource server
  * belongs here; those are fixed, not listed.
  */
-const knownOpen: readonly KnownOpen[] = [
-  {
-    finding:
-      'BFF, not among issue 15’s listed findings (the §4 demo-API rule, broken by the BFF): a path its router ' +
-      'cannot decode (/api/posts%C0%80, /%zz, /bff/%zz) answers Fastify’s default 400 ' +
-      '{"code":"FST_ERR_BAD_URL","message":"\'<the path>\' is not a valid url component"} — a framework code and ' +
-      'the path echoed; createBff has no frameworkErrors handler (the authorization server and the demo API have one)',
-    matches: (failure) =>
-      failure.target === 'bff' &&
-      failure.outcome.kind === 'answered' &&
-      failure.outcome.status === 400 &&
-      failure.problems.every((problem) => problem.startsWith('a Fastify error code')) &&
-      failure.outcome.body.includes('"code":"FST_ERR_BAD_URL"'),
-  },
-];
+const knownOpen: readonly KnownOpen[] = [];
 
 let targets: FuzzTargets;
 const origins: Record<string, string> = {};

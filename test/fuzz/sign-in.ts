@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { confidentialClient, parseForm, ScriptedBrowser } from '../support/gatehouse-as.js';
+import { navigationRequest } from '../support/navigation-request.js';
 
 export interface FuzzUser {
   email: string;
@@ -111,7 +112,8 @@ export async function signInAtBff(bffOrigin: string, user: FuzzUser) {
     }
   };
   const header = () => [...cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-  const start = await fetch(`${bffOrigin}/bff/login?returnUrl=/todos`, { redirect: 'manual' });
+  // A browser navigation (Node's fetch says Sec-Fetch-Mode: cors, which the BFF refuses for a sign-in start).
+  const start = await navigationRequest(new URL(`${bffOrigin}/bff/login?returnUrl=/todos`), new Headers());
   remember(start);
   const location = new URL(start.headers.get('location') ?? '', bffOrigin).href;
   if (!location.startsWith('http') || new URL(location).origin === bffOrigin) {

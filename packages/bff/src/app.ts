@@ -120,6 +120,9 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
     bodyLimit: 64 * 1024,
     routerOptions: { maxParamLength: 512 },
     requestTimeout: 30_000,
+    // A URL the router cannot decode (`/%zz`, invalid UTF-8) never reaches a route: answer it in the
+    // BFF's own shape, without Fastify's error code or the path echoed back.
+    frameworkErrors: (_error, _request, reply) => sendApiError(reply, 400, 'malformed_path'),
   });
   await context.sessions.listenForChanges();
   // A session's upstream tokens go with it (logout, back-channel logout, a refused refresh).

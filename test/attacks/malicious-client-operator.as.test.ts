@@ -93,6 +93,10 @@ describe('a malicious client operator', () => {
     expect((after.headers.get('location') ?? '').startsWith(webAppRedirect)).toBe(false);
     expect(page.status).toBe(403);
     expect(posted.status).toBe(403);
+    // Nor do the sign-in and registration pages carry the handed-over id into their forms.
+    for (const url of [`${server.issuer}/login?interaction=${id}`, `${server.issuer}/register?interaction=${id}`]) {
+      expect(await (await victim.get(url)).text()).not.toContain(id);
+    }
   });
 
   it("cannot satisfy the victim's consent with their own: the victim is asked, in their own interaction", async () => {

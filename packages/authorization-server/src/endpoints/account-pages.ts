@@ -9,7 +9,6 @@ import type { Params } from '../http/params.js';
 import { formParams, requestParams } from '../http/request-params.js';
 import { sourceAddress } from '../http/source-address.js';
 import { completeSignIn } from '../interaction/complete-sign-in.js';
-import { interactionIdPattern } from '../interaction/interactions.js';
 import { endProviderSession } from '../logout/end-session.js';
 import { type ProfileUpstream, renderProfilePage } from '../views/profile-page.js';
 import { renderRegisterPage } from '../views/register-page.js';
@@ -226,7 +225,7 @@ export function registerAccountPages(app: FastifyInstance, context: AsContext): 
     return { params, sub: session.session.sub };
   }
 
-  function showRegister(
+  async function showRegister(
     request: FastifyRequest,
     reply: FastifyReply,
     interaction: string | undefined,
@@ -234,7 +233,9 @@ export function registerAccountPages(app: FastifyInstance, context: AsContext): 
     errors: { email?: string; password?: string; name?: string; form?: string },
     status = 200,
   ) {
-    const hidden = interaction && interactionIdPattern.test(interaction) ? { interaction } : undefined;
+    // Like the sign-in page: another browser's interaction is not named here.
+    const ours = interaction !== undefined && (await context.interactions.find(interaction, request.headers.cookie));
+    const hidden = ours ? { interaction } : undefined;
     const html = renderRegisterPage({
       action: `${base}/register`,
       csrfToken: csrfTokenFor(context, request, reply),

@@ -1,5 +1,7 @@
 import {
   openStore,
+  RateLimiter,
+  rateLimitNamespaces,
   type Store,
   StoreClosedError,
   StoreError,
@@ -37,7 +39,6 @@ import { sendOAuthError } from './http/oauth-reply.js';
 import { Interactions } from './interaction/interactions.js';
 import { KeyRing, type SigningAlg } from './keys/key-ring.js';
 import { BackchannelLogout } from './logout/backchannel-logout.js';
-import { RateLimiter, rateLimitNamespaces } from './rate-limits/rate-limiter.js';
 import { Consents } from './sessions/consents.js';
 import { CsrfTokens } from './sessions/csrf.js';
 import { ProviderSessions } from './sessions/provider-session.js';

@@ -1,4 +1,4 @@
-import type { Store } from '@gatehouse/store';
+import type { RateLimiter, RateLimitRule, Store } from '@gatehouse/store';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AccountStore } from './accounts/account-store.js';
 import type { LoginThrottle } from './accounts/login-throttle.js';
@@ -10,7 +10,6 @@ import type { CookieSigner } from './http/cookies.js';
 import type { Interactions } from './interaction/interactions.js';
 import type { KeyRing } from './keys/key-ring.js';
 import type { BackchannelLogout } from './logout/backchannel-logout.js';
-import type { RateLimiter, RateLimitRule } from './rate-limits/rate-limiter.js';
 import type { Consents } from './sessions/consents.js';
 import type { CsrfTokens } from './sessions/csrf.js';
 import type { ProviderSessions } from './sessions/provider-session.js';

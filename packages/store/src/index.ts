@@ -6,6 +6,8 @@ export type { OpenStoreOptions, StoreLocation } from './open-store.js';
 export { openStore } from './open-store.js';
 export type { PostgresStoreOptions } from './postgres.js';
 export { openPostgresStore } from './postgres.js';
+export type { CountedUse, RateLimitRule } from './rate-limiter.js';
+export { RateLimiter, rateLimitNamespaces } from './rate-limiter.js';
 export type { RedisStoreOptions } from './redis.js';
 export { openRedisStore } from './redis.js';
 export type { SplitStoreParts } from './split-store.js';

@@ -1,6 +1,5 @@
-import type { Store } from '@gatehouse/store';
+import type { RateLimiter, RateLimitRule, Store } from '@gatehouse/store';
 import type { RateLimitsConfig } from '../config/rate-limits-config.js';
-import type { RateLimiter, RateLimitRule } from '../rate-limits/rate-limiter.js';
 import { sha256 } from '../tokens/random.js';
 import { normalizeEmail } from './account-store.js';
 

@@ -1,8 +1,7 @@
-import type { Store } from '@gatehouse/store';
+import { RateLimiter, type RateLimitRule, type Store } from '@gatehouse/store';
 import { createLocalJWKSet, decodeJwt, errors, type JSONWebKeySet, jwtVerify } from 'jose';
 import { InvalidClientError, InvalidRequestError, SlowDownError } from '../errors.js';
 import { hasControlCharacter, maxClientIdLength, type Params } from '../http/params.js';
-import { RateLimiter, type RateLimitRule } from '../rate-limits/rate-limiter.js';
 import type { ClientRegistry, RegisteredClient } from './client-registry.js';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';

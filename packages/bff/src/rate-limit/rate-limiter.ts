@@ -1,4 +1,4 @@
-import type { Store } from '@gatehouse/store';
+import { type Store, RateLimiter as StoreRateLimiter } from '@gatehouse/store';
 
 /**
  * The kinds of request the BFF limits per source address, each counted on its own: `login` (starting a
@@ -16,24 +16,24 @@ export interface RateLimit {
 export type RateLimitVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 /**
- * Fixed-window request counters per route class and source address, kept in the store so every BFF
- * instance counts against the same limit. A request is counted before it is served, atomically by
- * the store, so parallel requests cannot slip past the limit together.
+ * The BFF's limits per route class and source address, counted by the store's rate limiter (the one
+ * mechanism every Gatehouse server uses), so every BFF instance counts against the same limit. A
+ * request is counted before it is served, atomically by the store, so parallel requests cannot slip
+ * past the limit together.
  */
 export class RateLimiter {
-  constructor(
-    private readonly store: Store,
-    private readonly limits: Readonly<Record<RateLimitClass, Readonly<RateLimit>>>,
-    private readonly now: () => number,
-  ) {}
+  readonly #counter: StoreRateLimiter;
+  readonly #limits: Readonly<Record<RateLimitClass, Readonly<RateLimit>>>;
+
+  constructor(store: Store, limits: Readonly<Record<RateLimitClass, Readonly<RateLimit>>>, now: () => number) {
+    this.#counter = new StoreRateLimiter(store, now);
+    this.#limits = limits;
+  }
 
   /** Counts one request of `routeClass` from `sourceAddress`; refused once the window's limit is spent. */
   async take(routeClass: RateLimitClass, sourceAddress: string): Promise<RateLimitVerdict> {
-    const { limit, windowSeconds } = this.limits[routeClass];
-    const window = await this.store.increment(`bff-rate:${routeClass}:${sourceAddress}`, windowSeconds);
-    if (window.count <= limit) return { allowed: true };
-    // The store's clock set `resetAt`; clamped so a skewed clock never asks for 0 s or more than a window.
-    const untilReset = Math.ceil((window.resetAt - this.now()) / 1000);
-    return { allowed: false, retryAfterSeconds: Math.min(Math.max(untilReset, 1), windowSeconds) };
+    const { limit, windowSeconds } = this.#limits[routeClass];
+    const use = await this.#counter.take({ name: `bff-${routeClass}`, limit, windowSeconds }, sourceAddress);
+    return use.isOver ? { allowed: false, retryAfterSeconds: use.resetsInSeconds } : { allowed: true };
   }
 }

@@ -1,5 +1,5 @@
-import type { Store } from '@gatehouse/store';
-import { sha256 } from '../tokens/random.js';
+import { createHash } from 'node:crypto';
+import type { Store } from './store.js';
 
 /** One limit: at most `limit` counted uses per key in each window of `windowSeconds`. */
 export interface RateLimitRule {
@@ -26,7 +26,7 @@ export interface CountedUse {
 const forgivenNamespace = 'rate-limit-forgiven';
 
 /**
- * The authorization server's one rate-limit mechanism: fixed windows counted through the store, so
+ * The one rate-limit mechanism of every Gatehouse server: fixed windows counted through the store, so
  * every instance counts against the same limit. A use is counted **before** the expensive or
  * guessable check it allows (SECURITY.md §4), atomically by the store's counter, so parallel requests
  * cannot slip past the limit together; a use that turns out not to count — a sign-in or client
@@ -72,6 +72,10 @@ export class RateLimiter {
     // forgivers may publish out of order; a lower value only makes the limit stricter, briefly.
     await this.#store.put(forgivenNamespace, counter, count, { ttlSeconds: windowSeconds * 2 });
   }
+}
+
+function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('base64url');
 }
 
 /** Namespaces the rate limits write (short-lived: they go to the ephemeral store). */

@@ -1,6 +1,7 @@
-import { openMemoryStore, type Store } from '@gatehouse/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RateLimiter } from '../../src/rate-limits/rate-limiter.js';
+import { openMemoryStore } from '../src/memory.js';
+import { RateLimiter } from '../src/rate-limiter.js';
+import type { Store } from '../src/store.js';
 
 // Aligned to a window start, so the expected Retry-After is exact.
 let now = Date.parse('2030-01-01T00:00:00Z');

@@ -44,6 +44,9 @@ async function startGatehouse() {
     resources: [resource],
     clients: [client],
     users: [user],
+    // The setup signs one account in a few times at once to get refresh tokens; sign-in limits count
+    // attempts in flight, so they are raised here (they guard the login page, not what is measured).
+    rateLimits: { loginFailuresPerAccount: 1000, loginFailuresPerIp: 10000 },
   });
   const app = await createAuthorizationServer(config);
   await app.listen({ port, host: '127.0.0.1' });

@@ -76,18 +76,19 @@ export async function authenticateClient(
     throw new InvalidClientError('client authentication failed', `method ${method}`);
   if (method === 'none') return { client, method };
 
-  const attempt = await new RateLimiter(context.store, context.now).take(
-    clientAuthRule(context.limits),
-    `${clientId}\n${source}`,
-  );
+  const rule = clientAuthRule(context.limits);
+  const attempt = await new RateLimiter(context.store, context.now).take(rule, `${clientId}\n${source}`);
   if (attempt.isOver) {
     throw new SlowDownError('invalid_client', 'too many failed attempts; try again later', attempt.resetsInSeconds);
   }
   if (!(await verify(context, client, method, basic?.secret ?? postedSecret, assertion))) {
     throw new InvalidClientError('client authentication failed', `method ${method}`);
   }
-  // Valid credentials never count against the limit.
-  await attempt.forgive();
+  // Valid credentials never count against the limit — beyond half of it. Forgiving costs two store
+  // writes on every token request, so successes are forgiven only once they fill half the window:
+  // a client that only succeeds never nears the limit, and one failing from this source has at
+  // least half its failures left (stricter, never laxer).
+  if (attempt.used > rule.limit / 2) await attempt.forgive();
   return { client, method };
 }
 

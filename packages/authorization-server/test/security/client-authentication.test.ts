@@ -278,3 +278,31 @@ describe('client authentication failures, repeated', () => {
     expect((await attempt('web-app-secret-0123456789abcdefghij')).status).toBe(200);
   });
 });
+
+describe('client authentication limit, for a client that succeeds', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer({ rateLimits: { clientAuthFailuresPerClient: 4 } });
+  });
+  afterAll(() => server.close());
+
+  const credentials = () =>
+    postForm(`${server.issuer}/token`, { grant_type: 'client_credentials' }, { authorization: webAppAuthorization });
+
+  it('is never refused for its right secret, however many requests it makes in a window', async () => {
+    for (let i = 0; i < 20; i += 1) expect((await credentials()).status).toBe(200);
+  });
+
+  it('still has failures left from its own address after many successes (half the limit, less the one in flight)', async () => {
+    const wrong = basicAuthorization('web-app', 'not-the-secret-0123456789abcdefghijkl');
+    for (let i = 0; i < 1; i += 1) {
+      const refused = await postForm(
+        `${server.issuer}/token`,
+        { grant_type: 'client_credentials' },
+        { authorization: wrong },
+      );
+      expect(refused.status).toBe(401);
+    }
+    expect((await credentials()).status).toBe(200);
+  });
+});

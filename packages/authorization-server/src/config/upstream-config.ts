@@ -55,6 +55,21 @@ export const upstreamSchema = Type.Object(
      * secret) as a query parameter on API calls. Default false.
      */
     appsecretProof: Type.Boolean({ default: false }),
+    /**
+     * The one algorithm the upstream signs its ID tokens to this server with (type oidc): its
+     * `id_token_signed_response_alg` for our registration. Any other is refused (the "wrong alg"
+     * case of the OpenID RP tests). Default `RS256`, OpenID's default when a client registers none.
+     */
+    idTokenSigningAlg: Type.Union(
+      [
+        Type.Literal('RS256'),
+        Type.Literal('PS256'),
+        Type.Literal('ES256'),
+        Type.Literal('ES384'),
+        Type.Literal('EdDSA'),
+      ],
+      { default: 'RS256' },
+    ),
   },
   { additionalProperties: false },
 );

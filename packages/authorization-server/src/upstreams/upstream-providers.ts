@@ -86,7 +86,9 @@ export class UpstreamProviders {
         metadata,
         credentials,
         scopes: config.scopes ?? ['openid', 'profile', 'email'],
-        verifyIdToken: createIdTokenVerifier(metadata, createProviderKeys(metadata, this.#fetch)),
+        verifyIdToken: createIdTokenVerifier(metadata, createProviderKeys(metadata, this.#fetch), {
+          signingAlgorithm: config.idTokenSigningAlg,
+        }),
       };
     }
     const authorization = config.authorizationEndpoint as string;

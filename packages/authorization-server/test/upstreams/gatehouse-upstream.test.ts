@@ -25,7 +25,7 @@ describe('a Gatehouse authorization server as the upstream of another', () => {
           client_id: 'downstream',
           client_secret: 'downstream-secret-0123456789abcdefghij',
           client_name: 'Downstream',
-          redirect_uris: [`${issuer}/upstream/parent/callback`],
+          redirect_uris: [`${issuer}/upstream/parent/callback`, `${issuer}/upstream/parent-es/callback`],
           grant_types: ['authorization_code', 'refresh_token'],
           scope: 'openid profile email offline_access',
         },
@@ -44,6 +44,16 @@ describe('a Gatehouse authorization server as the upstream of another', () => {
           clientSecret: 'downstream-secret-0123456789abcdefghij',
           scopes: ['openid', 'profile', 'email', 'offline_access'],
           apiBaseUrl: `${upstream.issuer}/userinfo`,
+        },
+        {
+          // The same upstream, configured as signing with ES256: its RS256 ID tokens must be refused.
+          name: 'parent-es',
+          displayName: 'Parent Gatehouse (ES256)',
+          type: 'oidc',
+          issuer: upstream.issuer,
+          clientId: 'downstream',
+          clientSecret: 'downstream-secret-0123456789abcdefghij',
+          idTokenSigningAlg: 'ES256',
         },
       ],
     });
@@ -75,6 +85,21 @@ describe('a Gatehouse authorization server as the upstream of another', () => {
     const info = await downstream.app.upstreams.fetch(claims.sub as string, 'parent', `${upstream.issuer}/userinfo`);
     expect(info.status).toBe(200);
     expect(await info.json()).toMatchObject({ email: upstreamUser.email });
+  });
+
+  it('refuses an ID token signed with another algorithm than the one configured for the upstream', async () => {
+    const browser = new ScriptedBrowser();
+    const login = await browser.navigate(authorizationUrl(downstream.issuer).url, redirectUri);
+    const form = formEndingWith(await login.response.text(), login.url, '/upstream/parent-es/start');
+    const started = await browser.post(form.action, form.fields);
+    const callback = await browser.authorize(
+      started.headers.get('location') as string,
+      `${downstream.issuer}/upstream/parent-es/callback`,
+      upstreamUser,
+    );
+    const answer = await browser.get(callback.href);
+    expect(answer.status).toBe(400);
+    expect(answer.headers.get('set-cookie') ?? '').not.toContain('__Host-gh-as-session=');
   });
 
   it('refuses a callback whose iss names another issuer (mix-up), redeeming nothing', async () => {

@@ -36,6 +36,7 @@ import { GrantStore } from './grants/grant-store.js';
 import { CookieSigner } from './http/cookies.js';
 import { sendErrorPage } from './http/error-page-reply.js';
 import { sendOAuthError } from './http/oauth-reply.js';
+import { RouteMethods } from './http/route-methods.js';
 import { Interactions } from './interaction/interactions.js';
 import { KeyRing, type SigningAlg } from './keys/key-ring.js';
 import { BackchannelLogout } from './logout/backchannel-logout.js';
@@ -87,9 +88,6 @@ export const ephemeralNamespaces = [
   'upstream-transactions',
 ];
 
-/** Every route and the methods it answers, for 405 + `Allow`. */
-const routeMethods = new Map<string, string>();
-
 /**
  * Builds the authorization server as a Fastify app: keys are loaded (or created on first start),
  * configured users seeded, then every endpoint registered under the issuer's path. The caller listens
@@ -107,6 +105,7 @@ export async function createAuthorizationServer(
   const store = deps.store ?? (await openStore(config.store, { ephemeralNamespaces }));
   // Router errors (a malformed or oversized path segment) go through the same mapping as the rest.
   let handleError: ErrorHandler = (_error, _request, reply) => reply.code(400).send();
+  const routeMethods = new RouteMethods();
   const app = Fastify({
     frameworkErrors: (error, request, reply) => handleError(error, request, reply),
     logger: deps.logger ? { ...(deps.logger === true ? {} : deps.logger), serializers: safeSerializers } : false,
@@ -123,7 +122,7 @@ export async function createAuthorizationServer(
       if (!deps.store) await store.close();
     });
     configureParsing(app);
-    handleError = configureErrors(app, context);
+    handleError = configureErrors(app, context, routeMethods);
     app.decorate('upstreams', context.upstreams.api);
     const base = context.basePath;
     app.get('/assets/gatehouse.css', async (_request, reply) =>
@@ -132,10 +131,7 @@ export async function createAuthorizationServer(
     await app.register(
       async (scoped) => {
         scoped.addHook('onRoute', (route) => {
-          const path = `${base}${route.url}`;
-          const methods = [route.method].flat().filter((method) => method !== 'HEAD');
-          const known = routeMethods.get(path);
-          routeMethods.set(path, [...new Set([...(known ? known.split(', ') : []), ...methods])].join(', '));
+          routeMethods.add(`${base}${route.url}`, [route.method].flat());
         });
         registerDiscovery(scoped, context);
         registerJwks(scoped, context);
@@ -274,7 +270,7 @@ const jsonEndpoints = ['/token', '/revoke', '/introspect', '/userinfo', '/one-ti
 type ErrorHandler = (error: Error, request: FastifyRequest, reply: FastifyReply) => FastifyReply;
 
 /** Maps every failure to the endpoint's own answer (OAuth JSON or an HTML page); returns the mapping. */
-function configureErrors(app: FastifyInstance, context: AsContext): ErrorHandler {
+function configureErrors(app: FastifyInstance, context: AsContext, routeMethods: RouteMethods): ErrorHandler {
   const isJson = (request: FastifyRequest) => {
     const path = (request.url.split('?', 1)[0] as string).slice(context.basePath.length);
     return jsonEndpoints.some((endpoint) => path === endpoint || (endpoint.endsWith('/') && path.startsWith(endpoint)));
@@ -319,7 +315,7 @@ function configureErrors(app: FastifyInstance, context: AsContext): ErrorHandler
   app.setErrorHandler(handle);
 
   app.setNotFoundHandler((request, reply) => {
-    const allowed = routeMethods.get(request.url.split('?', 1)[0] as string);
+    const allowed = routeMethods.allowFor(request.url);
     if (allowed) {
       reply.header('allow', allowed);
       return fail(request, reply, new OAuthError('invalid_request', 405, `use ${allowed}`));

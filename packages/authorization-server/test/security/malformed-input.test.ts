@@ -267,6 +267,26 @@ describe('malformed input', () => {
       expect(allow).not.toContain(method);
       expect(await response.text()).not.toMatch(internalsPattern);
     });
+
+    it('answers 405 for a percent-encoded spelling of the path too (the router decodes it)', async () => {
+      const response = await fetch(`${server.issuer}/%72evoke`, { method: 'GET', redirect: 'manual' });
+      expect(response.status).toBe(405);
+      expect(response.headers.get('allow')).toBe('POST');
+    });
+
+    it('answers from its own routes only: another server in the process does not add to them', async () => {
+      const withRegistration = await startServer({ registration: true });
+      const without = await startServer({ registration: false });
+      try {
+        const response = await fetch(`${without.issuer}/register`, { redirect: 'manual' });
+        expect(response.status).toBe(404);
+        expect(response.headers.get('allow')).toBeNull();
+        expect((await fetch(`${withRegistration.issuer}/register`, { method: 'PUT' })).status).toBe(405);
+      } finally {
+        await withRegistration.close();
+        await without.close();
+      }
+    });
   });
 
   describe('response headers', () => {

@@ -1,9 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { createBff, loadBffConfig } from '@gatehouse/bff';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/free-port.js';
-import { type IdTokenScript, startScriptedProvider } from '../support/scripted-provider.js';
+import { type BffOnScriptedProvider, startBffOnScriptedProvider } from '../support/bff-on-scripted-provider.js';
+import type { IdTokenScript } from '../support/scripted-provider.js';
 import { SiteAwareBrowser } from '../support/site-aware-browser.js';
 
 /**
@@ -15,31 +12,15 @@ import { SiteAwareBrowser } from '../support/site-aware-browser.js';
  * client (the OpenID RP conformance "wrong alg" case; here the provider's ES256 access-token key).
  */
 
-const bffClient = { clientId: 'gatehouse-bff', clientSecret: 'scripted-provider-secret-0123456789' };
-
-let provider: Awaited<ReturnType<typeof startScriptedProvider>>;
-let bff: FastifyInstance;
+let running: BffOnScriptedProvider;
+let provider: BffOnScriptedProvider['provider'];
 let origin: string;
 
 beforeAll(async () => {
-  provider = await startScriptedProvider(bffClient);
-  const port = await freePort();
-  origin = `http://localhost:${port}`;
-  const config = loadBffConfig({
-    publicUrl: origin,
-    issuer: provider.issuer,
-    ...bffClient,
-    scopes: ['openid'],
-    tokenEncryptionKeys: [randomBytes(32).toString('base64url')],
-    store: 'memory',
-  });
-  bff = await createBff(config);
-  await bff.listen({ port, host: '127.0.0.1' });
+  running = await startBffOnScriptedProvider();
+  ({ provider, origin } = running);
 });
-afterAll(async () => {
-  await bff?.close();
-  await provider?.stop();
-});
+afterAll(() => running?.close());
 
 /** A signed-in victim whose provider session is `sid`. */
 async function victimSignedIn(sid: string) {

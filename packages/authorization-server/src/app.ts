@@ -209,6 +209,7 @@ async function buildContext(
     clientAuth: {
       clients,
       store,
+      rateLimiter,
       issuer: config.issuer,
       tokenEndpoint: urls.token,
       now,

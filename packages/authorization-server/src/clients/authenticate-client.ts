@@ -1,4 +1,4 @@
-import { RateLimiter, type RateLimitRule, type Store } from '@gatehouse/store';
+import type { RateLimiter, RateLimitRule, Store } from '@gatehouse/store';
 import { createLocalJWKSet, decodeJwt, errors, type JSONWebKeySet, jwtVerify } from 'jose';
 import { InvalidClientError, InvalidRequestError, SlowDownError } from '../errors.js';
 import { hasControlCharacter, maxClientIdLength, type Params } from '../http/params.js';
@@ -17,6 +17,8 @@ export interface ClientAuthContext {
   issuer: string;
   tokenEndpoint: string;
   now: () => number;
+  /** The server's one rate limiter (counters in the store). */
+  rateLimiter: RateLimiter;
   /** Failed authentications per client id **and** source address per window, before 429. */
   limits: { failuresPerClient: number; windowSeconds: number };
 }
@@ -77,7 +79,7 @@ export async function authenticateClient(
   if (method === 'none') return { client, method };
 
   const rule = clientAuthRule(context.limits);
-  const attempt = await new RateLimiter(context.store, context.now).take(rule, `${clientId}\n${source}`);
+  const attempt = await context.rateLimiter.take(rule, `${clientId}\n${source}`);
   if (attempt.isOver) {
     throw new SlowDownError('invalid_client', 'too many failed attempts; try again later', attempt.resetsInSeconds);
   }

@@ -1,4 +1,4 @@
-import { openMemoryStore, type Store } from '@gatehouse/store';
+import { openMemoryStore, RateLimiter, type Store } from '@gatehouse/store';
 import { Value } from '@sinclair/typebox/value';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +57,7 @@ describe('client_secret_basic (property)', () => {
     issuer: 'https://as.test',
     tokenEndpoint: 'https://as.test/token',
     now: () => Date.parse('2030-01-01T00:00:00Z'),
+    rateLimiter: new RateLimiter(store, () => Date.parse('2030-01-01T00:00:00Z')),
     // Lockout is not what is tested here: many failures for one id must not turn into slow_down.
     limits: { failuresPerClient: 1_000_000, windowSeconds: 60 },
   });

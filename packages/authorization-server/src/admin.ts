@@ -1,12 +1,12 @@
 import { openStore, type Store } from '@gatehouse/store';
-import { AccountStore } from './accounts/account-store.js';
-import { checkNewPassword } from './accounts/password-policy.js';
 import { ephemeralNamespaces } from './app.js';
-import { ClientRegistry, type RegisteredClient } from './clients/client-registry.js';
+import { checkNewPassword } from './checks/password-policy.js';
 import type { AuthorizationServerConfig } from './config/as-config.js';
-import { KeyRing, type SigningAlg } from './keys/key-ring.js';
-import { idTokenAlg } from './tokens/id-token.js';
-import { createSealer } from './tokens/sealing.js';
+import { createSealer } from './primitives/sealing.js';
+import { idTokenAlg } from './services/tokens/id-token.js';
+import { AccountStore } from './stores/account-store.js';
+import { ClientRegistry, type RegisteredClient } from './stores/client-registry.js';
+import { KeyRing, type SigningAlg } from './stores/key-ring.js';
 
 /** A refused administrative change (a taken email, a weak password); the message is one line for the user. */
 export class AdminError extends Error {

@@ -1,24 +1,24 @@
 import type { RateLimiter, RateLimitRule, Store } from '@gatehouse/store';
 import type { FastifyBaseLogger } from 'fastify';
-import type { AccountStore } from './accounts/account-store.js';
-import type { LoginThrottle } from './accounts/login-throttle.js';
-import type { ClientAuthContext } from './clients/authenticate-client.js';
-import type { ClientRegistry } from './clients/client-registry.js';
 import type { AuthorizationServerConfig } from './config/as-config.js';
-import type { GrantStore } from './grants/grant-store.js';
-import type { CookieSigner } from './http/cookies.js';
-import type { Interactions } from './interaction/interactions.js';
-import type { KeyRing } from './keys/key-ring.js';
-import type { BackchannelLogout } from './logout/backchannel-logout.js';
-import type { Consents } from './sessions/consents.js';
-import type { CsrfTokens } from './sessions/csrf.js';
-import type { ProviderSessions } from './sessions/provider-session.js';
-import type { RefreshTokens } from './tokens/refresh-tokens.js';
-import type { AccountLinks } from './upstreams/account-links.js';
-import type { UpstreamApi } from './upstreams/upstream-api.js';
-import type { UpstreamProviders } from './upstreams/upstream-providers.js';
-import type { UpstreamTokens } from './upstreams/upstream-tokens.js';
-import type { UpstreamTransactions } from './upstreams/upstream-transactions.js';
+import type { CookieSigner } from './primitives/cookies.js';
+import type { CsrfTokens } from './primitives/csrf-tokens.js';
+import type { ClientAuthContext } from './services/clients/authenticate-client.js';
+import type { BackchannelLogout } from './services/logout/backchannel-logout.js';
+import type { UpstreamApi } from './services/upstreams/upstream-api.js';
+import type { UpstreamProviders } from './services/upstreams/upstream-providers.js';
+import type { UpstreamTokens } from './services/upstreams/upstream-tokens.js';
+import type { AccountLinks } from './stores/account-links.js';
+import type { AccountStore } from './stores/account-store.js';
+import type { ClientRegistry } from './stores/client-registry.js';
+import type { Consents } from './stores/consents.js';
+import type { GrantStore } from './stores/grant-store.js';
+import type { Interactions } from './stores/interactions.js';
+import type { KeyRing } from './stores/key-ring.js';
+import type { LoginThrottle } from './stores/login-throttle.js';
+import type { ProviderSessions } from './stores/provider-sessions.js';
+import type { RefreshTokens } from './stores/refresh-tokens.js';
+import type { UpstreamTransactions } from './stores/upstream-transactions.js';
 
 /** The provider's endpoint URLs, as discovery names them. */
 export interface EndpointUrls {

@@ -1,7 +1,7 @@
 import { ConfigError, parseConfig } from '@gatehouse/config';
 import { type Static, Type } from '@sinclair/typebox';
-import { checkClientMetadata } from '../clients/check-client-metadata.js';
-import { clientMetadataSchema } from './client-metadata.js';
+import { checkClientMetadata } from '../checks/check-client-metadata.js';
+import { clientMetadataSchema } from '../protocol/client-metadata.js';
 import { rateLimitsSchema } from './rate-limits-config.js';
 import { checkUpstreams, upstreamSchema } from './upstream-config.js';
 

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
+import { anyRegistersImplicit } from '../checks/check-response.js';
 import type { AsContext } from '../context.js';
-import { oneTimeCodeGrantType } from '../grants/one-time-code.js';
-import { tokenExchangeGrantType } from '../grants/token-exchange.js';
-import { idTokenAlg } from '../tokens/id-token.js';
-import { anyRegistersImplicit } from './authorize/check-response.js';
+import { oneTimeCodeGrantType } from '../services/grants/one-time-code.js';
+import { tokenExchangeGrantType } from '../services/grants/token-exchange.js';
+import { idTokenAlg } from '../services/tokens/id-token.js';
 
 /**
  * Discovery (OpenID Connect Discovery 1.0 and RFC 8414): exactly what this server supports. The

@@ -1,14 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { RegisteredClient } from '../clients/client-registry.js';
 import type { AsContext } from '../context.js';
-import { PageError } from '../errors.js';
 import { sendFormExpired } from '../http/error-page-reply.js';
 import { csrfTokenFor, isOwnFormPost } from '../http/form-csrf.js';
 import { originOf, sendPage } from '../http/page-headers.js';
-import type { Params } from '../http/params.js';
 import { formParams, requestParams } from '../http/request-params.js';
-import { endProviderSession } from '../logout/end-session.js';
-import { verifyOwnToken } from '../tokens/verify-own-token.js';
+import type { Params } from '../primitives/params.js';
+import { PageError } from '../protocol/errors.js';
+import { endProviderSession } from '../services/logout/end-session.js';
+import { verifyOwnToken } from '../services/tokens/verify-own-token.js';
+import type { RegisteredClient } from '../stores/client-registry.js';
 import { renderLoggedOutPage, renderLogoutConfirmPage } from '../views/logout-pages.js';
 
 interface LogoutRequest {

@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { RegisteredClient } from '../clients/client-registry.js';
 import type { AsContext } from '../context.js';
-import { AccessDeniedError, InvalidRequestError } from '../errors.js';
 import { sendFormExpired, sendInteractionRefused } from '../http/error-page-reply.js';
 import { csrfTokenFor, isOwnFormPost } from '../http/form-csrf.js';
 import { originOf, sendPage } from '../http/page-headers.js';
 import { formParams } from '../http/request-params.js';
-import type { Interaction } from '../interaction/interactions.js';
-import type { LoadedSession } from '../sessions/provider-session.js';
+import { AccessDeniedError, InvalidRequestError } from '../protocol/errors.js';
+import type { RegisteredClient } from '../stores/client-registry.js';
+import type { Interaction } from '../stores/interactions.js';
+import type { LoadedSession } from '../stores/provider-sessions.js';
 import { renderConsentPage } from '../views/consent-page.js';
 import { sendAuthorizationError } from './authorize/authorization-response.js';
 import { completeAuthorization } from './authorize/complete-authorization.js';

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { authenticateClient } from '../clients/authenticate-client.js';
 import type { AsContext } from '../context.js';
-import { InvalidClientError, InvalidRequestError } from '../errors.js';
 import { answerOAuthFailure, noStore } from '../http/oauth-reply.js';
 import { formParams } from '../http/request-params.js';
 import { sourceAddress } from '../http/source-address.js';
-import { readLiveAccessToken } from '../tokens/read-access-token.js';
+import { InvalidClientError, InvalidRequestError } from '../protocol/errors.js';
+import { authenticateClient } from '../services/clients/authenticate-client.js';
+import { readLiveAccessToken } from '../services/tokens/read-access-token.js';
 
 /**
  * Introspection (RFC 7662), for authenticated clients. Live access tokens of any client (resource

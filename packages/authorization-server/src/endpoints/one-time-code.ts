@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { authenticateClient } from '../clients/authenticate-client.js';
 import type { AsContext } from '../context.js';
-import { InvalidClientError, InvalidRequestError } from '../errors.js';
-import { createOneTimeCodes, issueOneTimeCode } from '../grants/one-time-code.js';
 import { answerOAuthFailure, noStore } from '../http/oauth-reply.js';
 import { formParams } from '../http/request-params.js';
 import { sourceAddress } from '../http/source-address.js';
+import { InvalidClientError, InvalidRequestError } from '../protocol/errors.js';
+import { authenticateClient } from '../services/clients/authenticate-client.js';
+import { createOneTimeCodes, issueOneTimeCode } from '../services/grants/one-time-code.js';
 
 /**
  * `POST /one-time-code` (ours; discovery's `gatehouse_one_time_code_endpoint`): a confidential

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { authenticateClient } from '../clients/authenticate-client.js';
 import type { AsContext } from '../context.js';
-import { InvalidRequestError } from '../errors.js';
 import { answerOAuthFailure, noStore } from '../http/oauth-reply.js';
 import { formParams } from '../http/request-params.js';
 import { sourceAddress } from '../http/source-address.js';
-import { verifyOwnToken } from '../tokens/verify-own-token.js';
+import { InvalidRequestError } from '../protocol/errors.js';
+import { authenticateClient } from '../services/clients/authenticate-client.js';
+import { verifyOwnToken } from '../services/tokens/verify-own-token.js';
 
 /**
  * Revocation (RFC 7009), client-authenticated. A refresh token revokes its whole family (the grant);

@@ -6,15 +6,15 @@ import {
   type TokenResponse,
 } from '@gatehouse/oidc-client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Account } from '../accounts/account-store.js';
 import type { AsContext } from '../context.js';
 import { sendErrorPage, sendFormExpired, sendInteractionRefused } from '../http/error-page-reply.js';
 import { isOwnFormPost } from '../http/form-csrf.js';
 import { formParams } from '../http/request-params.js';
-import { completeSignIn } from '../interaction/complete-sign-in.js';
-import { randomToken } from '../tokens/random.js';
-import { identifyUser, type UpstreamIdentity } from '../upstreams/upstream-identity.js';
-import type { UpstreamTransaction } from '../upstreams/upstream-transactions.js';
+import { randomToken } from '../primitives/random.js';
+import { completeSignIn } from '../services/accounts/complete-sign-in.js';
+import { identifyUser, type UpstreamIdentity } from '../services/upstreams/upstream-identity.js';
+import type { Account } from '../stores/account-store.js';
+import type { UpstreamTransaction } from '../stores/upstream-transactions.js';
 import { sendLoginPage } from './login-page-reply.js';
 
 type NameParams = { Params: { name: string } };

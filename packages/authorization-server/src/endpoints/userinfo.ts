@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { claimsForScopes } from '../accounts/user-claims.js';
 import type { AsContext } from '../context.js';
-import { InsufficientScopeError, InvalidRequestError, InvalidTokenError, type OAuthError } from '../errors.js';
 import { noStore } from '../http/oauth-reply.js';
-import { readLiveAccessToken } from '../tokens/read-access-token.js';
+import { InsufficientScopeError, InvalidRequestError, InvalidTokenError, type OAuthError } from '../protocol/errors.js';
+import { readLiveAccessToken } from '../services/tokens/read-access-token.js';
+import { claimsForScopes } from '../services/tokens/user-claims.js';
 
 /**
  * UserInfo (OpenID Core §5.3), GET and POST, bearer token in the header only (RFC 6750 §2.1; query and

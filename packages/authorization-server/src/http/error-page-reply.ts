@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import type { InteractionRefusal } from '../interaction/interactions.js';
+import type { InteractionRefusal } from '../stores/interactions.js';
 import { renderErrorPage } from '../views/error-page.js';
 import { sendPage } from './page-headers.js';
 

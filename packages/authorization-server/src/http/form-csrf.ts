@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AsContext } from '../context.js';
-import type { Params } from './params.js';
+import type { Params } from '../primitives/params.js';
 
 /** The CSRF token for a form on this page, setting the browser's CSRF cookie when it has none. */
 export function csrfTokenFor(context: AsContext, request: FastifyRequest, reply: FastifyReply): string {

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { usedBasic } from '../clients/authenticate-client.js';
-import { OAuthError, SlowDownError } from '../errors.js';
+import { OAuthError, SlowDownError } from '../protocol/errors.js';
+import { usedBasic } from '../services/clients/authenticate-client.js';
 
 /** Headers every token-endpoint-style JSON answer carries (RFC 6749 §5.1). */
 export function noStore(reply: FastifyReply): FastifyReply {

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import { InvalidRequestError } from '../errors.js';
-import { type Params, parseParams, queryParams } from './params.js';
+import { type Params, parseParams, queryParams } from '../primitives/params.js';
+import { InvalidRequestError } from '../protocol/errors.js';
 
 /** Whether the request's body is `application/x-www-form-urlencoded` (parameters are allowed). */
 export function isFormRequest(request: FastifyRequest): boolean {

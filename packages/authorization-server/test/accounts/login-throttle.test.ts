@@ -1,8 +1,8 @@
 import { openMemoryStore, RateLimiter, type Store } from '@gatehouse/store';
 import { Value } from '@sinclair/typebox/value';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type LoginAttempt, type LoginRefusal, LoginThrottle } from '../../src/accounts/login-throttle.js';
 import { type RateLimitsConfig, rateLimitsSchema } from '../../src/config/rate-limits-config.js';
+import { type LoginAttempt, type LoginRefusal, LoginThrottle } from '../../src/stores/login-throttle.js';
 
 let now = Date.parse('2030-01-01T00:00:00Z');
 let store: Store;

@@ -1,8 +1,8 @@
 import { createHash, createHmac } from 'node:crypto';
 import { openMemoryStore, type Store } from '@gatehouse/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ClientRegistry } from '../../src/clients/client-registry.js';
-import { ClientSecretHasher } from '../../src/clients/client-secret-hash.js';
+import { ClientSecretHasher } from '../../src/primitives/client-secret-hash.js';
+import { ClientRegistry } from '../../src/stores/client-registry.js';
 
 const oldKey = 'the-old-cookie-secret-0123456789abcdef';
 const newKey = 'the-new-cookie-secret-0123456789abcdef';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { propertyRuns } from '../../../../test/support/property-runs.js';
-import { CookieSigner, readCookie, serializeCookie } from '../../src/http/cookies.js';
+import { CookieSigner, readCookie, serializeCookie } from '../../src/primitives/cookies.js';
 
 // SECURITY.md §1, §4: the provider's cookies are read strictly (one cookie of a name, or none), what
 // goes into `Set-Cookie` is validated (no CR/LF ever), and a signed value that was altered in any way

@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import type { FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { propertyRuns } from '../../../../test/support/property-runs.js';
-import { OAuthError } from '../../src/errors.js';
-import { parseParams, queryParams } from '../../src/http/params.js';
 import { requestParams } from '../../src/http/request-params.js';
+import { parseParams, queryParams } from '../../src/primitives/params.js';
+import { OAuthError } from '../../src/protocol/errors.js';
 
 // SECURITY.md §1: parameters are read strictly — repeated ones refused, an empty one absent, NUL,
 // every other C0 control and DEL refused, malformed encoding refused — and what is read is always

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { OAuthError } from '../../src/errors.js';
-import { maxClientIdLength, parseParams } from '../../src/http/params.js';
+import { maxClientIdLength, parseParams } from '../../src/primitives/params.js';
+import { OAuthError } from '../../src/protocol/errors.js';
 
 function refusal(read: () => unknown): string | undefined {
   try {

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScriptedBrowser } from '../../../../test/support/gatehouse-as.js';
-import { checkClientMetadata } from '../../src/clients/check-client-metadata.js';
-import type { ClientMetadata } from '../../src/config/client-metadata.js';
+import { checkClientMetadata } from '../../src/checks/check-client-metadata.js';
+import type { ClientMetadata } from '../../src/protocol/client-metadata.js';
 import {
   authorizationUrl,
   clientsWith,

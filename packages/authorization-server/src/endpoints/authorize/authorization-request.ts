@@ -1,18 +1,6 @@
-import type { RegisteredClient } from '../../clients/client-registry.js';
-import { allowedResources } from '../../clients/client-resources.js';
-import type { AsContext } from '../../context.js';
-import {
-  InvalidRequestError,
-  InvalidScopeError,
-  RequestNotSupportedError,
-  RequestUriNotSupportedError,
-} from '../../errors.js';
-import type { Params } from '../../http/params.js';
-import { verifyOwnToken } from '../../tokens/verify-own-token.js';
-import { checkClientAndRedirectUri } from './check-client-and-redirect-uri.js';
-import { checkPkce } from './check-pkce.js';
-import { checkPrompt } from './check-prompt.js';
-import { checkResource } from './check-resource.js';
+import { checkPkce } from '../../checks/check-pkce.js';
+import { checkPrompt } from '../../checks/check-prompt.js';
+import { checkResource } from '../../checks/check-resource.js';
 import {
   anyRegistersImplicit,
   checkResponseMode,
@@ -20,8 +8,20 @@ import {
   isImplicitResponseType,
   normalizeResponseType,
   type ResponseType,
-} from './check-response.js';
-import { checkScope } from './check-scope.js';
+} from '../../checks/check-response.js';
+import { checkScope } from '../../checks/check-scope.js';
+import { allowedResources } from '../../checks/client-resources.js';
+import type { AsContext } from '../../context.js';
+import type { Params } from '../../primitives/params.js';
+import {
+  InvalidRequestError,
+  InvalidScopeError,
+  RequestNotSupportedError,
+  RequestUriNotSupportedError,
+} from '../../protocol/errors.js';
+import { verifyOwnToken } from '../../services/tokens/verify-own-token.js';
+import type { RegisteredClient } from '../../stores/client-registry.js';
+import { checkClientAndRedirectUri } from './check-client-and-redirect-uri.js';
 
 export type ResponseMode = 'query' | 'fragment' | 'form_post';
 

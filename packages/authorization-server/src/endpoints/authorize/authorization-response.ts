@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
-import type { OAuthError } from '../../errors.js';
 import { sendPage } from '../../http/page-headers.js';
-import { randomToken } from '../../tokens/random.js';
+import { randomToken } from '../../primitives/random.js';
+import type { OAuthError } from '../../protocol/errors.js';
 import { escapeHtml } from '../../views/html.js';
 import type { ResponseTarget } from './authorization-request.js';
 

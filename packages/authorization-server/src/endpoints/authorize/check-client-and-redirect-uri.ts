@@ -1,7 +1,7 @@
-import type { RegisteredClient } from '../../clients/client-registry.js';
 import type { AsContext } from '../../context.js';
-import { PageError } from '../../errors.js';
-import type { Params } from '../../http/params.js';
+import type { Params } from '../../primitives/params.js';
+import { PageError } from '../../protocol/errors.js';
+import type { RegisteredClient } from '../../stores/client-registry.js';
 
 /**
  * The first check, before anything may be sent to the client: a known `client_id`, and a

@@ -1,12 +1,12 @@
 import type { FastifyReply } from 'fastify';
+import { isImplicitResponseType } from '../../checks/check-response.js';
 import type { AsContext } from '../../context.js';
-import { OAuthError } from '../../errors.js';
-import type { LoadedSession } from '../../sessions/provider-session.js';
+import { OAuthError } from '../../protocol/errors.js';
+import { issueCode } from '../../services/grants/issue-code.js';
+import { issueImplicit } from '../../services/grants/issue-implicit.js';
+import type { LoadedSession } from '../../stores/provider-sessions.js';
 import type { AuthorizationRequest } from './authorization-request.js';
 import { sendAuthorizationError, sendAuthorizationResponse } from './authorization-response.js';
-import { isImplicitResponseType } from './check-response.js';
-import { issueCode } from './issue-code.js';
-import { issueImplicit } from './issue-implicit.js';
 
 /**
  * Answers an authorization the user has nothing left to do for, from `/authorize` or the interaction

@@ -1,9 +1,9 @@
 import type { FastifyReply } from 'fastify';
-import type { RegisteredClient } from '../../clients/client-registry.js';
 import type { AsContext } from '../../context.js';
-import { ConsentRequiredError, LoginRequiredError } from '../../errors.js';
-import { type Interaction, isActedBy } from '../../interaction/interactions.js';
-import type { LoadedSession } from '../../sessions/provider-session.js';
+import { ConsentRequiredError, LoginRequiredError } from '../../protocol/errors.js';
+import type { RegisteredClient } from '../../stores/client-registry.js';
+import { type Interaction, isActedBy } from '../../stores/interactions.js';
+import type { LoadedSession } from '../../stores/provider-sessions.js';
 import type { AuthorizationRequest } from './authorization-request.js';
 import { sendAuthorizationError } from './authorization-response.js';
 import { completeAuthorization } from './complete-authorization.js';

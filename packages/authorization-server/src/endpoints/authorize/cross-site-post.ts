@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import { parseParams } from '../../http/params.js';
 import { isFormRequest } from '../../http/request-params.js';
+import { parseParams } from '../../primitives/params.js';
 
 /** Longest authorization URL a bounce may produce; a longer POST is answered as it came. */
 const maxBounceUrlLength = 8192;

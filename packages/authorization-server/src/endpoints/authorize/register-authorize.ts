@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AsContext } from '../../context.js';
-import { OAuthError, PageError } from '../../errors.js';
 import { sendErrorPage } from '../../http/error-page-reply.js';
 import { requestParams } from '../../http/request-params.js';
+import { OAuthError, PageError } from '../../protocol/errors.js';
 import { type ResponseTarget, readAuthorizationRequest } from './authorization-request.js';
 import { sendAuthorizationError } from './authorization-response.js';
 import { continueAuthorization } from './continue-authorization.js';

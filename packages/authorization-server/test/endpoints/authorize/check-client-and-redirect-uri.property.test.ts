@@ -3,12 +3,12 @@ import { Value } from '@sinclair/typebox/value';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { propertyRuns } from '../../../../../test/support/property-runs.js';
-import { ClientRegistry } from '../../../src/clients/client-registry.js';
-import { type ClientMetadata, clientMetadataSchema } from '../../../src/config/client-metadata.js';
 import type { AsContext } from '../../../src/context.js';
 import { checkClientAndRedirectUri } from '../../../src/endpoints/authorize/check-client-and-redirect-uri.js';
-import { PageError } from '../../../src/errors.js';
-import { queryParams } from '../../../src/http/params.js';
+import { queryParams } from '../../../src/primitives/params.js';
+import { type ClientMetadata, clientMetadataSchema } from '../../../src/protocol/client-metadata.js';
+import { PageError } from '../../../src/protocol/errors.js';
+import { ClientRegistry } from '../../../src/stores/client-registry.js';
 
 // SECURITY.md §2 / RFC 9700 §4.1.3: `redirect_uri` is compared as a string, exactly. Every
 // registered URI is accepted as it is; every spelling a URL parser might call "the same" is refused.

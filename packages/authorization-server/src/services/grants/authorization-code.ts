@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import type { AsContext } from '../../context.js';
+import type { Params } from '../../primitives/params.js';
+import { safeEqual, sha256 } from '../../primitives/random.js';
+import { InvalidGrantError, InvalidRequestError } from '../../protocol/errors.js';
+import type { RegisteredClient } from '../../stores/client-registry.js';
+import { issueUserTokens, type TokenResponse } from '../tokens/issue-user-tokens.js';
+import type { CodeRecord } from './issue-code.js';
+
+const verifierPattern = /^[A-Za-z0-9\-._~]{43,128}$/;
+
+/**
+ * The `authorization_code` grant (RFC 6749 §4.1.3, RFC 7636 §4.6): the code is taken atomically (one
+ * redemption wins); it must belong to this client and `redirect_uri`, and the verifier must match its
+ * challenge — a verifier for a code issued without one is a downgrade and refused. A second use of a
+ * code revokes every token issued from it.
+ */
+export async function redeemAuthorizationCode(
+  context: AsContext,
+  client: RegisteredClient,
+  params: Params,
+): Promise<TokenResponse> {
+  const code = params.get('code');
+  if (!code) throw new InvalidRequestError('code is required');
+  const redirectUri = params.get('redirect_uri');
+  const verifier = params.get('code_verifier');
+  if (verifier !== undefined && !verifierPattern.test(verifier))
+    throw new InvalidGrantError('code_verifier is malformed');
+  if (code.length > 256) throw new InvalidGrantError('the code is not valid');
+  const hash = sha256(code);
+  const record = await context.store.take<CodeRecord>('codes', hash);
+  if (!record) {
+    const grantId = await context.store.get<string>('code-grants', hash);
+    if (grantId !== undefined) {
+      await context.grants.revoke(grantId);
+      context.log.warn({ clientId: client.client_id }, 'authorization code replayed; its tokens are revoked');
+    }
+    throw new InvalidGrantError('the code is invalid, expired or already used');
+  }
+  if (record.clientId !== client.client_id) throw new InvalidGrantError('the code was issued to another client');
+  if (redirectUri !== record.redirectUri)
+    throw new InvalidGrantError('redirect_uri does not match the authorization request');
+  if (record.codeChallenge === null) {
+    if (verifier !== undefined) throw new InvalidGrantError('code_verifier sent for a code issued without PKCE');
+    if (client.isPublic) throw new InvalidGrantError('PKCE is required');
+  } else {
+    if (verifier === undefined) throw new InvalidGrantError('code_verifier is required');
+    const computed = createHash('sha256').update(verifier, 'ascii').digest('base64url');
+    if (!safeEqual(computed, record.codeChallenge))
+      throw new InvalidGrantError('code_verifier does not match the code_challenge');
+  }
+
+  const now = context.now();
+  const expiresAt = now + context.config.refreshTokenTtl * 1000;
+  const grant = {
+    grantId: record.grantId,
+    sub: record.sub,
+    clientId: record.clientId,
+    scopes: record.scopes,
+    audience: record.audience,
+    authTime: record.authTime,
+    amr: record.amr,
+    sid: record.sid,
+    expiresAt,
+    offline: record.scopes.includes('offline_access'),
+    revoked: false,
+  };
+  // Fails when a replay revoked the grant before we created it.
+  if (!(await context.grants.create(grant)))
+    throw new InvalidGrantError('the code is invalid, expired or already used');
+  const refreshToken = client.grant_types.includes('refresh_token')
+    ? await context.refreshTokens.issue(
+        grant.grantId,
+        client.client_id,
+        Math.min(expiresAt, now + context.config.refreshTokenIdleTtl * 1000),
+      )
+    : undefined;
+  return issueUserTokens(context, grant, {
+    scopes: record.scopes,
+    nonce: record.nonce ?? undefined,
+    refreshToken,
+  });
+}

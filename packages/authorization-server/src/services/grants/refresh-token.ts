@@ -1,0 +1,52 @@
+import type { AsContext } from '../../context.js';
+import type { Params } from '../../primitives/params.js';
+import { InvalidGrantError, InvalidRequestError, InvalidScopeError } from '../../protocol/errors.js';
+import type { RegisteredClient } from '../../stores/client-registry.js';
+import type { Grant } from '../../stores/grant-store.js';
+import { issueUserTokens, type TokenResponse } from '../tokens/issue-user-tokens.js';
+
+/**
+ * The `refresh_token` grant (RFC 6749 §6) with rotation: a new refresh token every time, bound to the
+ * client, never outliving the grant's absolute end. Reuse of a rotated token revokes the family; a
+ * retry within the grace window gets the same successor. A narrower `scope` narrows the access token;
+ * a wider one is `invalid_scope`.
+ */
+export async function refreshTokens(
+  context: AsContext,
+  client: RegisteredClient,
+  params: Params,
+): Promise<TokenResponse> {
+  const token = params.get('refresh_token');
+  if (!token) throw new InvalidRequestError('refresh_token is required');
+  const requested = params.get('scope');
+  let grant: Grant | undefined;
+  let scopes: string[] = [];
+  const outcome = await context.refreshTokens.use(token, client.client_id, async (grantId) => {
+    grant = await context.grants.find(grantId);
+    if (!grant) return undefined;
+    scopes = scopesFor(grant, requested);
+    return Math.min(grant.expiresAt, context.now() + context.config.refreshTokenIdleTtl * 1000);
+  });
+  if (outcome.kind === 'invalid') throw new InvalidGrantError('the refresh token is invalid, expired or revoked');
+  if (outcome.kind === 'reused') {
+    await context.grants.revoke(outcome.grantId);
+    context.log.warn({ clientId: client.client_id }, 'rotated refresh token reused; its family is revoked');
+    throw new InvalidGrantError('the refresh token was already used');
+  }
+  if (outcome.kind === 'retried') {
+    // A retry of the previous token: its grant was not looked at yet.
+    grant = await context.grants.find(outcome.grantId);
+    if (!grant) throw new InvalidGrantError('the refresh token is invalid, expired or revoked');
+    scopes = scopesFor(grant, requested);
+  }
+  if (!grant) throw new InvalidGrantError('the refresh token is invalid, expired or revoked');
+  return issueUserTokens(context, grant, { scopes, refreshToken: outcome.token });
+}
+
+/** The access token's scopes: the grant's, or a narrower `scope`; a wider one is `invalid_scope`. */
+function scopesFor(grant: Grant, requested: string | undefined): string[] {
+  const scopes = requested === undefined ? grant.scopes : [...new Set(requested.split(' ').filter(Boolean))];
+  const wider = scopes.filter((scope) => !grant.scopes.includes(scope));
+  if (wider.length > 0) throw new InvalidScopeError(`scope exceeds the grant: ${wider.join(' ').slice(0, 200)}`);
+  return scopes;
+}

@@ -1,0 +1,186 @@
+import type { Store } from '@gatehouse/store';
+import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { randomToken } from '../primitives/random.js';
+import type { Sealer } from '../primitives/sealing.js';
+
+export type SigningAlg = 'ES256' | 'RS256' | 'EdDSA';
+
+/** A signing key as kept in the store: the private half sealed, the public half as published. */
+interface StoredKey {
+  [key: string]: string | number | null | JWK;
+  kid: string;
+  alg: SigningAlg;
+  sealedPrivateJwk: string;
+  publicJwk: JWK;
+  /** Milliseconds since the epoch from which the key signs. */
+  activatesAt: number;
+  /** Milliseconds since the epoch after which the key is no longer published; null while current. */
+  retiresAt: number | null;
+}
+
+type SigningKey = Awaited<ReturnType<typeof importJWK>>;
+
+export interface ActiveKey {
+  kid: string;
+  alg: SigningAlg;
+  key: SigningKey;
+}
+
+const namespace = 'signing-keys';
+/** Every key carries this index key, so one lookup lists them all. */
+const indexKey = 'signing-keys';
+/** How often an instance re-reads the key list, so a rotation elsewhere is seen. */
+const reloadMs = 60_000;
+
+/**
+ * The provider's signing keys, shared by every instance through the store. Each algorithm in use has
+ * one active key (the newest that has activated); newer keys are published before they sign, and
+ * replaced keys stay published until every token they signed has expired.
+ */
+export class KeyRing {
+  readonly #store: Store;
+  readonly #sealer: Sealer;
+  readonly #now: () => number;
+  readonly #algs: readonly SigningAlg[];
+  #keys: StoredKey[] = [];
+  #loadedAt = Number.NEGATIVE_INFINITY;
+  #loading: Promise<void> | undefined;
+  readonly #imported = new Map<string, Promise<SigningKey>>();
+  #jwks: { keys: JWK[] } = { keys: [] };
+
+  constructor(store: Store, sealer: Sealer, algs: readonly SigningAlg[], now: () => number) {
+    this.#store = store;
+    this.#sealer = sealer;
+    this.#algs = [...new Set(algs)];
+    this.#now = now;
+  }
+
+  /** Loads the keys, creating a first key for each algorithm that has none (once across instances). */
+  async initialize(): Promise<void> {
+    await this.#reload();
+    const missing = this.#algs.filter((alg) => !this.#keys.some((key) => key.alg === alg));
+    if (missing.length === 0) return;
+    const lock = await this.#store.acquireLock('signing-keys-init', 30);
+    try {
+      await this.#reload();
+      for (const alg of this.#algs) {
+        if (!this.#keys.some((key) => key.alg === alg)) await this.#create(alg, this.#now());
+      }
+      await this.#reload();
+    } finally {
+      await lock?.release();
+    }
+  }
+
+  /**
+   * Adds a new key per algorithm that signs from `now + activationDelaySeconds`; the keys it replaces
+   * stay published for `retainSeconds` after that (the longest lifetime of anything they signed).
+   */
+  async rotate(activationDelaySeconds: number, retainSeconds: number): Promise<string[]> {
+    await this.#reload();
+    const activatesAt = this.#now() + activationDelaySeconds * 1000;
+    const created: string[] = [];
+    for (const alg of this.#algs) {
+      for (const key of this.#keys.filter((candidate) => candidate.alg === alg && candidate.retiresAt === null)) {
+        await this.#store.put(
+          namespace,
+          key.kid,
+          { ...key, retiresAt: activatesAt + retainSeconds * 1000 },
+          { indexes: [indexKey] },
+        );
+      }
+      created.push(await this.#create(alg, activatesAt));
+    }
+    await this.#reload();
+    return created;
+  }
+
+  /** The key that signs now for `alg`. */
+  async signingKey(alg: SigningAlg): Promise<ActiveKey> {
+    await this.#maybeReload();
+    const now = this.#now();
+    const active = this.#keys
+      .filter((key) => key.alg === alg && key.activatesAt <= now && (key.retiresAt === null || key.retiresAt > now))
+      .sort((a, b) => b.activatesAt - a.activatesAt)[0];
+    if (!active) throw new Error(`no active ${alg} signing key`);
+    let imported = this.#imported.get(active.kid);
+    if (!imported) {
+      const opened = this.#sealer.open(active.sealedPrivateJwk);
+      if (!opened) throw new Error(`signing key ${active.kid} cannot be opened with the configured cookieSecrets`);
+      imported = importJWK(JSON.parse(opened) as JWK, alg);
+      this.#imported.set(active.kid, imported);
+    }
+    return { kid: active.kid, alg, key: await imported };
+  }
+
+  /** A published public key by `kid`, for checking our own tokens. */
+  async verificationKey(kid: string, alg: string): Promise<SigningKey | undefined> {
+    await this.#maybeReload();
+    let found = this.#published().find((key) => key.kid === kid && key.alg === alg);
+    if (!found && this.#now() - this.#loadedAt > 1000) {
+      await this.#reload();
+      found = this.#published().find((key) => key.kid === kid && key.alg === alg);
+    }
+    if (!found) return undefined;
+    const cacheKey = `public:${kid}`;
+    let imported = this.#imported.get(cacheKey);
+    if (!imported) {
+      imported = importJWK(found.publicJwk, alg);
+      this.#imported.set(cacheKey, imported);
+    }
+    return imported;
+  }
+
+  /** The JWKS document: public members only, every key not yet retired. */
+  async jwks(): Promise<{ keys: JWK[] }> {
+    await this.#maybeReload();
+    return this.#jwks;
+  }
+
+  #published(): StoredKey[] {
+    const now = this.#now();
+    return this.#keys.filter((key) => key.retiresAt === null || key.retiresAt > now);
+  }
+
+  async #create(alg: SigningAlg, activatesAt: number): Promise<string> {
+    const { privateKey, publicKey } = await generateKeyPair(alg, {
+      extractable: true,
+      ...(alg === 'RS256' ? { modulusLength: 2048 } : {}),
+      ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}),
+    });
+    const kid = randomToken(12);
+    const publicJwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
+    const privateJwk = await exportJWK(privateKey);
+    const record: StoredKey = {
+      kid,
+      alg,
+      sealedPrivateJwk: this.#sealer.seal(JSON.stringify(privateJwk)),
+      publicJwk,
+      activatesAt,
+      retiresAt: null,
+    };
+    await this.#store.put(namespace, kid, record, { indexes: [indexKey] });
+    return kid;
+  }
+
+  async #maybeReload(): Promise<void> {
+    if (this.#now() - this.#loadedAt > reloadMs) await this.#reload();
+  }
+
+  async #reload(): Promise<void> {
+    this.#loading ??= (async () => {
+      const found = await this.#store.findByIndex<StoredKey>(indexKey);
+      const now = this.#now();
+      for (const entry of found) {
+        if (entry.value.retiresAt !== null && entry.value.retiresAt <= now)
+          await this.#store.delete(namespace, entry.id);
+      }
+      this.#keys = found.map((entry) => entry.value).filter((key) => key.retiresAt === null || key.retiresAt > now);
+      this.#jwks = { keys: this.#published().map((key) => key.publicJwk) };
+      this.#loadedAt = now;
+    })().finally(() => {
+      this.#loading = undefined;
+    });
+    await this.#loading;
+  }
+}

@@ -3,10 +3,11 @@ import { ephemeralNamespaces } from './app.js';
 import { checkNewPassword } from './checks/password-policy.js';
 import type { AuthorizationServerConfig } from './config/as-config.js';
 import { createSealer } from './primitives/sealing.js';
-import { idTokenAlg } from './services/tokens/id-token.js';
+import type { RegisteredClient } from './protocol/client-metadata.js';
+import { idTokenAlg, type SigningAlg } from './protocol/signing-algorithms.js';
 import { AccountStore } from './stores/account-store.js';
-import { ClientRegistry, type RegisteredClient } from './stores/client-registry.js';
-import { KeyRing, type SigningAlg } from './stores/key-ring.js';
+import { ClientRegistry } from './stores/client-registry.js';
+import { KeyRing } from './stores/key-ring.js';
 
 /** A refused administrative change (a taken email, a weak password); the message is one line for the user. */
 export class AdminError extends Error {

@@ -9,11 +9,11 @@ export {
 export { type UpstreamConfig, upstreamSchema } from './config/upstream-config.js';
 export { upstreamCallbackUrl } from './endpoints/upstream-sign-in.js';
 export { createSealer } from './primitives/sealing.js';
-export { type ClientMetadata, clientMetadataSchema } from './protocol/client-metadata.js';
+export { type ClientMetadata, clientMetadataSchema, type RegisteredClient } from './protocol/client-metadata.js';
 export * from './protocol/errors.js';
-export { idTokenAlg } from './services/tokens/id-token.js';
+export { idTokenAlg, type SigningAlg } from './protocol/signing-algorithms.js';
 export { UpstreamApi, type UpstreamCredentials } from './services/upstreams/upstream-api.js';
 export { UpstreamTokenError, type UpstreamTokenFailure } from './services/upstreams/upstream-errors.js';
 export { AccountStore } from './stores/account-store.js';
-export { ClientMetadataError, ClientRegistry, type RegisteredClient } from './stores/client-registry.js';
-export { KeyRing, type SigningAlg } from './stores/key-ring.js';
+export { ClientMetadataError, ClientRegistry } from './stores/client-registry.js';
+export { KeyRing } from './stores/key-ring.js';

@@ -1,14 +1,11 @@
 import type { ClientMetadata } from '../protocol/client-metadata.js';
-import { oneTimeCodeGrantType } from '../services/grants/one-time-code.js';
-import { tokenExchangeGrantType } from '../services/grants/token-exchange.js';
+import { oneTimeCodeGrantType, tokenExchangeGrantType } from '../protocol/grant-types.js';
+import { userSubjectPrefix } from '../protocol/subjects.js';
 
 export interface MetadataProblem {
   field: string;
   message: string;
 }
-
-/** User `sub`s start with this, and no client id may, so a client-credentials token never names a user. */
-export const userSubjectPrefix = 'usr_';
 
 /**
  * The registration rules beyond the schema (SECURITY.md §2): absolute redirect URIs without fragments

@@ -1,5 +1,5 @@
+import type { RegisteredClient } from '../protocol/client-metadata.js';
 import { InvalidRequestError } from '../protocol/errors.js';
-import type { RegisteredClient } from '../stores/client-registry.js';
 
 const challengePattern = /^[A-Za-z0-9\-._~]{43,128}$/;
 

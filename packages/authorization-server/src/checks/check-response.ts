@@ -1,23 +1,12 @@
-import type { ResponseMode } from '../endpoints/authorize/authorization-request.js';
-import type { ClientMetadata } from '../protocol/client-metadata.js';
+import {
+  type ImplicitResponseType,
+  isImplicitResponseType,
+  normalizeResponseType,
+  type ResponseMode,
+  type ResponseType,
+} from '../protocol/authorization-request.js';
+import type { ClientMetadata, RegisteredClient } from '../protocol/client-metadata.js';
 import { InvalidRequestError, UnauthorizedClientError, UnsupportedResponseTypeError } from '../protocol/errors.js';
-import type { RegisteredClient } from '../stores/client-registry.js';
-
-/** The legacy implicit grant's response types: tokens straight from `/authorize`, in the fragment. */
-export type ImplicitResponseType = 'token' | 'id_token token';
-export type ResponseType = 'code' | ImplicitResponseType;
-
-/**
- * A `response_type` with its space-separated values in one order (OAuth 2.0 Multiple Response Types
- * §2: order does not matter), so `token id_token` is `id_token token`.
- */
-export function normalizeResponseType(responseType: string | undefined): string | undefined {
-  return responseType?.split(' ').sort().join(' ');
-}
-
-export function isImplicitResponseType(responseType: string | undefined): responseType is ImplicitResponseType {
-  return responseType === 'token' || responseType === 'id_token token';
-}
 
 /** Whether any of these clients registered the implicit grant (discovery advertises it only then). */
 export function anyRegistersImplicit(clients: readonly Pick<ClientMetadata, 'grant_types'>[]): boolean {

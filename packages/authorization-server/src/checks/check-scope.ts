@@ -1,5 +1,5 @@
+import type { RegisteredClient } from '../protocol/client-metadata.js';
 import { InvalidScopeError } from '../protocol/errors.js';
-import type { RegisteredClient } from '../stores/client-registry.js';
 
 const scopeToken = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 

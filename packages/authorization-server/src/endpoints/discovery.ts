@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { anyRegistersImplicit } from '../checks/check-response.js';
 import type { AsContext } from '../context.js';
-import { oneTimeCodeGrantType } from '../services/grants/one-time-code.js';
-import { tokenExchangeGrantType } from '../services/grants/token-exchange.js';
-import { idTokenAlg } from '../services/tokens/id-token.js';
+import { oneTimeCodeGrantType, tokenExchangeGrantType } from '../protocol/grant-types.js';
+import { idTokenAlg } from '../protocol/signing-algorithms.js';
 
 /**
  * Discovery (OpenID Connect Discovery 1.0 and RFC 8414): exactly what this server supports. The

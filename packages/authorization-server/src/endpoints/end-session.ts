@@ -5,10 +5,10 @@ import { csrfTokenFor, isOwnFormPost } from '../http/form-csrf.js';
 import { originOf, sendPage } from '../http/page-headers.js';
 import { formParams, requestParams } from '../http/request-params.js';
 import type { Params } from '../primitives/params.js';
+import type { RegisteredClient } from '../protocol/client-metadata.js';
 import { PageError } from '../protocol/errors.js';
 import { endProviderSession } from '../services/logout/end-session.js';
 import { verifyOwnToken } from '../services/tokens/verify-own-token.js';
-import type { RegisteredClient } from '../stores/client-registry.js';
 import { renderLoggedOutPage, renderLogoutConfirmPage } from '../views/logout-pages.js';
 
 interface LogoutRequest {

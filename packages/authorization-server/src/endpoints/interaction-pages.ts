@@ -4,8 +4,8 @@ import { sendFormExpired, sendInteractionRefused } from '../http/error-page-repl
 import { csrfTokenFor, isOwnFormPost } from '../http/form-csrf.js';
 import { originOf, sendPage } from '../http/page-headers.js';
 import { formParams } from '../http/request-params.js';
+import type { RegisteredClient } from '../protocol/client-metadata.js';
 import { AccessDeniedError, InvalidRequestError } from '../protocol/errors.js';
-import type { RegisteredClient } from '../stores/client-registry.js';
 import type { Interaction } from '../stores/interactions.js';
 import type { LoadedSession } from '../stores/provider-sessions.js';
 import { renderConsentPage } from '../views/consent-page.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AsContext } from '../context.js';
-import type { RegisteredClient } from '../stores/client-registry.js';
+import type { RegisteredClient } from '../protocol/client-metadata.js';
 
 /**
  * CORS for the token endpoint, only for browser (public) clients and only for the origins they

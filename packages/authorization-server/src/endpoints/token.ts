@@ -4,16 +4,17 @@ import { answerOAuthFailure, noStore } from '../http/oauth-reply.js';
 import { formParams } from '../http/request-params.js';
 import { sourceAddress } from '../http/source-address.js';
 import type { Params } from '../primitives/params.js';
+import type { RegisteredClient } from '../protocol/client-metadata.js';
 import { InvalidRequestError, UnauthorizedClientError, UnsupportedGrantTypeError } from '../protocol/errors.js';
+import { oneTimeCodeGrantType, tokenExchangeGrantType } from '../protocol/grant-types.js';
 import { authenticateClient } from '../services/clients/authenticate-client.js';
 import { redeemAuthorizationCode } from '../services/grants/authorization-code.js';
 import { clientCredentials } from '../services/grants/client-credentials.js';
-import { createOneTimeCodes, oneTimeCodeGrantType, redeemOneTimeCode } from '../services/grants/one-time-code.js';
+import { createOneTimeCodes, redeemOneTimeCode } from '../services/grants/one-time-code.js';
 import { refreshTokens } from '../services/grants/refresh-token.js';
-import { exchangeToken, tokenExchangeGrantType } from '../services/grants/token-exchange.js';
+import { exchangeToken } from '../services/grants/token-exchange.js';
 import type { UpstreamTokenResponse } from '../services/grants/upstream-token-exchange.js';
 import type { TokenResponse } from '../services/tokens/issue-user-tokens.js';
-import type { RegisteredClient } from '../stores/client-registry.js';
 import { allowTokenCors } from './token-cors.js';
 
 /** A grant type's handler: checks the request and returns the token response (or throws an `OAuthError`). */

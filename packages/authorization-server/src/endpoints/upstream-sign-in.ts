@@ -11,9 +11,9 @@ import { sendErrorPage, sendFormExpired, sendInteractionRefused } from '../http/
 import { isOwnFormPost } from '../http/form-csrf.js';
 import { formParams } from '../http/request-params.js';
 import { randomToken } from '../primitives/random.js';
+import type { Account } from '../protocol/account.js';
 import { completeSignIn } from '../services/accounts/complete-sign-in.js';
 import { identifyUser, type UpstreamIdentity } from '../services/upstreams/upstream-identity.js';
-import type { Account } from '../stores/account-store.js';
 import type { UpstreamTransaction } from '../stores/upstream-transactions.js';
 import { sendLoginPage } from './login-page-reply.js';
 

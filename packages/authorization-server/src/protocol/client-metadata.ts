@@ -75,3 +75,12 @@ export const clientMetadataSchema = Type.Object(
 );
 
 export type ClientMetadata = Static<typeof clientMetadataSchema>;
+
+/** A client as the server uses it: its metadata, with the secret replaced by its keyed hash. */
+export interface RegisteredClient extends Omit<ClientMetadata, 'client_secret'> {
+  /** The secret's keyed hash (see `ClientSecretHasher`); undefined for clients without one. */
+  secretHash: string | undefined;
+  isPublic: boolean;
+  scopes: ReadonlySet<string>;
+  name: string;
+}

@@ -1,23 +1,9 @@
 import type { Store } from '@gatehouse/store';
-import { userSubjectPrefix } from '../checks/check-client-metadata.js';
 import { maxPasswordLength } from '../checks/password-policy.js';
 import { hashPassword, verifyPassword } from '../primitives/password-hash.js';
 import { randomToken } from '../primitives/random.js';
-
-export interface Account {
-  [key: string]: string | number | boolean | null;
-  /** Stable subject identifier, never reused: `usr_` and 128 random bits. */
-  sub: string;
-  email: string;
-  emailVerified: boolean;
-  name: string | null;
-  /** Empty for an account made by an upstream sign-in: it has no password until one is set. */
-  passwordHash: string;
-  /** Milliseconds since the epoch. */
-  createdAt: number;
-  updatedAt: number;
-  disabled: boolean;
-}
+import type { Account } from '../protocol/account.js';
+import { userSubjectPrefix } from '../protocol/subjects.js';
 
 const accounts = 'accounts';
 const emails = 'account-emails';

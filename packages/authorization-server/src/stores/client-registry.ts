@@ -2,16 +2,7 @@ import type { JsonValue, Store } from '@gatehouse/store';
 import { Value } from '@sinclair/typebox/value';
 import { checkClientMetadata } from '../checks/check-client-metadata.js';
 import { ClientSecretHasher } from '../primitives/client-secret-hash.js';
-import { type ClientMetadata, clientMetadataSchema } from '../protocol/client-metadata.js';
-
-/** A client as the server uses it: its metadata, with the secret replaced by its keyed hash. */
-export interface RegisteredClient extends Omit<ClientMetadata, 'client_secret'> {
-  /** The secret's keyed hash (see `ClientSecretHasher`); undefined for clients without one. */
-  secretHash: string | undefined;
-  isPublic: boolean;
-  scopes: ReadonlySet<string>;
-  name: string;
-}
+import { type ClientMetadata, clientMetadataSchema, type RegisteredClient } from '../protocol/client-metadata.js';
 
 const namespace = 'clients';
 const cacheMs = 30_000;

@@ -1,7 +1,7 @@
 import type { JsonValue, Store } from '@gatehouse/store';
-import type { AuthorizationRequest } from '../endpoints/authorize/authorization-request.js';
 import { BrowserBinding } from '../primitives/browser-binding.js';
 import { randomToken } from '../primitives/random.js';
+import type { AuthorizationRequest } from '../protocol/authorization-request.js';
 import type { LoadedSession } from './provider-sessions.js';
 
 /** Who did something on an interaction: the account and the provider session (its `sid`) it was done in. */

@@ -2,8 +2,7 @@ import type { Store } from '@gatehouse/store';
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { randomToken } from '../primitives/random.js';
 import type { Sealer } from '../primitives/sealing.js';
-
-export type SigningAlg = 'ES256' | 'RS256' | 'EdDSA';
+import type { SigningAlg } from '../protocol/signing-algorithms.js';
 
 /** A signing key as kept in the store: the private half sealed, the public half as published. */
 interface StoredKey {

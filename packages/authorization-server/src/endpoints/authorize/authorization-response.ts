@@ -1,9 +1,9 @@
 import type { FastifyReply } from 'fastify';
 import { sendPage } from '../../http/page-headers.js';
 import { randomToken } from '../../primitives/random.js';
+import type { ResponseTarget } from '../../protocol/authorization-request.js';
 import type { OAuthError } from '../../protocol/errors.js';
 import { escapeHtml } from '../../views/html.js';
-import type { ResponseTarget } from './authorization-request.js';
 
 /**
  * Sends an authorization response to the validated redirect URI (RFC 6749 §4.1.2, RFC 9207): the

@@ -1,7 +1,7 @@
-import type { AsContext } from '../../context.js';
 import type { Params } from '../../primitives/params.js';
+import type { RegisteredClient } from '../../protocol/client-metadata.js';
 import { PageError } from '../../protocol/errors.js';
-import type { RegisteredClient } from '../../stores/client-registry.js';
+import type { ClientRegistry } from '../../stores/client-registry.js';
 
 /**
  * The first check, before anything may be sent to the client: a known `client_id`, and a
@@ -10,7 +10,7 @@ import type { RegisteredClient } from '../../stores/client-registry.js';
  * exactly one is registered and the request is not OpenID (OpenID requires it). Failures are pages.
  */
 export async function checkClientAndRedirectUri(
-  context: AsContext,
+  clients: Pick<ClientRegistry, 'find'>,
   params: Params,
 ): Promise<{ client: RegisteredClient; redirectUri: string }> {
   if (params.isUnreadable('client_id') || params.isUnreadable('redirect_uri')) {
@@ -29,7 +29,7 @@ export async function checkClientAndRedirectUri(
       'The request does not say which application it is from.',
       'invalid_request',
     );
-  const client = await context.clients.find(clientId);
+  const client = await clients.find(clientId);
   if (!client)
     throw new PageError(
       400,

@@ -1,11 +1,11 @@
 import type { FastifyReply } from 'fastify';
-import { isImplicitResponseType } from '../../checks/check-response.js';
 import type { AsContext } from '../../context.js';
+import type { AuthorizationRequest } from '../../protocol/authorization-request.js';
+import { isImplicitResponseType } from '../../protocol/authorization-request.js';
 import { OAuthError } from '../../protocol/errors.js';
 import { issueCode } from '../../services/grants/issue-code.js';
 import { issueImplicit } from '../../services/grants/issue-implicit.js';
 import type { LoadedSession } from '../../stores/provider-sessions.js';
-import type { AuthorizationRequest } from './authorization-request.js';
 import { sendAuthorizationError, sendAuthorizationResponse } from './authorization-response.js';
 
 /**

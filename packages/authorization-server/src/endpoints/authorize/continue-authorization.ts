@@ -1,10 +1,10 @@
 import type { FastifyReply } from 'fastify';
 import type { AsContext } from '../../context.js';
+import type { AuthorizationRequest } from '../../protocol/authorization-request.js';
+import type { RegisteredClient } from '../../protocol/client-metadata.js';
 import { ConsentRequiredError, LoginRequiredError } from '../../protocol/errors.js';
-import type { RegisteredClient } from '../../stores/client-registry.js';
 import { type Interaction, isActedBy } from '../../stores/interactions.js';
 import type { LoadedSession } from '../../stores/provider-sessions.js';
-import type { AuthorizationRequest } from './authorization-request.js';
 import { sendAuthorizationError } from './authorization-response.js';
 import { completeAuthorization } from './complete-authorization.js';
 

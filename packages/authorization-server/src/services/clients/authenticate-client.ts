@@ -1,8 +1,9 @@
 import type { RateLimiter, RateLimitRule, Store } from '@gatehouse/store';
 import { createLocalJWKSet, decodeJwt, errors, type JSONWebKeySet, jwtVerify } from 'jose';
 import { hasControlCharacter, maxClientIdLength, type Params } from '../../primitives/params.js';
+import type { RegisteredClient } from '../../protocol/client-metadata.js';
 import { InvalidClientError, InvalidRequestError, SlowDownError } from '../../protocol/errors.js';
-import type { ClientRegistry, RegisteredClient } from '../../stores/client-registry.js';
+import type { ClientRegistry } from '../../stores/client-registry.js';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
 

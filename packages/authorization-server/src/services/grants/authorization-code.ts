@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { AsContext } from '../../context.js';
 import type { Params } from '../../primitives/params.js';
 import { safeEqual, sha256 } from '../../primitives/random.js';
+import type { RegisteredClient } from '../../protocol/client-metadata.js';
 import { InvalidGrantError, InvalidRequestError } from '../../protocol/errors.js';
-import type { RegisteredClient } from '../../stores/client-registry.js';
 import { issueUserTokens, type TokenResponse } from '../tokens/issue-user-tokens.js';
 import type { CodeRecord } from './issue-code.js';
 

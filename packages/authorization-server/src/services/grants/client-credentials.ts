@@ -2,8 +2,8 @@ import { checkResource } from '../../checks/check-resource.js';
 import { allowedResources } from '../../checks/client-resources.js';
 import type { AsContext } from '../../context.js';
 import type { Params } from '../../primitives/params.js';
+import type { RegisteredClient } from '../../protocol/client-metadata.js';
 import { InvalidScopeError } from '../../protocol/errors.js';
-import type { RegisteredClient } from '../../stores/client-registry.js';
 import { signAccessToken } from '../tokens/access-token.js';
 import type { TokenResponse } from '../tokens/issue-user-tokens.js';
 

@@ -1,6 +1,6 @@
 import type { AsContext } from '../../context.js';
-import type { AuthorizationRequest } from '../../endpoints/authorize/authorization-request.js';
 import { randomToken, sha256 } from '../../primitives/random.js';
+import type { AuthorizationRequest } from '../../protocol/authorization-request.js';
 import type { LoadedSession } from '../../stores/provider-sessions.js';
 
 /** An authorization code as stored (under the code's SHA-256), with everything the token endpoint checks. */

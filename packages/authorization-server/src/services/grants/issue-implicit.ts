@@ -1,7 +1,7 @@
 import type { AsContext } from '../../context.js';
-import type { AuthorizationRequest } from '../../endpoints/authorize/authorization-request.js';
+import type { AuthorizationRequest } from '../../protocol/authorization-request.js';
 import { AccessDeniedError } from '../../protocol/errors.js';
-import type { Grant } from '../../stores/grant-store.js';
+import type { Grant } from '../../protocol/grant.js';
 import type { LoadedSession } from '../../stores/provider-sessions.js';
 import { signAccessToken } from '../tokens/access-token.js';
 import { signIdToken } from '../tokens/id-token.js';

@@ -3,18 +3,17 @@ import type { AsContext } from '../../context.js';
 import type { Params } from '../../primitives/params.js';
 import { randomToken, sha256 } from '../../primitives/random.js';
 import { createSealer, type Sealer } from '../../primitives/sealing.js';
+import type { RegisteredClient } from '../../protocol/client-metadata.js';
 import {
   InvalidGrantError,
   InvalidRequestError,
   InvalidScopeError,
   UnauthorizedClientError,
 } from '../../protocol/errors.js';
-import type { RegisteredClient } from '../../stores/client-registry.js';
+import { oneTimeCodeGrantType } from '../../protocol/grant-types.js';
 import type { TokenResponse } from '../tokens/issue-user-tokens.js';
 import { readLiveAccessToken } from '../tokens/read-access-token.js';
 
-/** Ours, hence a vendor URN (RFC 6749 §4.5 extension grants use absolute URIs). */
-export const oneTimeCodeGrantType = 'urn:gatehouse:params:oauth:grant-type:one-time-code';
 /** Seconds a one-time code lives (SECURITY.md §3: 10 minutes). */
 export const oneTimeCodeTtlSeconds = 600;
 

@@ -1,8 +1,8 @@
 import type { AsContext } from '../../context.js';
 import type { Params } from '../../primitives/params.js';
+import type { RegisteredClient } from '../../protocol/client-metadata.js';
 import { InvalidGrantError, InvalidRequestError, InvalidScopeError } from '../../protocol/errors.js';
-import type { RegisteredClient } from '../../stores/client-registry.js';
-import type { Grant } from '../../stores/grant-store.js';
+import type { Grant } from '../../protocol/grant.js';
 import { issueUserTokens, type TokenResponse } from '../tokens/issue-user-tokens.js';
 
 /**

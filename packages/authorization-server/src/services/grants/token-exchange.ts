@@ -1,13 +1,14 @@
 import { allowedResources } from '../../checks/client-resources.js';
 import type { AsContext } from '../../context.js';
 import type { Params } from '../../primitives/params.js';
+import type { RegisteredClient } from '../../protocol/client-metadata.js';
 import {
   InvalidRequestError,
   InvalidScopeError,
   InvalidTargetError,
   UnauthorizedClientError,
 } from '../../protocol/errors.js';
-import type { RegisteredClient } from '../../stores/client-registry.js';
+import { accessTokenType } from '../../protocol/grant-types.js';
 import { signAccessToken } from '../tokens/access-token.js';
 import type { TokenResponse } from '../tokens/issue-user-tokens.js';
 import { readLiveAccessToken } from '../tokens/read-access-token.js';
@@ -16,10 +17,6 @@ import {
   type UpstreamTokenResponse,
   upstreamAudiencePrefix,
 } from './upstream-token-exchange.js';
-
-export const tokenExchangeGrantType = 'urn:ietf:params:oauth:grant-type:token-exchange';
-/** RFC 8693 §3: the only token type we take and give. */
-export const accessTokenType = 'urn:ietf:params:oauth:token-type:access_token';
 
 /**
  * The token-exchange grant (RFC 8693), for confidential clients and their own user access tokens

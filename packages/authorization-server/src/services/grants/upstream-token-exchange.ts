@@ -1,11 +1,11 @@
 import type { AsContext } from '../../context.js';
+import type { RegisteredClient } from '../../protocol/client-metadata.js';
 import {
   InvalidGrantError,
   InvalidRequestError,
   InvalidTargetError,
   TemporarilyUnavailableError,
 } from '../../protocol/errors.js';
-import type { RegisteredClient } from '../../stores/client-registry.js';
 import { UpstreamTokenError } from '../upstreams/upstream-errors.js';
 
 /** The answer: the upstream's own token, its remaining lifetime when known, and the proof it wants. */

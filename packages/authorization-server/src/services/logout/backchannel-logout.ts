@@ -1,9 +1,9 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { SignJWT } from 'jose';
 import { randomToken } from '../../primitives/random.js';
+import { idTokenAlg } from '../../protocol/signing-algorithms.js';
 import type { ClientRegistry } from '../../stores/client-registry.js';
 import type { KeyRing } from '../../stores/key-ring.js';
-import { idTokenAlg } from '../tokens/id-token.js';
 
 export interface BackchannelOptions {
   issuer: string;

@@ -1,6 +1,7 @@
 import { SignJWT } from 'jose';
 import { randomToken } from '../../primitives/random.js';
-import type { KeyRing, SigningAlg } from '../../stores/key-ring.js';
+import type { SigningAlg } from '../../protocol/signing-algorithms.js';
+import type { KeyRing } from '../../stores/key-ring.js';
 
 export interface AccessTokenClaims {
   sub: string;

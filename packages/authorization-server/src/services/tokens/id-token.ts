@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { randomToken } from '../../primitives/random.js';
+import { idTokenAlg } from '../../protocol/signing-algorithms.js';
 import type { KeyRing } from '../../stores/key-ring.js';
 
 export interface IdTokenInput {
@@ -15,9 +16,6 @@ export interface IdTokenInput {
   /** Scope-permitted user claims (`name`, `email`, …). */
   claims: Record<string, unknown>;
 }
-
-/** ID tokens are RS256 (OpenID's default when a client names no algorithm; SECURITY.md §9.1). */
-export const idTokenAlg = 'RS256';
 
 /**
  * Signs an OpenID Connect ID token: `iss`, `sub`, `aud`, `exp`, `iat`, `auth_time`, `nonce` exactly

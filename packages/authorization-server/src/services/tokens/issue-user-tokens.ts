@@ -1,6 +1,6 @@
 import type { AsContext } from '../../context.js';
 import { InvalidGrantError } from '../../protocol/errors.js';
-import type { Grant } from '../../stores/grant-store.js';
+import type { Grant } from '../../protocol/grant.js';
 import { signAccessToken } from './access-token.js';
 import { signIdToken } from './id-token.js';
 import { claimsForScopes } from './user-claims.js';

@@ -1,4 +1,4 @@
-import type { Account } from '../../stores/account-store.js';
+import type { Account } from '../../protocol/account.js';
 
 /** The user claims the granted scopes allow (OpenID Core §5.4): `profile` → name, `email` → email and its flag. */
 export function claimsForScopes(

@@ -3,7 +3,6 @@ import { Value } from '@sinclair/typebox/value';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { propertyRuns } from '../../../../../test/support/property-runs.js';
-import type { AsContext } from '../../../src/context.js';
 import { checkClientAndRedirectUri } from '../../../src/endpoints/authorize/check-client-and-redirect-uri.js';
 import { queryParams } from '../../../src/primitives/params.js';
 import { type ClientMetadata, clientMetadataSchema } from '../../../src/protocol/client-metadata.js';
@@ -130,21 +129,19 @@ describe('redirect_uri matching (property)', () => {
   });
   afterAll(() => store.close());
 
-  function contextFor(redirectUris: string[]): AsContext {
+  function registryFor(redirectUris: string[]): ClientRegistry {
     const client = Value.Default(clientMetadataSchema, {
       client_id: 'app',
       client_secret: 's'.repeat(32),
       redirect_uris: redirectUris,
     }) as ClientMetadata;
     // The check reads the client registry only.
-    return {
-      clients: new ClientRegistry([client], store, () => 0, ['property-test-secret-0123456789abcdef']),
-    } as unknown as AsContext;
+    return new ClientRegistry([client], store, () => 0, ['property-test-secret-0123456789abcdef']);
   }
   /** The check, fed the way `/authorize` feeds it: the offered URI percent-encoded in the query. */
   const check = (registered: string[], offered: string, scope = 'openid') =>
     checkClientAndRedirectUri(
-      contextFor(registered),
+      registryFor(registered),
       queryParams(
         `/authorize?client_id=app&scope=${encodeURIComponent(scope)}&redirect_uri=${encodeURIComponent(offered)}`,
       ),

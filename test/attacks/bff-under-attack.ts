@@ -3,10 +3,9 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders, type Se
 import type { AddressInfo } from 'node:net';
 import { createBff, loadBffConfig } from '@gatehouse/bff';
 import { openMemoryStore, type Store } from '@gatehouse/store';
+import { freePort, loginAtProvider, type ProviderPeer, startProviderPeer } from '@gatehouse/test-kit';
 import type { FastifyInstance } from 'fastify';
 import { BrowserClient } from '../../packages/bff/test/browser-client.js';
-import { freePort } from '../support/free-port.js';
-import { loginAtProvider, type ProviderPeer, startProviderPeer } from '../support/oidc-provider-peer.js';
 
 /**
  * The BFF as the attack suites meet it: oidc-provider as its provider, a real API behind it, and the

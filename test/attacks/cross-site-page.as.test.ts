@@ -1,3 +1,4 @@
+import { confidentialClient, demoUser, ScriptedBrowser } from '@gatehouse/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   authorizationUrl,
@@ -5,7 +6,6 @@ import {
   type TestServer,
   webAppRedirect,
 } from '../../packages/authorization-server/test/security/flows.js';
-import { confidentialClient, demoUser, ScriptedBrowser } from '../support/gatehouse-as.js';
 
 /**
  * The attacker's page is on another site, open in the victim's browser. It can navigate the browser

@@ -2,11 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { createBff, loadBffConfig } from '@gatehouse/bff';
 import { openMemoryStore, type Store } from '@gatehouse/store';
+import { freePort, loginAtProvider, type ProviderPeer, SiteAwareBrowser, startProviderPeer } from '@gatehouse/test-kit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/free-port.js';
-import { loginAtProvider, type ProviderPeer, startProviderPeer } from '../support/oidc-provider-peer.js';
-import { SiteAwareBrowser } from '../support/site-aware-browser.js';
 
 /**
  * The attacker holds a stolen session cookie. The operator, learning of a leak, rotates the

@@ -1,3 +1,4 @@
+import { apiResource, confidentialClient, demoUser, ScriptedBrowser } from '@gatehouse/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   authorizationUrl,
@@ -13,7 +14,6 @@ import {
   webAppAuthorization,
   webAppRedirect,
 } from '../../packages/authorization-server/test/security/flows.js';
-import { apiResource, confidentialClient, demoUser, ScriptedBrowser } from '../support/gatehouse-as.js';
 
 /**
  * The attacker runs a client registered at the provider (`web-app`, with a valid secret) and has an

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type BffOnScriptedProvider,
   scriptedBffClient as bffClient,
+  type IdTokenScript,
+  SiteAwareBrowser,
   startBffOnScriptedProvider,
-} from '../support/bff-on-scripted-provider.js';
-import type { IdTokenScript } from '../support/scripted-provider.js';
-import { SiteAwareBrowser } from '../support/site-aware-browser.js';
+} from '@gatehouse/test-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
  * The attacker operates another client registered at the same provider as the BFF. ID tokens that

@@ -2,11 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { createBff, createTokenCipher, loadBffConfig, SessionStore } from '@gatehouse/bff';
 import { discoverProvider, requestTokens, TokenEndpointError } from '@gatehouse/oidc-client';
 import { openMemoryStore, type Store } from '@gatehouse/store';
+import { freePort, loginAtProvider, type ProviderPeer, SiteAwareBrowser, startProviderPeer } from '@gatehouse/test-kit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/free-port.js';
-import { loginAtProvider, type ProviderPeer, startProviderPeer } from '../support/oidc-provider-peer.js';
-import { SiteAwareBrowser } from '../support/site-aware-browser.js';
 
 /**
  * The attacker is the next user of a shared computer: they sign in to the app with their own

@@ -1,3 +1,4 @@
+import { confidentialClient, demoUser, ScriptedBrowser } from '@gatehouse/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   authorizationUrl,
@@ -8,7 +9,6 @@ import {
   usersWith,
   webAppRedirect,
 } from '../../packages/authorization-server/test/security/flows.js';
-import { confidentialClient, demoUser, ScriptedBrowser } from '../support/gatehouse-as.js';
 
 /**
  * The attacker is another user of the same provider — here on a shared computer, in the same browser

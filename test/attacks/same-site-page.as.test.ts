@@ -1,3 +1,4 @@
+import { demoUser, ScriptedBrowser } from '@gatehouse/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   csrfOf,
@@ -5,7 +6,6 @@ import {
   startServer,
   type TestServer,
 } from '../../packages/authorization-server/test/security/flows.js';
-import { demoUser, ScriptedBrowser } from '../support/gatehouse-as.js';
 
 /**
  * The attacker controls a page on another origin — a sibling of the provider (same site) or any other

@@ -1,4 +1,5 @@
 import { openRedisStore } from '@gatehouse/store';
+import { redisUrl, requireService, runScopedName, ScriptedBrowser } from '@gatehouse/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   authorizationUrl,
@@ -9,8 +10,6 @@ import {
   startServer,
   type TestServer,
 } from '../../packages/authorization-server/test/security/flows.js';
-import { ScriptedBrowser } from '../support/gatehouse-as.js';
-import { redisUrl, requireService, runScopedName } from '../support/test-services.js';
 
 /**
  * The attacker holds a stolen session at one of the user's applications and counts on it outliving the

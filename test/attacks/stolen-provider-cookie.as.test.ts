@@ -1,3 +1,4 @@
+import { confidentialClient, demoUser, ScriptedBrowser } from '@gatehouse/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   authorizationUrl,
@@ -8,7 +9,6 @@ import {
   type TestServer,
   webAppRedirect,
 } from '../../packages/authorization-server/test/security/flows.js';
-import { confidentialClient, demoUser, ScriptedBrowser } from '../support/gatehouse-as.js';
 
 /**
  * The attacker holds a copy of the victim's provider-session cookie (but not the password). A client

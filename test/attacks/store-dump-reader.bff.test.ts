@@ -3,11 +3,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBff, loadBffConfig } from '@gatehouse/bff';
+import { freePort, loginAtProvider, type ProviderPeer, SiteAwareBrowser, startProviderPeer } from '@gatehouse/test-kit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/free-port.js';
-import { loginAtProvider, type ProviderPeer, startProviderPeer } from '../support/oidc-provider-peer.js';
-import { SiteAwareBrowser } from '../support/site-aware-browser.js';
 
 /**
  * The attacker reads a copy of the BFF's store — a backup, a replica, the SQLite file — but holds

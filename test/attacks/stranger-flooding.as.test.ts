@@ -1,4 +1,5 @@
 import { openRedisStore } from '@gatehouse/store';
+import { parseForm, redisUrl, requireService, runScopedName } from '@gatehouse/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   basicAuthorization,
@@ -7,8 +8,6 @@ import {
   startServer,
   type TestServer,
 } from '../../packages/authorization-server/test/security/flows.js';
-import { parseForm } from '../support/gatehouse-as.js';
-import { redisUrl, requireService, runScopedName } from '../support/test-services.js';
 
 /**
  * A stranger with no credentials floods the authorization server: wrong client secrets for a client

@@ -1,7 +1,10 @@
+import {
+  type BffOnScriptedProvider,
+  type IdTokenScript,
+  SiteAwareBrowser,
+  startBffOnScriptedProvider,
+} from '@gatehouse/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BffOnScriptedProvider, startBffOnScriptedProvider } from '../support/bff-on-scripted-provider.js';
-import type { IdTokenScript } from '../support/scripted-provider.js';
-import { SiteAwareBrowser } from '../support/site-aware-browser.js';
 
 /**
  * The attacker is a stranger posting logout tokens to the BFF's back-channel logout endpoint — which

@@ -1,3 +1,4 @@
+import { confidentialClient, demoUser, ScriptedBrowser } from '@gatehouse/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   authorizationUrl,
@@ -12,7 +13,6 @@ import {
   webAppAuthorization,
   webAppRedirect,
 } from '../../packages/authorization-server/test/security/flows.js';
-import { confidentialClient, demoUser, ScriptedBrowser } from '../support/gatehouse-as.js';
 
 /**
  * A stranger with no account sends the authorization server identifiers no client would: a control

@@ -5,11 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBff, loadBffConfig } from '@gatehouse/bff';
 import { openMemoryStore } from '@gatehouse/store';
+import { freePort, type ProviderPeer, startProviderPeer } from '@gatehouse/test-kit';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/free-port.js';
-import { type ProviderPeer, startProviderPeer } from '../support/oidc-provider-peer.js';
 import { launchChromium } from './chromium.js';
 
 // The BFF pattern in a real browser: the SPA on http://localhost, the provider on 127.0.0.1 (another

@@ -1,9 +1,9 @@
+import { freePort } from '@gatehouse/test-kit';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { start as startExchangeExample } from '../../examples/exchange-long-lived/server.js';
 import { start as startOneTimeCodeExample } from '../../examples/one-time-code/server.js';
 import { start as startTokenMediatingExample } from '../../examples/token-mediating-bff/server.js';
-import { freePort } from '../support/free-port.js';
 import { launchChromium } from './chromium.js';
 
 // The runnable examples of configurations 2, 3 and 5 (docs/choosing-a-configuration.md), each started

@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@gatehouse/test-kit';
 import type { Page } from 'playwright-core';
-import { freePort } from '../support/free-port.js';
 
 export interface RunningDemo {
   bffOrigin: string;

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
+import { type ProviderPeer, startProviderPeer } from '@gatehouse/test-kit';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ProviderPeer, startProviderPeer } from '../support/oidc-provider-peer.js';
 import { launchChromium } from './chromium.js';
 import { startEchoApi, startStaticServer } from './static-server.js';
 

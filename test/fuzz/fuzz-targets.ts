@@ -5,9 +5,8 @@ import { join } from 'node:path';
 import { createBff, loadBffConfig } from '@gatehouse/bff';
 import { buildDemoApi, loadDemoApiConfig } from '@gatehouse/demo-api';
 import { openMemoryStore } from '@gatehouse/store';
+import { confidentialClient, demoUser, freePort, publicClient, startAuthorizationServer } from '@gatehouse/test-kit';
 import type { FastifyInstance } from 'fastify';
-import { freePort } from '../support/free-port.js';
-import { confidentialClient, demoUser, publicClient, startAuthorizationServer } from '../support/gatehouse-as.js';
 import { type FuzzUser, signInAtBff, signInAtProvider, signInOnly } from './sign-in.js';
 
 /**

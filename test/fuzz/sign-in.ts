@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { confidentialClient, parseForm, ScriptedBrowser } from '../support/gatehouse-as.js';
-import { navigationRequest } from '../support/navigation-request.js';
+import { confidentialClient, navigationRequest, parseForm, ScriptedBrowser } from '@gatehouse/test-kit';
 
 export interface FuzzUser {
   email: string;

@@ -2,16 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openMemoryStore } from '@gatehouse/store';
+import { freePort, loginAtProvider, logoutAtProvider, type ProviderPeer, startProviderPeer } from '@gatehouse/test-kit';
 import type { FastifyInstance } from 'fastify';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../test/support/free-port.js';
-import {
-  loginAtProvider,
-  logoutAtProvider,
-  type ProviderPeer,
-  startProviderPeer,
-} from '../../../test/support/oidc-provider-peer.js';
 import { createBff } from '../src/app.js';
 import { loadBffConfig } from '../src/config/bff-config.js';
 import { BrowserClient } from './browser-client.js';

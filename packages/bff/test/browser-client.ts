@@ -1,4 +1,4 @@
-import { navigationRequest } from '../../../test/support/navigation-request.js';
+import { navigationRequest } from '@gatehouse/test-kit';
 
 /**
  * A tiny cookie-keeping HTTP client that behaves like a browser for the BFF tests: it stores

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { openMemoryStore } from '@gatehouse/store';
+import { freePort, loginAtProvider, type ProviderPeer, startProviderPeer } from '@gatehouse/test-kit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../test/support/free-port.js';
-import { loginAtProvider, type ProviderPeer, startProviderPeer } from '../../../test/support/oidc-provider-peer.js';
 import { createBff } from '../src/app.js';
 import { loadBffConfig } from '../src/config/bff-config.js';
 import { BrowserClient } from './browser-client.js';

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { openRedisStore, type Store } from '@gatehouse/store';
+import { redisUrl, requireService, TcpProxy } from '@gatehouse/test-kit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TcpProxy } from '../../../test/support/tcp-proxy.js';
-import { redisUrl, requireService } from '../../../test/support/test-services.js';
 import { createBff } from '../src/app.js';
 import { loadBffConfig } from '../src/config/bff-config.js';
 

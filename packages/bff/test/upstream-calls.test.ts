@@ -2,15 +2,15 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { startSocialProvider } from '@gatehouse/demo-upstream';
 import { openMemoryStore } from '@gatehouse/store';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../test/support/free-port.js';
 import {
+  freePort,
   parseForm,
   type RunningAuthorizationServer,
   ScriptedBrowser,
   startAuthorizationServer,
-} from '../../../test/support/gatehouse-as.js';
+} from '@gatehouse/test-kit';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBff } from '../src/app.js';
 import { loadBffConfig } from '../src/config/bff-config.js';
 import { OfflineAccessError } from '../src/offline/offline-grants.js';

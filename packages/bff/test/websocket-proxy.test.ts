@@ -2,15 +2,15 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openMemoryStore } from '@gatehouse/store';
-import type { FastifyInstance } from 'fastify';
-import { WebSocket } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../test/support/free-port.js';
 import {
+  freePort,
   type RunningAuthorizationServer,
   ScriptedBrowser,
   startAuthorizationServer,
-} from '../../../test/support/gatehouse-as.js';
+} from '@gatehouse/test-kit';
+import type { FastifyInstance } from 'fastify';
+import { WebSocket } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBff } from '../src/app.js';
 import { loadBffConfig } from '../src/config/bff-config.js';
 import { BrowserClient } from './browser-client.js';

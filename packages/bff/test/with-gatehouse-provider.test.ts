@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { createRequestVerifier } from '@gatehouse/resource-server';
 import { openMemoryStore } from '@gatehouse/store';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../test/support/free-port.js';
 import {
   demoUser,
+  freePort,
   parseForm,
   type RunningAuthorizationServer,
   ScriptedBrowser,
   startAuthorizationServer,
-} from '../../../test/support/gatehouse-as.js';
+} from '@gatehouse/test-kit';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBff } from '../src/app.js';
 import { loadBffConfig } from '../src/config/bff-config.js';
 import { BrowserClient } from './browser-client.js';

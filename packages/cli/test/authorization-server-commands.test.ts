@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@gatehouse/test-kit';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../../../test/support/free-port.js';
 import { type Io, runGatehouse } from '../src/index.js';
 
 /** Runs a command in-process with `stdin` as standard input; `stop` ends a server command. */

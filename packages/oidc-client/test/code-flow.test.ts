@@ -1,5 +1,5 @@
+import { loginAtProvider, type ProviderPeer, startProviderPeer } from '@gatehouse/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loginAtProvider, type ProviderPeer, startProviderPeer } from '../../../test/support/oidc-provider-peer.js';
 import { buildAuthorizationUrl } from '../src/authorization-request.js';
 import { parseCallback } from '../src/callback.js';
 import { discoverProvider, type ProviderMetadata } from '../src/discovery.js';

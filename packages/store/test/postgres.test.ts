@@ -1,6 +1,5 @@
+import { postgresUrl, requireService, runScopedName, TcpProxy } from '@gatehouse/test-kit';
 import pg from 'pg';
-import { TcpProxy } from '../../../test/support/tcp-proxy.js';
-import { postgresUrl, requireService, runScopedName } from '../../../test/support/test-services.js';
 import { openPostgresStore, openStore } from '../src/index.js';
 import { describeStore } from './conformance.js';
 

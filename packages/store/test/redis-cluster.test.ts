@@ -1,4 +1,4 @@
-import { runScopedName } from '../../../test/support/test-services.js';
+import { runScopedName } from '@gatehouse/test-kit';
 import { openRedisStore } from '../src/index.js';
 import { describeStore } from './conformance.js';
 import { hasRedisBinaries, type LocalRedisCluster, startRedisCluster } from './redis-cluster.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '../../../test/support/free-port.js';
+import { freePort } from '@gatehouse/test-kit';
 
 /** A throwaway three-master Redis Cluster on loopback, started from the machine's redis-server. */
 export interface LocalRedisCluster {

@@ -1,6 +1,5 @@
+import { redisUrl, requireService, runScopedName, TcpProxy } from '@gatehouse/test-kit';
 import { Redis } from 'ioredis';
-import { TcpProxy } from '../../../test/support/tcp-proxy.js';
-import { redisUrl, requireService, runScopedName } from '../../../test/support/test-services.js';
 import { openRedisStore, openStore } from '../src/index.js';
 import { describeStore } from './conformance.js';
 

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { redisUrl, requireService, runScopedName } from '@gatehouse/test-kit';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { redisUrl, requireService, runScopedName } from '../../../test/support/test-services.js';
 import { openStore } from '../src/index.js';
 import { describeStore } from './conformance.js';
 

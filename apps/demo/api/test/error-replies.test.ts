@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { openMemoryStore } from '@gatehouse/store';
+import { startTestIssuer } from '@gatehouse/test-kit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestIssuer } from '../../../../test/support/test-issuer.js';
 import { buildDemoApi } from '../src/app.js';
 import { loadDemoApiConfig } from '../src/config.js';
 

@@ -1,8 +1,8 @@
 import { openMemoryStore, RateLimiter, type Store } from '@gatehouse/store';
+import { propertyRuns } from '@gatehouse/test-kit';
 import { Value } from '@sinclair/typebox/value';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { propertyRuns } from '../../../../test/support/property-runs.js';
 import { parseParams } from '../../src/primitives/params.js';
 import { type ClientMetadata, clientMetadataSchema } from '../../src/protocol/client-metadata.js';
 import { OAuthError } from '../../src/protocol/errors.js';

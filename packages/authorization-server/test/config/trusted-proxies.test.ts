@@ -1,5 +1,5 @@
+import { parseForm, ScriptedBrowser, startAuthorizationServer } from '@gatehouse/test-kit';
 import { describe, expect, it } from 'vitest';
-import { parseForm, ScriptedBrowser, startAuthorizationServer } from '../../../../test/support/gatehouse-as.js';
 
 /** Fails a sign-in three times, each "from" another browser address as a proxy would report it. */
 async function failFromThreeAddresses(trustedProxies: string[]): Promise<number[]> {

@@ -1,4 +1,4 @@
-import { confidentialClient } from '../../../../test/support/gatehouse-as.js';
+import { confidentialClient } from '@gatehouse/test-kit';
 import {
   basicAuthorization,
   type CodeOptions,

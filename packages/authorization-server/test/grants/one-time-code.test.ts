@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { loadAuthorizationServerConfig } from '@gatehouse/authorization-server';
 import { ConfigError } from '@gatehouse/config';
 import { openMemoryStore, type Store } from '@gatehouse/store';
+import { publicClient } from '@gatehouse/test-kit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { publicClient } from '../../../../test/support/gatehouse-as.js';
 import {
   introspect,
   obtainTokens,

@@ -1,7 +1,7 @@
 import { loadAuthorizationServerConfig } from '@gatehouse/authorization-server';
 import { ConfigError } from '@gatehouse/config';
+import { apiResource, publicClient } from '@gatehouse/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiResource, publicClient } from '../../../../test/support/gatehouse-as.js';
 import {
   introspect,
   obtainTokens,

@@ -1,6 +1,6 @@
+import { propertyRuns } from '@gatehouse/test-kit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { propertyRuns } from '../../../../test/support/property-runs.js';
 import { CookieSigner, readCookie, serializeCookie } from '../../src/primitives/cookies.js';
 
 // SECURITY.md §1, §4: the provider's cookies are read strictly (one cookie of a name, or none), what

@@ -1,7 +1,7 @@
+import { propertyRuns } from '@gatehouse/test-kit';
 import fc from 'fast-check';
 import type { FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { propertyRuns } from '../../../../test/support/property-runs.js';
 import { requestParams } from '../../src/http/request-params.js';
 import { parseParams, queryParams } from '../../src/primitives/params.js';
 import { OAuthError } from '../../src/protocol/errors.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
+import { ScriptedBrowser } from '@gatehouse/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScriptedBrowser } from '../../../../test/support/gatehouse-as.js';
 import { checkClientMetadata } from '../../src/checks/check-client-metadata.js';
 import type { ClientMetadata } from '../../src/protocol/client-metadata.js';
 import {

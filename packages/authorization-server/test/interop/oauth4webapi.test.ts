@@ -1,14 +1,14 @@
 import type { webcrypto } from 'node:crypto';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import * as oauth from 'oauth4webapi';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   apiResource,
   publicClient,
   type RunningAuthorizationServer,
   ScriptedBrowser,
   startAuthorizationServer,
-} from '../../../../test/support/gatehouse-as.js';
+} from '@gatehouse/test-kit';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import * as oauth from 'oauth4webapi';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // oauth4webapi validates every response strictly (RFC 9207 iss, ID token claims, RFC 9068 access
 // tokens), so it catches deviations a lenient client would let through.

@@ -3,18 +3,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ephemeralNamespaces } from '@gatehouse/authorization-server';
 import { openPostgresStore, openRedisStore, openSqliteStore, type Store, splitStore } from '@gatehouse/store';
-import * as client from 'openid-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   apiResource,
   confidentialClient,
   demoUser,
+  postgresUrl,
   publicClient,
   type RunningAuthorizationServer,
+  redisUrl,
+  requireService,
+  runScopedName,
   ScriptedBrowser,
   startAuthorizationServer,
-} from '../../../../test/support/gatehouse-as.js';
-import { postgresUrl, redisUrl, requireService, runScopedName } from '../../../../test/support/test-services.js';
+} from '@gatehouse/test-kit';
+import * as client from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /** The store set-ups the provider must work on: embedded SQLite (the default) and PostgreSQL + Redis. */
 const storeSetups: [string, () => Promise<Store | undefined>][] = [

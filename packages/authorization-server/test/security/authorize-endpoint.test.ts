@@ -1,6 +1,6 @@
+import { ScriptedBrowser } from '@gatehouse/test-kit';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScriptedBrowser } from '../../../../test/support/gatehouse-as.js';
 import { escapeHtml } from '../../src/views/html.js';
 import {
   authorizationUrl,

@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { openMemoryStore, type Store } from '@gatehouse/store';
-import { decodeJwt, decodeProtectedHeader } from 'jose';
 import {
   confidentialClient,
   demoUser,
@@ -9,7 +8,8 @@ import {
   type RunningAuthorizationServer,
   ScriptedBrowser,
   startAuthorizationServer,
-} from '../../../../test/support/gatehouse-as.js';
+} from '@gatehouse/test-kit';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 
 /**
  * What the security suites share: a server on a clock the test moves by hand, and the client side of

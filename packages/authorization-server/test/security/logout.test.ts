@@ -1,6 +1,6 @@
+import { parseForm, type ScriptedBrowser } from '@gatehouse/test-kit';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseForm, type ScriptedBrowser } from '../../../../test/support/gatehouse-as.js';
 import {
   authorizationUrl,
   getRaw,

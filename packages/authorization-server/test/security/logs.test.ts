@@ -1,6 +1,6 @@
 import { openMemoryStore, type Store } from '@gatehouse/store';
+import { confidentialClient, demoUser, ScriptedBrowser } from '@gatehouse/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { confidentialClient, demoUser, ScriptedBrowser } from '../../../../test/support/gatehouse-as.js';
 import {
   basicAuthorization,
   csrfOf,

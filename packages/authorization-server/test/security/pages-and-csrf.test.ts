@@ -1,5 +1,5 @@
+import { parseForm, ScriptedBrowser } from '@gatehouse/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseForm, ScriptedBrowser } from '../../../../test/support/gatehouse-as.js';
 import {
   authorizationUrl,
   clientsWith,

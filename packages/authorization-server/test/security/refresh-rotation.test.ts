@@ -1,5 +1,5 @@
+import type { ScriptedBrowser } from '@gatehouse/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ScriptedBrowser } from '../../../../test/support/gatehouse-as.js';
 import {
   csrfOf,
   introspect,

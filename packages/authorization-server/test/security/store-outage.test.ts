@@ -1,6 +1,6 @@
 import { openMemoryStore, type Store, StoreUnavailableError } from '@gatehouse/store';
+import type { ScriptedBrowser } from '@gatehouse/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ScriptedBrowser } from '../../../../test/support/gatehouse-as.js';
 import {
   authorizationUrl,
   internalsPattern,

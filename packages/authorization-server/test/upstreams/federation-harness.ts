@@ -1,16 +1,18 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { startSocialProvider } from '@gatehouse/demo-upstream';
-import { decodeJwt } from 'jose';
-import { freePort } from '../../../../test/support/free-port.js';
 import {
   confidentialClient,
   demoUser,
+  freePort,
+  loginAtProvider,
+  type ProviderPeer,
   parseForm,
   type RunningAuthorizationServer,
   ScriptedBrowser,
   startAuthorizationServer,
-} from '../../../../test/support/gatehouse-as.js';
-import { loginAtProvider, type ProviderPeer, startProviderPeer } from '../../../../test/support/oidc-provider-peer.js';
+  startProviderPeer,
+} from '@gatehouse/test-kit';
+import { decodeJwt } from 'jose';
 
 export const tokenExchange = 'urn:ietf:params:oauth:grant-type:token-exchange';
 export const socialSecret = 'social-client-secret-0123456789';

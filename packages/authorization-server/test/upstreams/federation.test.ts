@@ -1,5 +1,5 @@
+import { confidentialClient, demoUser, loginAtProvider, ScriptedBrowser } from '@gatehouse/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { confidentialClient, demoUser, ScriptedBrowser } from '../../../../test/support/gatehouse-as.js';
 import {
   answerSocial,
   authorizationUrl,
@@ -149,5 +149,3 @@ async function localSignIn(federation: Federation) {
   const code = new URL(await browser.authorize(url, redirectUri)).searchParams.get('code') as string;
   return { browser, ...(await redeem(federation.issuer, code, verifier, confidentialClient)) };
 }
-
-import { loginAtProvider } from '../../../../test/support/oidc-provider-peer.js';

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../../test/support/free-port.js';
 import {
   demoUser,
+  freePort,
   type RunningAuthorizationServer,
   ScriptedBrowser,
   startAuthorizationServer,
-} from '../../../../test/support/gatehouse-as.js';
+} from '@gatehouse/test-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizationUrl, finishAtProvider, formEndingWith, redeem, redirectUri } from './federation-harness.js';
 
 // A second Gatehouse authorization server as the OpenID upstream of the first: discovery, RFC 9207 `iss`

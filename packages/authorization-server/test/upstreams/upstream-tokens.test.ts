@@ -1,5 +1,5 @@
+import { confidentialClient } from '@gatehouse/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { confidentialClient } from '../../../../test/support/gatehouse-as.js';
 import {
   type Federation,
   formEndingWith,

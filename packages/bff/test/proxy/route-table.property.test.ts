@@ -3,10 +3,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { openMemoryStore, type Store } from '@gatehouse/store';
+import { propertyRuns } from '@gatehouse/test-kit';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { propertyRuns } from '../../../../test/support/property-runs.js';
 import { createBff } from '../../src/app.js';
 import { loadBffConfig } from '../../src/config/bff-config.js';
 

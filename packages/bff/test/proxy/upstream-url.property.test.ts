@@ -1,6 +1,6 @@
+import { propertyRuns } from '@gatehouse/test-kit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { propertyRuns } from '../../../../test/support/property-runs.js';
 import { upstreamUrl } from '../../src/proxy/upstream-url.js';
 
 // SECURITY.md §5: the proxy's target host never comes from the request, and no traversal or

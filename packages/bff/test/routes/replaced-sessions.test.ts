@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { discoverProvider, requestTokens } from '@gatehouse/oidc-client';
 import { openMemoryStore, type Store } from '@gatehouse/store';
+import { freePort, loginAtProvider, type ProviderPeer, SiteAwareBrowser, startProviderPeer } from '@gatehouse/test-kit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../../test/support/free-port.js';
-import { loginAtProvider, type ProviderPeer, startProviderPeer } from '../../../../test/support/oidc-provider-peer.js';
-import { SiteAwareBrowser } from '../../../../test/support/site-aware-browser.js';
 import { createBff } from '../../src/app.js';
 import { loadBffConfig } from '../../src/config/bff-config.js';
 import { isSameProviderSignIn } from '../../src/routes/replaced-sessions.js';

@@ -1,6 +1,6 @@
+import { propertyRuns } from '@gatehouse/test-kit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { propertyRuns } from '../../../../test/support/property-runs.js';
 import { parseReturnUrl } from '../../src/routes/return-url.js';
 
 // SECURITY.md §5: `returnUrl` is a same-origin path only. Whatever string an attacker puts in

@@ -1,6 +1,6 @@
+import { propertyRuns } from '@gatehouse/test-kit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { propertyRuns } from '../../../../test/support/property-runs.js';
 import { readSessionId, serializeSessionCookie, sessionCookieName } from '../../src/session/session-cookie.js';
 
 // SECURITY.md §5: the session cookie holds an opaque 256-bit id. What `readSessionId` returns is

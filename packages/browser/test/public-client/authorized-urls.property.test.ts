@@ -1,6 +1,6 @@
+import { propertyRuns } from '@gatehouse/test-kit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { propertyRuns } from '../../../../test/support/property-runs.js';
 import { isAuthorizedUrl } from '../../src/public-client/authorized-urls.js';
 
 // SECURITY.md §7: the authorized fetch attaches the access token only to a URL with the prefix's

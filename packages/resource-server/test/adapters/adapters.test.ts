@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
+import { startTestIssuer } from '@gatehouse/test-kit';
 import express from 'express';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestIssuer } from '../../../../test/support/test-issuer.js';
 import { expressCors, expressRequireToken } from '../../src/adapters/express.js';
 import { decoratePrincipal, requireToken, resourceServer } from '../../src/adapters/fastify.js';
 import { verifyWebRequest } from '../../src/adapters/web.js';

@@ -1,5 +1,5 @@
+import { startTestIssuer } from '@gatehouse/test-kit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestIssuer } from '../../../../test/support/test-issuer.js';
 import { BearerError, ProviderUnavailableError } from '../../src/core/bearer-error.js';
 import { JwksCache } from '../../src/core/jwks-cache.js';
 

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
+import { startTestIssuer } from '@gatehouse/test-kit';
 import { exportJWK } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestIssuer } from '../../../../test/support/test-issuer.js';
 import { computeAppSecretProof } from '../../src/core/appsecret-proof.js';
 import { BearerError, ProviderUnavailableError } from '../../src/core/bearer-error.js';
 import { createRequestVerifier } from '../../src/core/verify-request.js';

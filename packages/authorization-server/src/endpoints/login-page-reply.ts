@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AsContext } from '../context.js';
 import { csrfTokenFor } from '../http/form-csrf.js';
-import { originOf, sendPage } from '../http/page-headers.js';
+import { sendPage } from '../http/page-headers.js';
+import { originOf } from '../primitives/origin-of.js';
 import { renderLoginPage } from '../views/login-page.js';
 
 export interface LoginPageState {

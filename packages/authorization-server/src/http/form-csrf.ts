@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AsContext } from '../context.js';
+import type { CsrfTokens } from '../primitives/csrf-tokens.js';
 import type { Params } from '../primitives/params.js';
 
 /** The CSRF token for a form on this page, setting the browser's CSRF cookie when it has none. */
-export function csrfTokenFor(context: AsContext, request: FastifyRequest, reply: FastifyReply): string {
+export function csrfTokenFor(context: { csrf: CsrfTokens }, request: FastifyRequest, reply: FastifyReply): string {
   const csrf = context.csrf.forForm(request.headers.cookie);
   if (csrf.setCookie) reply.header('set-cookie', csrf.setCookie);
   return csrf.token;
@@ -15,7 +15,11 @@ export function csrfTokenFor(context: AsContext, request: FastifyRequest, reply:
  * token, SECURITY.md §4). `Origin: null` passes: browsers send it for the pages' own forms, which are
  * served with `Referrer-Policy: no-referrer`.
  */
-export function isOwnFormPost(context: Pick<AsContext, 'csrf' | 'config'>, request: FastifyRequest, params: Params) {
+export function isOwnFormPost(
+  context: { csrf: CsrfTokens; config: { readonly issuer: string } },
+  request: FastifyRequest,
+  params: Params,
+) {
   const site = request.headers['sec-fetch-site'];
   if (site === 'cross-site' || site === 'same-site') return false;
   const origin = request.headers.origin;

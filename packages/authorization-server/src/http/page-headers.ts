@@ -26,12 +26,3 @@ export function sendPage(
     .type('text/html; charset=utf-8')
     .send(html);
 }
-
-/** The origin of a URL, for `formTargets`; undefined when it does not parse. */
-export function originOf(url: string): string | undefined {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return undefined;
-  }
-}

@@ -1,11 +1,25 @@
 import { createHash } from 'node:crypto';
-import type { AsContext } from '../../context.js';
+import type { Store } from '@gatehouse/store';
+import type { FastifyBaseLogger } from 'fastify';
+import type { AuthorizationServerConfig } from '../../config/as-config.js';
 import type { Params } from '../../primitives/params.js';
 import { safeEqual, sha256 } from '../../primitives/random.js';
 import type { RegisteredClient } from '../../protocol/client-metadata.js';
 import { InvalidGrantError, InvalidRequestError } from '../../protocol/errors.js';
+import type { GrantStore } from '../../stores/grant-store.js';
+import type { RefreshTokens } from '../../stores/refresh-tokens.js';
+import type { UserTokenIssuer } from '../tokens/issue-user-tokens.js';
 import { issueUserTokens, type TokenResponse } from '../tokens/issue-user-tokens.js';
 import type { CodeRecord } from './issue-code.js';
+
+/** What redeeming an authorization code uses. */
+export type CodeGrantDeps = UserTokenIssuer & {
+  store: Pick<Store, 'take' | 'get'>;
+  grants: Pick<GrantStore, 'create' | 'revoke'>;
+  refreshTokens: Pick<RefreshTokens, 'issue'>;
+  config: Pick<AuthorizationServerConfig, 'refreshTokenTtl' | 'refreshTokenIdleTtl'>;
+  log: Pick<FastifyBaseLogger, 'warn'>;
+};
 
 const verifierPattern = /^[A-Za-z0-9\-._~]{43,128}$/;
 
@@ -16,7 +30,7 @@ const verifierPattern = /^[A-Za-z0-9\-._~]{43,128}$/;
  * code revokes every token issued from it.
  */
 export async function redeemAuthorizationCode(
-  context: AsContext,
+  deps: CodeGrantDeps,
   client: RegisteredClient,
   params: Params,
 ): Promise<TokenResponse> {
@@ -28,12 +42,12 @@ export async function redeemAuthorizationCode(
     throw new InvalidGrantError('code_verifier is malformed');
   if (code.length > 256) throw new InvalidGrantError('the code is not valid');
   const hash = sha256(code);
-  const record = await context.store.take<CodeRecord>('codes', hash);
+  const record = await deps.store.take<CodeRecord>('codes', hash);
   if (!record) {
-    const grantId = await context.store.get<string>('code-grants', hash);
+    const grantId = await deps.store.get<string>('code-grants', hash);
     if (grantId !== undefined) {
-      await context.grants.revoke(grantId);
-      context.log.warn({ clientId: client.client_id }, 'authorization code replayed; its tokens are revoked');
+      await deps.grants.revoke(grantId);
+      deps.log.warn({ clientId: client.client_id }, 'authorization code replayed; its tokens are revoked');
     }
     throw new InvalidGrantError('the code is invalid, expired or already used');
   }
@@ -50,8 +64,8 @@ export async function redeemAuthorizationCode(
       throw new InvalidGrantError('code_verifier does not match the code_challenge');
   }
 
-  const now = context.now();
-  const expiresAt = now + context.config.refreshTokenTtl * 1000;
+  const now = deps.now();
+  const expiresAt = now + deps.config.refreshTokenTtl * 1000;
   const grant = {
     grantId: record.grantId,
     sub: record.sub,
@@ -66,16 +80,15 @@ export async function redeemAuthorizationCode(
     revoked: false,
   };
   // Fails when a replay revoked the grant before we created it.
-  if (!(await context.grants.create(grant)))
-    throw new InvalidGrantError('the code is invalid, expired or already used');
+  if (!(await deps.grants.create(grant))) throw new InvalidGrantError('the code is invalid, expired or already used');
   const refreshToken = client.grant_types.includes('refresh_token')
-    ? await context.refreshTokens.issue(
+    ? await deps.refreshTokens.issue(
         grant.grantId,
         client.client_id,
-        Math.min(expiresAt, now + context.config.refreshTokenIdleTtl * 1000),
+        Math.min(expiresAt, now + deps.config.refreshTokenIdleTtl * 1000),
       )
     : undefined;
-  return issueUserTokens(context, grant, {
+  return issueUserTokens(deps, grant, {
     scopes: record.scopes,
     nonce: record.nonce ?? undefined,
     refreshToken,

@@ -1,11 +1,19 @@
 import { checkResource } from '../../checks/check-resource.js';
 import { allowedResources } from '../../checks/client-resources.js';
-import type { AsContext } from '../../context.js';
+import type { AuthorizationServerConfig } from '../../config/as-config.js';
 import type { Params } from '../../primitives/params.js';
 import type { RegisteredClient } from '../../protocol/client-metadata.js';
 import { InvalidScopeError } from '../../protocol/errors.js';
+import type { KeyRing } from '../../stores/key-ring.js';
 import { signAccessToken } from '../tokens/access-token.js';
 import type { TokenResponse } from '../tokens/issue-user-tokens.js';
+
+/** What the client-credentials grant uses. */
+export interface ClientTokenIssuer {
+  keys: KeyRing;
+  config: Pick<AuthorizationServerConfig, 'issuer' | 'resources' | 'accessTokenSigningAlg' | 'accessTokenTtl'>;
+  now: () => number;
+}
 
 /** Scopes that only make sense for a user; a client acting for itself never gets them. */
 const userScopes = new Set(['openid', 'profile', 'email', 'offline_access', 'address', 'phone']);
@@ -16,7 +24,7 @@ const userScopes = new Set(['openid', 'profile', 'email', 'offline_access', 'add
  * one it may not have is `invalid_scope`.
  */
 export async function clientCredentials(
-  context: AsContext,
+  deps: ClientTokenIssuer,
   client: RegisteredClient,
   params: Params,
 ): Promise<TokenResponse> {
@@ -28,17 +36,17 @@ export async function clientCredentials(
     throw new InvalidScopeError(`this client may not request: ${refused.join(' ').slice(0, 200)}`);
   const audience = checkResource(
     params.get('resource'),
-    allowedResources(client, context.config.resources),
-    context.config.issuer,
+    allowedResources(client, deps.config.resources),
+    deps.config.issuer,
   );
-  const { config } = context;
+  const { config } = deps;
   const access = await signAccessToken(
-    context.keys,
+    deps.keys,
     config.accessTokenSigningAlg,
     config.issuer,
     { sub: client.client_id, clientId: client.client_id, audience, scopes },
     config.accessTokenTtl,
-    context.now(),
+    deps.now(),
   );
   return {
     access_token: access.token,

@@ -1,7 +1,17 @@
-import type { AsContext } from '../../context.js';
+import type { Store } from '@gatehouse/store';
+import type { AuthorizationServerConfig } from '../../config/as-config.js';
 import { randomToken, sha256 } from '../../primitives/random.js';
 import type { AuthorizationRequest } from '../../protocol/authorization-request.js';
-import type { LoadedSession } from '../../stores/provider-sessions.js';
+import type { GrantStore } from '../../stores/grant-store.js';
+import type { LoadedSession, ProviderSessions } from '../../stores/provider-sessions.js';
+
+/** What issuing an authorization code uses. */
+export interface CodeIssuer {
+  store: Pick<Store, 'put'>;
+  grants: Pick<GrantStore, 'newGrantId'>;
+  sessions: Pick<ProviderSessions, 'addClient'>;
+  config: Pick<AuthorizationServerConfig, 'codeTtl'>;
+}
 
 /** An authorization code as stored (under the code's SHA-256), with everything the token endpoint checks. */
 export interface CodeRecord {
@@ -27,13 +37,13 @@ export const usedCodeMemorySeconds = 24 * 3600;
 
 /** Issues a single-use code (256 bits, stored hashed, ≤ 60 s) bound to client, redirect URI and PKCE challenge. */
 export async function issueCode(
-  context: AsContext,
+  deps: CodeIssuer,
   request: AuthorizationRequest,
   session: LoadedSession,
 ): Promise<string> {
   const code = randomToken(32);
   const hash = sha256(code);
-  const grantId = context.grants.newGrantId();
+  const grantId = deps.grants.newGrantId();
   const record: CodeRecord = {
     clientId: request.clientId,
     redirectUri: request.redirectUri,
@@ -48,8 +58,8 @@ export async function issueCode(
     grantId,
     maxAgeSent: request.maxAge === undefined ? 0 : 1,
   };
-  await context.store.put('code-grants', hash, grantId, { ttlSeconds: usedCodeMemorySeconds });
-  await context.store.put('codes', hash, record, { ttlSeconds: context.config.codeTtl });
-  await context.sessions.addClient(session, request.clientId);
+  await deps.store.put('code-grants', hash, grantId, { ttlSeconds: usedCodeMemorySeconds });
+  await deps.store.put('codes', hash, record, { ttlSeconds: deps.config.codeTtl });
+  await deps.sessions.addClient(session, request.clientId);
   return code;
 }

@@ -1,10 +1,23 @@
-import type { AsContext } from '../../context.js';
+import type { AuthorizationServerConfig } from '../../config/as-config.js';
 import type { AuthorizationRequest } from '../../protocol/authorization-request.js';
 import { AccessDeniedError } from '../../protocol/errors.js';
 import type { Grant } from '../../protocol/grant.js';
-import type { LoadedSession } from '../../stores/provider-sessions.js';
+import type { AccountStore } from '../../stores/account-store.js';
+import type { GrantStore } from '../../stores/grant-store.js';
+import type { KeyRing } from '../../stores/key-ring.js';
+import type { LoadedSession, ProviderSessions } from '../../stores/provider-sessions.js';
 import { signAccessToken } from '../tokens/access-token.js';
 import { signIdToken } from '../tokens/id-token.js';
+
+/** What answering an implicit request uses. */
+export interface ImplicitIssuer {
+  keys: KeyRing;
+  accounts: Pick<AccountStore, 'findBySub'>;
+  grants: Pick<GrantStore, 'newGrantId' | 'create' | 'recordAccessToken'>;
+  sessions: Pick<ProviderSessions, 'addClient'>;
+  config: Pick<AuthorizationServerConfig, 'issuer' | 'accessTokenSigningAlg' | 'implicitAccessTokenTtl' | 'idTokenTtl'>;
+  now: () => number;
+}
 
 /**
  * The legacy implicit grant's answer (RFC 6749 §4.2.2, OpenID Core §3.2.2.5), sent in the fragment:
@@ -14,18 +27,18 @@ import { signIdToken } from '../tokens/id-token.js';
  * The ID token carries no profile claims: with an access token they come from userinfo (OpenID Core §5.4).
  */
 export async function issueImplicit(
-  context: AsContext,
+  deps: ImplicitIssuer,
   request: AuthorizationRequest,
   session: LoadedSession,
 ): Promise<Record<string, string>> {
-  const { config } = context;
-  const now = context.now();
+  const { config } = deps;
+  const now = deps.now();
   const ttlSeconds = config.implicitAccessTokenTtl;
   const { sub, sid, authTime, amr } = session.session;
-  const account = await context.accounts.findBySub(sub);
+  const account = await deps.accounts.findBySub(sub);
   if (!account || account.disabled) throw new AccessDeniedError('the account is no longer active');
   const grant: Grant = {
-    grantId: context.grants.newGrantId(),
+    grantId: deps.grants.newGrantId(),
     sub,
     clientId: request.clientId,
     scopes: request.scopes,
@@ -38,17 +51,17 @@ export async function issueImplicit(
     offline: false,
     revoked: false,
   };
-  await context.grants.create(grant);
+  await deps.grants.create(grant);
   const access = await signAccessToken(
-    context.keys,
+    deps.keys,
     config.accessTokenSigningAlg,
     config.issuer,
     { sub, clientId: request.clientId, audience: request.audience, scopes: request.scopes, authTime, amr },
     ttlSeconds,
     now,
   );
-  await context.grants.recordAccessToken(access.jti, grant.grantId, access.expiresAt);
-  await context.sessions.addClient(session, request.clientId);
+  await deps.grants.recordAccessToken(access.jti, grant.grantId, access.expiresAt);
+  await deps.sessions.addClient(session, request.clientId);
   const values: Record<string, string> = {
     access_token: access.token,
     token_type: 'Bearer',
@@ -57,7 +70,7 @@ export async function issueImplicit(
   };
   if (request.responseType === 'id_token token') {
     values.id_token = await signIdToken(
-      context.keys,
+      deps.keys,
       config.issuer,
       {
         sub,

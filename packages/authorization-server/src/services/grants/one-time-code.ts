@@ -1,5 +1,6 @@
 import type { Store } from '@gatehouse/store';
-import type { AsContext } from '../../context.js';
+import type { FastifyBaseLogger } from 'fastify';
+import type { AuthorizationServerConfig } from '../../config/as-config.js';
 import type { Params } from '../../primitives/params.js';
 import { randomToken, sha256 } from '../../primitives/random.js';
 import { createSealer, type Sealer } from '../../primitives/sealing.js';
@@ -11,8 +12,16 @@ import {
   UnauthorizedClientError,
 } from '../../protocol/errors.js';
 import { oneTimeCodeGrantType } from '../../protocol/grant-types.js';
+import type { ClientRegistry } from '../../stores/client-registry.js';
 import type { TokenResponse } from '../tokens/issue-user-tokens.js';
+import type { LiveAccessTokenReader } from '../tokens/read-access-token.js';
 import { readLiveAccessToken } from '../tokens/read-access-token.js';
+
+/** What issuing and redeeming one-time codes uses. */
+export type OneTimeCodeDeps = LiveAccessTokenReader & {
+  clients: Pick<ClientRegistry, 'find'>;
+  log: Pick<FastifyBaseLogger, 'warn'>;
+};
 
 /** Seconds a one-time code lives (SECURITY.md §3: 10 minutes). */
 export const oneTimeCodeTtlSeconds = 600;
@@ -88,8 +97,12 @@ export class OneTimeCodes {
 }
 
 /** The codes of this server; every instance derives the same sealing key from `cookieSecrets`. */
-export function createOneTimeCodes(context: AsContext): OneTimeCodes {
-  return new OneTimeCodes(context.store, createSealer(context.config.cookieSecrets, 'one-time-code'), context.now);
+export function createOneTimeCodes(deps: {
+  store: Store;
+  config: Pick<AuthorizationServerConfig, 'cookieSecrets'>;
+  now: () => number;
+}): OneTimeCodes {
+  return new OneTimeCodes(deps.store, createSealer(deps.config.cookieSecrets, 'one-time-code'), deps.now);
 }
 
 /**
@@ -99,20 +112,20 @@ export function createOneTimeCodes(context: AsContext): OneTimeCodes {
  * `unauthorized_client`. The token's scopes must be ones the redeemer may hold (`invalid_scope`).
  */
 export async function issueOneTimeCode(
-  context: AsContext,
+  deps: OneTimeCodeDeps,
   codes: OneTimeCodes,
   issuer: RegisteredClient,
   token: string,
   audienceClientId: string,
 ): Promise<{ code: string; expires_in: number }> {
   if (issuer.isPublic) throw new UnauthorizedClientError('one-time codes are issued to confidential clients only');
-  const payload = await readLiveAccessToken(context, token);
+  const payload = await readLiveAccessToken(deps, token);
   if (!payload) throw new InvalidRequestError('token is not an active access token of this provider');
   if (payload.client_id !== issuer.client_id) throw new InvalidRequestError('token was issued to another client');
   // A client-credentials token is the server itself; a browser must never hold it.
   if (payload.sub === payload.client_id)
     throw new InvalidRequestError('token is a client credentials token; only user tokens are handed over');
-  const audience = audienceClientId.length > 255 ? undefined : await context.clients.find(audienceClientId);
+  const audience = audienceClientId.length > 255 ? undefined : await deps.clients.find(audienceClientId);
   if (!audience || !mayRedeemFrom(audience, issuer.client_id)) {
     throw new UnauthorizedClientError(
       'audience_client_id does not accept one-time codes from this client',
@@ -132,7 +145,7 @@ export async function issueOneTimeCode(
  * token with its remaining lifetime; never a refresh or ID token. A replay is refused and logged.
  */
 export async function redeemOneTimeCode(
-  context: AsContext,
+  deps: OneTimeCodeDeps,
   codes: OneTimeCodes,
   client: RegisteredClient,
   params: Params,
@@ -141,13 +154,13 @@ export async function redeemOneTimeCode(
   if (!code) throw new InvalidRequestError('code is required');
   const taken = await codes.take(code);
   if (taken.kind === 'replayed') {
-    context.log.warn({ clientId: client.client_id, issuerClientId: taken.issuerClientId }, 'one-time code replayed');
+    deps.log.warn({ clientId: client.client_id, issuerClientId: taken.issuerClientId }, 'one-time code replayed');
     throw new InvalidGrantError('the code is invalid, expired or already used');
   }
   if (taken.kind === 'invalid') throw new InvalidGrantError('the code is invalid, expired or already used');
   // Checked after taking, so a code presented by the wrong client is spent, not left for another try.
   if (taken.audienceClientId !== client.client_id) {
-    context.log.warn(
+    deps.log.warn(
       { clientId: client.client_id, audienceClientId: taken.audienceClientId },
       'one-time code presented by another client',
     );
@@ -155,13 +168,13 @@ export async function redeemOneTimeCode(
   }
   if (!mayRedeemFrom(client, taken.issuerClientId))
     throw new InvalidGrantError('this client no longer accepts one-time codes from their issuer');
-  const payload = taken.token === undefined ? undefined : await readLiveAccessToken(context, taken.token);
+  const payload = taken.token === undefined ? undefined : await readLiveAccessToken(deps, taken.token);
   if (!payload || taken.token === undefined)
     throw new InvalidGrantError('the token behind the code is no longer active');
   return {
     access_token: taken.token,
     token_type: 'Bearer',
-    expires_in: Math.max(0, (payload.exp as number) - Math.floor(context.now() / 1000)),
+    expires_in: Math.max(0, (payload.exp as number) - Math.floor(deps.now() / 1000)),
     scope: typeof payload.scope === 'string' ? payload.scope : '',
   };
 }

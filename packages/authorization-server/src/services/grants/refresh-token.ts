@@ -1,9 +1,21 @@
-import type { AsContext } from '../../context.js';
+import type { FastifyBaseLogger } from 'fastify';
+import type { AuthorizationServerConfig } from '../../config/as-config.js';
 import type { Params } from '../../primitives/params.js';
 import type { RegisteredClient } from '../../protocol/client-metadata.js';
 import { InvalidGrantError, InvalidRequestError, InvalidScopeError } from '../../protocol/errors.js';
 import type { Grant } from '../../protocol/grant.js';
+import type { GrantStore } from '../../stores/grant-store.js';
+import type { RefreshTokens } from '../../stores/refresh-tokens.js';
+import type { UserTokenIssuer } from '../tokens/issue-user-tokens.js';
 import { issueUserTokens, type TokenResponse } from '../tokens/issue-user-tokens.js';
+
+/** What the refresh grant uses. */
+export type RefreshGrantDeps = UserTokenIssuer & {
+  refreshTokens: Pick<RefreshTokens, 'use'>;
+  grants: Pick<GrantStore, 'find' | 'revoke'>;
+  config: Pick<AuthorizationServerConfig, 'refreshTokenIdleTtl'>;
+  log: Pick<FastifyBaseLogger, 'warn'>;
+};
 
 /**
  * The `refresh_token` grant (RFC 6749 §6) with rotation: a new refresh token every time, bound to the
@@ -12,7 +24,7 @@ import { issueUserTokens, type TokenResponse } from '../tokens/issue-user-tokens
  * a wider one is `invalid_scope`.
  */
 export async function refreshTokens(
-  context: AsContext,
+  deps: RefreshGrantDeps,
   client: RegisteredClient,
   params: Params,
 ): Promise<TokenResponse> {
@@ -21,26 +33,26 @@ export async function refreshTokens(
   const requested = params.get('scope');
   let grant: Grant | undefined;
   let scopes: string[] = [];
-  const outcome = await context.refreshTokens.use(token, client.client_id, async (grantId) => {
-    grant = await context.grants.find(grantId);
+  const outcome = await deps.refreshTokens.use(token, client.client_id, async (grantId) => {
+    grant = await deps.grants.find(grantId);
     if (!grant) return undefined;
     scopes = scopesFor(grant, requested);
-    return Math.min(grant.expiresAt, context.now() + context.config.refreshTokenIdleTtl * 1000);
+    return Math.min(grant.expiresAt, deps.now() + deps.config.refreshTokenIdleTtl * 1000);
   });
   if (outcome.kind === 'invalid') throw new InvalidGrantError('the refresh token is invalid, expired or revoked');
   if (outcome.kind === 'reused') {
-    await context.grants.revoke(outcome.grantId);
-    context.log.warn({ clientId: client.client_id }, 'rotated refresh token reused; its family is revoked');
+    await deps.grants.revoke(outcome.grantId);
+    deps.log.warn({ clientId: client.client_id }, 'rotated refresh token reused; its family is revoked');
     throw new InvalidGrantError('the refresh token was already used');
   }
   if (outcome.kind === 'retried') {
     // A retry of the previous token: its grant was not looked at yet.
-    grant = await context.grants.find(outcome.grantId);
+    grant = await deps.grants.find(outcome.grantId);
     if (!grant) throw new InvalidGrantError('the refresh token is invalid, expired or revoked');
     scopes = scopesFor(grant, requested);
   }
   if (!grant) throw new InvalidGrantError('the refresh token is invalid, expired or revoked');
-  return issueUserTokens(context, grant, { scopes, refreshToken: outcome.token });
+  return issueUserTokens(deps, grant, { scopes, refreshToken: outcome.token });
 }
 
 /** The access token's scopes: the grant's, or a narrower `scope`; a wider one is `invalid_scope`. */

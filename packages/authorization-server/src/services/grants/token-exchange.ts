@@ -1,5 +1,5 @@
 import { allowedResources } from '../../checks/client-resources.js';
-import type { AsContext } from '../../context.js';
+import type { AuthorizationServerConfig } from '../../config/as-config.js';
 import type { Params } from '../../primitives/params.js';
 import type { RegisteredClient } from '../../protocol/client-metadata.js';
 import {
@@ -9,14 +9,29 @@ import {
   UnauthorizedClientError,
 } from '../../protocol/errors.js';
 import { accessTokenType } from '../../protocol/grant-types.js';
+import type { AccountStore } from '../../stores/account-store.js';
+import type { GrantStore } from '../../stores/grant-store.js';
 import { signAccessToken } from '../tokens/access-token.js';
 import type { TokenResponse } from '../tokens/issue-user-tokens.js';
+import type { LiveAccessTokenReader } from '../tokens/read-access-token.js';
 import { readLiveAccessToken } from '../tokens/read-access-token.js';
+import type { UpstreamTokenExchangeDeps } from './upstream-token-exchange.js';
 import {
   exchangeForUpstreamToken,
   type UpstreamTokenResponse,
   upstreamAudiencePrefix,
 } from './upstream-token-exchange.js';
+
+/** What the token-exchange grant uses. */
+export type TokenExchangeDeps = LiveAccessTokenReader &
+  UpstreamTokenExchangeDeps & {
+    accounts: Pick<AccountStore, 'findBySub'>;
+    grants: Pick<GrantStore, 'grantOfAccessToken' | 'find' | 'recordAccessToken'>;
+    config: Pick<
+      AuthorizationServerConfig,
+      'resources' | 'accessTokenSigningAlg' | 'accessTokenTtl' | 'longLivedTokenTtl'
+    >;
+  };
 
 /**
  * The token-exchange grant (RFC 8693), for confidential clients and their own user access tokens
@@ -29,7 +44,7 @@ import {
  * credentials) is `invalid_request`, as RFC 8693 §2.2.2 requires for an unacceptable subject token.
  */
 export async function exchangeToken(
-  context: AsContext,
+  deps: TokenExchangeDeps,
   client: RegisteredClient,
   params: Params,
 ): Promise<TokenResponse | UpstreamTokenResponse> {
@@ -48,41 +63,41 @@ export async function exchangeToken(
   if (params.has('actor_token') || params.has('actor_token_type'))
     throw new InvalidRequestError('actor_token is not supported');
 
-  const subject = await readLiveAccessToken(context, subjectToken);
+  const subject = await readLiveAccessToken(deps, subjectToken);
   if (!subject) throw new InvalidRequestError('subject_token is not an active access token of this provider');
   if (subject.client_id !== client.client_id)
     throw new InvalidRequestError('subject_token was issued to another client');
   if (subject.sub === subject.client_id)
     throw new InvalidRequestError('subject_token is a client credentials token; only user tokens are exchanged');
-  const grantId = await context.grants.grantOfAccessToken(subject.jti as string);
-  const grant = grantId === undefined ? undefined : await context.grants.find(grantId);
+  const grantId = await deps.grants.grantOfAccessToken(subject.jti as string);
+  const grant = grantId === undefined ? undefined : await deps.grants.find(grantId);
   if (!grant) throw new InvalidRequestError('subject_token is not an active access token of this provider');
-  const account = await context.accounts.findBySub(grant.sub);
+  const account = await deps.accounts.findBySub(grant.sub);
   if (!account || account.disabled) throw new InvalidRequestError('the account is no longer active');
 
   const audienceParam = params.get('audience');
   if (audienceParam?.startsWith(upstreamAudiencePrefix)) {
     if (params.has('resource')) throw new InvalidTargetError('name one target: audience or resource');
-    return exchangeForUpstreamToken(context, client, grant.sub, audienceParam, params.get('scope'));
+    return exchangeForUpstreamToken(deps, client, grant.sub, audienceParam, params.get('scope'));
   }
   const scopes = chooseScopes(params.get('scope'), subject.scope, client);
-  const audience = chooseAudience(params, subject.aud, allowedResources(client, context.config.resources));
+  const audience = chooseAudience(params, subject.aud, allowedResources(client, deps.config.resources));
 
-  const { config } = context;
-  const now = context.now();
+  const { config } = deps;
+  const now = deps.now();
   const wanted = client.long_lived_tokens ? config.longLivedTokenTtl : config.accessTokenTtl;
   // Never outlive the grant: past its end nothing could revoke the token, and introspection would disagree with it.
   const ttlSeconds = Math.min(wanted, Math.floor((grant.expiresAt - now) / 1000));
   if (ttlSeconds < 1) throw new InvalidRequestError('subject_token is not an active access token of this provider');
   const access = await signAccessToken(
-    context.keys,
+    deps.keys,
     config.accessTokenSigningAlg,
     config.issuer,
     { sub: grant.sub, clientId: client.client_id, audience, scopes, authTime: grant.authTime, amr: grant.amr },
     ttlSeconds,
     now,
   );
-  await context.grants.recordAccessToken(access.jti, grant.grantId, access.expiresAt);
+  await deps.grants.recordAccessToken(access.jti, grant.grantId, access.expiresAt);
   return {
     access_token: access.token,
     issued_token_type: accessTokenType,

@@ -1,4 +1,3 @@
-import type { AsContext } from '../../context.js';
 import type { RegisteredClient } from '../../protocol/client-metadata.js';
 import {
   InvalidGrantError,
@@ -6,7 +5,15 @@ import {
   InvalidTargetError,
   TemporarilyUnavailableError,
 } from '../../protocol/errors.js';
+import type { UpstreamApi } from '../upstreams/upstream-api.js';
 import { UpstreamTokenError } from '../upstreams/upstream-errors.js';
+import type { UpstreamProviders } from '../upstreams/upstream-providers.js';
+
+/** What exchanging for an upstream token uses. */
+export interface UpstreamTokenExchangeDeps {
+  upstreams: { providers: Pick<UpstreamProviders, 'config'>; api: Pick<UpstreamApi, 'credentials'> };
+  now: () => number;
+}
 
 /** The answer: the upstream's own token, its remaining lifetime when known, and the proof it wants. */
 export interface UpstreamTokenResponse {
@@ -29,22 +36,20 @@ export const upstreamAudiencePrefix = 'upstream:';
  * needs the upstream's client secret. No scope narrowing: the upstream decides what its token allows.
  */
 export async function exchangeForUpstreamToken(
-  context: AsContext,
+  deps: UpstreamTokenExchangeDeps,
   client: RegisteredClient,
   sub: string,
   audience: string,
   requestedScope: string | undefined,
 ): Promise<UpstreamTokenResponse> {
   const name = audience.slice(upstreamAudiencePrefix.length);
-  if (!context.upstreams.providers.config(name) || !client.upstream_tokens.includes(name))
+  if (!deps.upstreams.providers.config(name) || !client.upstream_tokens.includes(name))
     throw new InvalidTargetError('this client may not obtain tokens for that upstream');
   if (requestedScope !== undefined) throw new InvalidRequestError('scope cannot be set for an upstream token');
   try {
-    const credentials = await context.upstreams.api.credentials(sub, name);
+    const credentials = await deps.upstreams.api.credentials(sub, name);
     const expiresIn =
-      credentials.expiresAt === null
-        ? undefined
-        : Math.max(0, Math.floor((credentials.expiresAt - context.now()) / 1000));
+      credentials.expiresAt === null ? undefined : Math.max(0, Math.floor((credentials.expiresAt - deps.now()) / 1000));
     return {
       access_token: credentials.accessToken,
       issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',

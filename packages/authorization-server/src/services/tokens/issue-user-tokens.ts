@@ -1,9 +1,21 @@
-import type { AsContext } from '../../context.js';
+import type { AuthorizationServerConfig } from '../../config/as-config.js';
 import { InvalidGrantError } from '../../protocol/errors.js';
 import type { Grant } from '../../protocol/grant.js';
+import type { AccountStore } from '../../stores/account-store.js';
+import type { GrantStore } from '../../stores/grant-store.js';
+import type { KeyRing } from '../../stores/key-ring.js';
 import { signAccessToken } from './access-token.js';
 import { signIdToken } from './id-token.js';
 import { claimsForScopes } from './user-claims.js';
+
+/** What issuing a user's tokens uses. */
+export interface UserTokenIssuer {
+  keys: KeyRing;
+  accounts: Pick<AccountStore, 'findBySub'>;
+  grants: Pick<GrantStore, 'recordAccessToken'>;
+  config: Pick<AuthorizationServerConfig, 'issuer' | 'accessTokenSigningAlg' | 'accessTokenTtl' | 'idTokenTtl'>;
+  now: () => number;
+}
 
 /** A successful token response (RFC 6749 §5.1, OpenID Core §3.1.3.3). */
 export interface TokenResponse {
@@ -28,16 +40,16 @@ export interface UserTokenOptions {
  * `openid` is granted, an ID token with the same `sub`, `auth_time` and `sid` as at login.
  */
 export async function issueUserTokens(
-  context: AsContext,
+  deps: UserTokenIssuer,
   grant: Grant,
   options: UserTokenOptions,
 ): Promise<TokenResponse> {
-  const { config } = context;
-  const now = context.now();
-  const account = await context.accounts.findBySub(grant.sub);
+  const { config } = deps;
+  const now = deps.now();
+  const account = await deps.accounts.findBySub(grant.sub);
   if (!account || account.disabled) throw new InvalidGrantError('the account is no longer active');
   const access = await signAccessToken(
-    context.keys,
+    deps.keys,
     config.accessTokenSigningAlg,
     config.issuer,
     {
@@ -51,7 +63,7 @@ export async function issueUserTokens(
     config.accessTokenTtl,
     now,
   );
-  await context.grants.recordAccessToken(access.jti, grant.grantId, access.expiresAt);
+  await deps.grants.recordAccessToken(access.jti, grant.grantId, access.expiresAt);
   const response: TokenResponse = {
     access_token: access.token,
     token_type: 'Bearer',
@@ -61,7 +73,7 @@ export async function issueUserTokens(
   if (options.refreshToken) response.refresh_token = options.refreshToken;
   if (grant.scopes.includes('openid')) {
     response.id_token = await signIdToken(
-      context.keys,
+      deps.keys,
       config.issuer,
       {
         sub: grant.sub,

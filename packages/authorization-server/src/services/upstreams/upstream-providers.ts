@@ -8,7 +8,7 @@ import {
   type ProviderMetadata,
 } from '@gatehouse/oidc-client';
 import type { UpstreamConfig } from '../../config/upstream-config.js';
-import { originOf } from '../../http/page-headers.js';
+import { originOf } from '../../primitives/origin-of.js';
 
 /** An upstream ready to use: its endpoints (discovered or configured) and how to check its answers. */
 export interface ResolvedUpstream {

@@ -28,8 +28,8 @@ export class TokenEndpointError extends OidcClientError {
   }
 }
 
-/** The provider could not be reached or did not answer in time. */
-export class ProviderUnavailableError extends OidcClientError {
-  override readonly name = 'ProviderUnavailableError';
-  override readonly code = 'ERR_OIDC_PROVIDER_UNAVAILABLE';
-}
+/**
+ * The provider could not be reached or did not answer in time: the resource server's class, so a
+ * caller of either package tells this one failure apart by one `instanceof`.
+ */
+export { ProviderUnavailableError } from '@gatehouse/resource-server';

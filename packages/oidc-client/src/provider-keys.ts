@@ -1,7 +1,6 @@
-import { JwksCache, ProviderUnavailableError as KeysUnavailableError } from '@gatehouse/resource-server';
+import { JwksCache, ProviderUnavailableError } from '@gatehouse/resource-server';
 import type { JWTVerifyGetKey } from 'jose';
 import type { ProviderMetadata } from './discovery.js';
-import { ProviderUnavailableError } from './errors.js';
 
 /**
  * The provider's signing keys, through the resource-server core's JWKS cache (the one place where
@@ -16,7 +15,7 @@ export function createProviderKeys(metadata: ProviderMetadata, fetchImpl?: typeo
     try {
       return await keys.keyFor({ kid: header.kid, alg: header.alg });
     } catch (error) {
-      if (error instanceof KeysUnavailableError) {
+      if (error instanceof ProviderUnavailableError) {
         throw new ProviderUnavailableError('the provider’s JWKS is unreachable', { cause: error });
       }
       throw error;

@@ -82,7 +82,7 @@ export async function authenticateClient(
   const rule = clientAuthRule(context.limits);
   const attempt = await context.rateLimiter.take(rule, `${clientId}\n${source}`);
   if (attempt.isOver) {
-    throw new SlowDownError('invalid_client', 'too many failed attempts; try again later', attempt.resetsInSeconds);
+    throw new SlowDownError('too many failed attempts; try again later', attempt.resetsInSeconds);
   }
   if (!(await verify(context, client, method, basic?.secret ?? postedSecret, assertion))) {
     throw new InvalidClientError('client authentication failed', `method ${method}`);

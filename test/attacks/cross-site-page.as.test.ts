@@ -1,11 +1,13 @@
-import { confidentialClient, demoUser, ScriptedBrowser } from '@gatehouse/test-kit';
-import { afterEach, describe, expect, it } from 'vitest';
 import {
   authorizationUrl,
+  confidentialClient,
+  demoUser,
+  ScriptedBrowser,
   startServer,
   type TestServer,
   webAppRedirect,
-} from '../../packages/authorization-server/test/security/flows.js';
+} from '@gatehouse/test-kit';
+import { afterEach, describe, expect, it } from 'vitest';
 
 /**
  * The attacker's page is on another site, open in the victim's browser. It can navigate the browser

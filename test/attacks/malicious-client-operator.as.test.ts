@@ -1,19 +1,22 @@
-import { apiResource, confidentialClient, demoUser, ScriptedBrowser } from '@gatehouse/test-kit';
-import { afterEach, describe, expect, it } from 'vitest';
 import {
+  apiResource,
   authorizationUrl,
   basicAuthorization,
   clientsWith,
+  confidentialClient,
   csrfOf,
+  demoUser,
   payloadOf,
   postForm,
+  ScriptedBrowser,
   signInAtLoginPage,
   startServer,
   type TestServer,
   usersWith,
   webAppAuthorization,
   webAppRedirect,
-} from '../../packages/authorization-server/test/security/flows.js';
+} from '@gatehouse/test-kit';
+import { afterEach, describe, expect, it } from 'vitest';
 
 /**
  * The attacker runs a client registered at the provider (`web-app`, with a valid secret) and has an

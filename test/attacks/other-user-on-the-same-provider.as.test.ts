@@ -1,14 +1,16 @@
-import { confidentialClient, demoUser, ScriptedBrowser } from '@gatehouse/test-kit';
-import { afterEach, describe, expect, it } from 'vitest';
 import {
   authorizationUrl,
+  confidentialClient,
   csrfOf,
+  demoUser,
+  ScriptedBrowser,
   signInAtLoginPage,
   startServer,
   type TestServer,
   usersWith,
   webAppRedirect,
-} from '../../packages/authorization-server/test/security/flows.js';
+} from '@gatehouse/test-kit';
+import { afterEach, describe, expect, it } from 'vitest';
 
 /**
  * The attacker is another user of the same provider — here on a shared computer, in the same browser

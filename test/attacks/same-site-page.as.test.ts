@@ -1,11 +1,12 @@
-import { demoUser, ScriptedBrowser } from '@gatehouse/test-kit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   csrfOf,
+  demoUser,
+  ScriptedBrowser,
   signInAtLoginPage,
   startServer,
   type TestServer,
-} from '../../packages/authorization-server/test/security/flows.js';
+} from '@gatehouse/test-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
  * The attacker controls a page on another origin — a sibling of the provider (same site) or any other

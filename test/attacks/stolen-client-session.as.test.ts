@@ -1,15 +1,18 @@
 import { openRedisStore } from '@gatehouse/store';
-import { redisUrl, requireService, runScopedName, ScriptedBrowser } from '@gatehouse/test-kit';
-import { afterEach, describe, expect, it } from 'vitest';
 import {
   authorizationUrl,
   clientsWith,
   pkcePair,
+  redisUrl,
+  requireService,
+  runScopedName,
+  ScriptedBrowser,
   sessionCookie,
   signInAtLoginPage,
   startServer,
   type TestServer,
-} from '../../packages/authorization-server/test/security/flows.js';
+} from '@gatehouse/test-kit';
+import { afterEach, describe, expect, it } from 'vitest';
 
 /**
  * The attacker holds a stolen session at one of the user's applications and counts on it outliving the

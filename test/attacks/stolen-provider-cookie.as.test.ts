@@ -1,14 +1,16 @@
-import { confidentialClient, demoUser, ScriptedBrowser } from '@gatehouse/test-kit';
-import { afterEach, describe, expect, it } from 'vitest';
 import {
   authorizationUrl,
+  confidentialClient,
   csrfOf,
+  demoUser,
+  ScriptedBrowser,
   sessionCookie,
   signInAtLoginPage,
   startServer,
   type TestServer,
   webAppRedirect,
-} from '../../packages/authorization-server/test/security/flows.js';
+} from '@gatehouse/test-kit';
+import { afterEach, describe, expect, it } from 'vitest';
 
 /**
  * The attacker holds a copy of the victim's provider-session cookie (but not the password). A client

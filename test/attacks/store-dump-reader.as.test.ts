@@ -1,13 +1,8 @@
 import { createHash } from 'node:crypto';
 import { loadAuthorizationServerConfig, openAuthorizationServerAdmin } from '@gatehouse/authorization-server';
 import type { Store } from '@gatehouse/store';
+import { basicAuthorization, postForm, startServer, type TestServer } from '@gatehouse/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  basicAuthorization,
-  postForm,
-  startServer,
-  type TestServer,
-} from '../../packages/authorization-server/test/security/flows.js';
 
 /**
  * The attacker holds a dump of the authorization server's store (a stolen backup, a read-only

@@ -1,13 +1,16 @@
 import { openRedisStore } from '@gatehouse/store';
-import { parseForm, redisUrl, requireService, runScopedName } from '@gatehouse/test-kit';
-import { afterEach, describe, expect, it } from 'vitest';
 import {
   basicAuthorization,
   cookieValue,
+  parseForm,
+  redisUrl,
+  requireService,
+  runScopedName,
   sessionCookie,
   startServer,
   type TestServer,
-} from '../../packages/authorization-server/test/security/flows.js';
+} from '@gatehouse/test-kit';
+import { afterEach, describe, expect, it } from 'vitest';
 
 /**
  * A stranger with no credentials floods the authorization server: wrong client secrets for a client

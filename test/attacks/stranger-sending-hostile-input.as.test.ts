@@ -1,18 +1,20 @@
-import { confidentialClient, demoUser, ScriptedBrowser } from '@gatehouse/test-kit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   authorizationUrl,
+  confidentialClient,
   csrfOf,
+  demoUser,
   getRaw,
   internalsPattern,
   obtainTokens,
   postForm,
+  ScriptedBrowser,
   signInAtLoginPage,
   startServer,
   type TestServer,
   webAppAuthorization,
   webAppRedirect,
-} from '../../packages/authorization-server/test/security/flows.js';
+} from '@gatehouse/test-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
  * A stranger with no account sends the authorization server identifiers no client would: a control

@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { base64url, type CryptoKey, exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   basicAuthorization,
   clientsWith,
@@ -8,7 +6,9 @@ import {
   startServer,
   type TestServer,
   webAppAuthorization,
-} from './flows.js';
+} from '@gatehouse/test-kit';
+import { base64url, type CryptoKey, exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // SECURITY.md §3 (client authentication) and §4 (repeated invalid_client is rate-limited).
 

@@ -7,7 +7,7 @@ import {
   signInThrough,
   startFederation,
   tokenExchange,
-} from './federation-harness.js';
+} from '../../federation-harness.js';
 
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { openMemoryStore, type Store } from '@gatehouse/store';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import {
   confidentialClient,
   demoUser,
@@ -8,8 +9,7 @@ import {
   type RunningAuthorizationServer,
   ScriptedBrowser,
   startAuthorizationServer,
-} from '@gatehouse/test-kit';
-import { decodeJwt, decodeProtectedHeader } from 'jose';
+} from './gatehouse-as.js';
 
 /**
  * What the security suites share: a server on a clock the test moves by hand, and the client side of

@@ -1,4 +1,3 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   authorizationUrl,
   getRaw,
@@ -9,7 +8,8 @@ import {
   type TestServer,
   webAppAuthorization,
   webAppRedirect,
-} from './flows.js';
+} from '@gatehouse/test-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // SECURITY.md §1: hostile or malformed input gets the endpoint's own 4xx — OAuth JSON or an HTML
 // page — promptly, never a 500, a stack trace or a file path.

@@ -3,11 +3,11 @@ import { propertyRuns } from '@gatehouse/test-kit';
 import { Value } from '@sinclair/typebox/value';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseParams } from '../../src/primitives/params.js';
-import { type ClientMetadata, clientMetadataSchema } from '../../src/protocol/client-metadata.js';
-import { OAuthError } from '../../src/protocol/errors.js';
-import { authenticateClient, type ClientAuthContext } from '../../src/services/clients/authenticate-client.js';
-import { ClientRegistry } from '../../src/stores/client-registry.js';
+import { parseParams } from '../../../src/primitives/params.js';
+import { type ClientMetadata, clientMetadataSchema } from '../../../src/protocol/client-metadata.js';
+import { OAuthError } from '../../../src/protocol/errors.js';
+import { authenticateClient, type ClientAuthContext } from '../../../src/services/clients/authenticate-client.js';
+import { ClientRegistry } from '../../../src/stores/client-registry.js';
 
 // SECURITY.md §3 / RFC 6749 §2.3.1: `client_secret_basic` credentials are form-urlencoded, joined
 // by ":" and base64'd; any client id and secret the registration rules allow survives the trip, and a

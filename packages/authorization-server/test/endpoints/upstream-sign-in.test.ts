@@ -12,7 +12,7 @@ import {
   sam,
   signInThrough,
   startFederation,
-} from './federation-harness.js';
+} from '../federation-harness.js';
 
 // Sign-in with upstream providers, end to end over HTTP: Example Social (plain OAuth 2.0 with a profile
 // API that requires appsecret_proof) and oidc-provider (OpenID by discovery) as upstreams of our provider.

@@ -1,18 +1,18 @@
 import { openMemoryStore, type Store, StoreUnavailableError } from '@gatehouse/store';
-import type { ScriptedBrowser } from '@gatehouse/test-kit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   authorizationUrl,
   internalsPattern,
   introspect,
   obtainTokens,
   refreshRequest,
+  type ScriptedBrowser,
   startServer,
   type TestServer,
   type TokenSet,
   userinfo,
   webAppRedirect,
-} from './flows.js';
+} from '@gatehouse/test-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // SECURITY.md §1: with the store unavailable the server answers 503 and fails closed — no token
 // issued, no session accepted — and recovers when the store returns.

@@ -1,21 +1,22 @@
-import { parseForm, type ScriptedBrowser } from '@gatehouse/test-kit';
-import { generateKeyPair, SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   authorizationUrl,
   getRaw,
   headerOf,
   obtainTokens,
+  parseForm,
   payloadOf,
   postForm,
   refreshRequest,
+  type ScriptedBrowser,
   startServer,
   type TestServer,
   type TokenSet,
   usersWith,
   webAppLogoutRedirect,
   webAppRedirect,
-} from './flows.js';
+} from '@gatehouse/test-kit';
+import { generateKeyPair, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // SECURITY.md §4: RP-initiated logout redirects only where a valid hint allows, and a cross-site
 // request without one cannot end the session.

@@ -1,17 +1,17 @@
-import type { ScriptedBrowser } from '@gatehouse/test-kit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   csrfOf,
   introspect,
   obtainTokens,
   payloadOf,
   refreshRequest,
+  type ScriptedBrowser,
   startServer,
   type TestServer,
   type TokenSet,
   userinfo,
   usersWith,
-} from './flows.js';
+} from '@gatehouse/test-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // SECURITY.md §3: refresh tokens are rotated, bound to their client, never outlive their grant, and
 // end when the user changes password or revokes the client.

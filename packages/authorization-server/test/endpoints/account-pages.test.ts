@@ -1,18 +1,19 @@
-import { parseForm, ScriptedBrowser } from '@gatehouse/test-kit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   authorizationUrl,
   clientsWith,
   cookieValue,
   csrfOf,
   getRaw,
+  parseForm,
+  ScriptedBrowser,
   sessionCookie,
   signInAtLoginPage,
   startServer,
   type TestServer,
   usersWith,
   webAppRedirect,
-} from './flows.js';
+} from '@gatehouse/test-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // SECURITY.md §4: the provider's pages, their forms, accounts and the session cookie.
 

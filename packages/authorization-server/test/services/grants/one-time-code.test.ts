@@ -2,18 +2,18 @@ import { createHash } from 'node:crypto';
 import { loadAuthorizationServerConfig } from '@gatehouse/authorization-server';
 import { ConfigError } from '@gatehouse/config';
 import { openMemoryStore, type Store } from '@gatehouse/store';
-import { publicClient } from '@gatehouse/test-kit';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   introspect,
   obtainTokens,
   postForm,
+  publicClient,
   startServer,
   type TestServer,
   tokenRequest,
   userinfo,
   webAppAuthorization,
-} from '../security/flows.js';
+} from '@gatehouse/test-kit';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   authorizationOf,
   confidentialApp,

@@ -1,7 +1,3 @@
-import { ScriptedBrowser } from '@gatehouse/test-kit';
-import { generateKeyPair, SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { escapeHtml } from '../../src/views/html.js';
 import {
   authorizationUrl,
   clientsWith,
@@ -13,13 +9,17 @@ import {
   payloadOf,
   pkcePair,
   redeemCode,
+  ScriptedBrowser,
   signInAtLoginPage,
   spaRedirect,
   startServer,
   type TestServer,
   usersWith,
   webAppRedirect,
-} from './flows.js';
+} from '@gatehouse/test-kit';
+import { generateKeyPair, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { escapeHtml } from '../../src/views/html.js';
 
 // SECURITY.md §2: the authorization endpoint, attacked over real HTTP.
 

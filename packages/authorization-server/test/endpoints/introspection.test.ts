@@ -1,5 +1,3 @@
-import { base64url } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   introspect,
   obtainTokens,
@@ -8,7 +6,9 @@ import {
   startServer,
   type TestServer,
   webAppAuthorization,
-} from './flows.js';
+} from '@gatehouse/test-kit';
+import { base64url } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // SECURITY.md §3: revocation (RFC 7009) and introspection (RFC 7662).
 

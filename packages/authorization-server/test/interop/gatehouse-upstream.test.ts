@@ -6,7 +6,7 @@ import {
   startAuthorizationServer,
 } from '@gatehouse/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authorizationUrl, finishAtProvider, formEndingWith, redeem, redirectUri } from './federation-harness.js';
+import { authorizationUrl, finishAtProvider, formEndingWith, redeem, redirectUri } from '../federation-harness.js';
 
 // A second Gatehouse authorization server as the OpenID upstream of the first: discovery, RFC 9207 `iss`
 // on the callback, ID token + nonce, and the upstream's own `amr` carried into the local session.

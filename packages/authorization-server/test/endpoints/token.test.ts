@@ -1,4 +1,3 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   basicAuthorization,
   clientsWith,
@@ -17,7 +16,8 @@ import {
   userinfo,
   webAppAuthorization,
   webAppRedirect,
-} from './flows.js';
+} from '@gatehouse/test-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // SECURITY.md §3: the token endpoint — codes, PKCE, grant checks and the shape of every answer.
 

@@ -1,19 +1,19 @@
 import { createHash } from 'node:crypto';
-import { ScriptedBrowser } from '@gatehouse/test-kit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkClientMetadata } from '../../src/checks/check-client-metadata.js';
-import type { ClientMetadata } from '../../src/protocol/client-metadata.js';
 import {
   authorizationUrl,
   clientsWith,
   getRaw,
   introspect,
   payloadOf,
+  ScriptedBrowser,
   spaRedirect,
   startServer,
   type TestServer,
   userinfo,
-} from '../security/flows.js';
+} from '@gatehouse/test-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkClientMetadata } from '../../../src/checks/check-client-metadata.js';
+import type { ClientMetadata } from '../../../src/protocol/client-metadata.js';
 
 // SECURITY.md §2: the legacy implicit grant, only for clients that registered it, tokens in the fragment only.
 

@@ -1,14 +1,15 @@
 import { openMemoryStore, type Store } from '@gatehouse/store';
-import { confidentialClient, demoUser, ScriptedBrowser } from '@gatehouse/test-kit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   basicAuthorization,
+  confidentialClient,
   csrfOf,
+  demoUser,
   introspect,
   obtainCode,
   postForm,
   redeemCode,
   refreshRequest,
+  ScriptedBrowser,
   signInAtLoginPage,
   startServer,
   type TestServer,
@@ -16,7 +17,8 @@ import {
   userinfo,
   webAppAuthorization,
   webAppLogoutRedirect,
-} from './flows.js';
+} from '@gatehouse/test-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // SECURITY.md §1: logs never contain a token, code, secret, password or session id, and the store
 // holds no usable token. A whole flow runs with every log line and every store write captured, then

@@ -1,12 +1,12 @@
-import { confidentialClient } from '@gatehouse/test-kit';
 import {
   basicAuthorization,
   type CodeOptions,
+  confidentialClient,
   obtainCode,
   postForm,
   type TokenSet,
   webAppRedirect,
-} from '../security/flows.js';
+} from '@gatehouse/test-kit';
 
 /**
  * The client side of token exchange and one-time codes, shared by their suites: confidential clients

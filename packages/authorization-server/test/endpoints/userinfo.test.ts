@@ -1,4 +1,3 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   obtainTokens,
   postForm,
@@ -7,7 +6,8 @@ import {
   type TokenSet,
   userinfo,
   webAppAuthorization,
-} from './flows.js';
+} from '@gatehouse/test-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // SECURITY.md §3: UserInfo takes a bearer token in the header only and answers with RFC 6750 challenges.
 

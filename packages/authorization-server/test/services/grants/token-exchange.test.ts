@@ -1,19 +1,20 @@
 import { loadAuthorizationServerConfig } from '@gatehouse/authorization-server';
 import { ConfigError } from '@gatehouse/config';
-import { apiResource, publicClient } from '@gatehouse/test-kit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  apiResource,
   introspect,
   obtainTokens,
   payloadOf,
   postForm,
+  publicClient,
   refreshRequest,
   startServer,
   type TestServer,
   tokenRequest,
   userinfo,
   webAppAuthorization,
-} from '../security/flows.js';
+} from '@gatehouse/test-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   accessTokenType,
   authorizationOf,

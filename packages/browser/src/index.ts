@@ -9,6 +9,8 @@ export type {
 export { createAuthenticationRoutes, describeAuthenticationError } from './auth-routes/auth-routes.js';
 export type { BffClient, BffClientOptions, BffUser, LoginOptions } from './bff-client/bff-client.js';
 export { createBffClient, LoginRequiredError } from './bff-client/bff-client.js';
+export type { AccessTokenResult } from './public-client/access-token.js';
+export type { ProviderErrorCode, SignInErrorCode } from './public-client/errors.js';
 export { AccessTokenNotAvailableError, SignInError } from './public-client/errors.js';
 export type { IdTokenClaims } from './public-client/id-token-claims.js';
 export { beginImplicitSignIn, completeImplicitSignIn } from './public-client/implicit.js';
@@ -19,13 +21,9 @@ export type {
   ImplicitSignInResult,
   TransactionStorage,
 } from './public-client/implicit-response.js';
-export type {
-  AccessTokenResult,
-  PublicClient,
-  PublicClientOptions,
-  SilentSignInResult,
-} from './public-client/public-client.js';
+export type { PublicClient, PublicClientOptions } from './public-client/public-client.js';
 export { createPublicClient } from './public-client/public-client.js';
 export { notifySilentSignIn } from './public-client/silent-callback.js';
+export type { SilentSignInResult } from './public-client/silent-sign-in.js';
 export type { AppState } from './redirect-state/redirect-state.js';
 export { saveAppState, takeAppState } from './redirect-state/redirect-state.js';

@@ -12,7 +12,10 @@ export function fromBase64UrlText(text: string): string {
   return new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
 }
 
-/** `bytes` random bytes from the CSPRNG, base64url. */
-export function randomValue(bytes: number): string {
-  return toBase64Url(crypto.getRandomValues(new Uint8Array(bytes)));
+/** `bytes` random bytes from the CSPRNG (`random`, default the page's `crypto`), base64url. */
+export function randomValue(
+  bytes: number,
+  random: { getRandomValues(array: Uint8Array): Uint8Array } = crypto,
+): string {
+  return toBase64Url(random.getRandomValues(new Uint8Array(bytes)));
 }

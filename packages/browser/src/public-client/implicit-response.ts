@@ -1,6 +1,7 @@
 import { randomValue, toBase64Url } from './base64url.js';
 import { SignInError } from './errors.js';
 import { checkIdTokenClaims, type IdTokenClaims } from './id-token-claims.js';
+import { createTransactionStore } from './transaction-store.js';
 
 // The pure half of the legacy implicit sign-in: no page globals, so it is tested without a DOM.
 
@@ -60,8 +61,7 @@ interface ImplicitTransaction {
 }
 
 // Apart from the code flow's transactions, so a code response can never complete one of these.
-const transactionPrefix = 'gatehouse.implicit.';
-const statePattern = /^[A-Za-z0-9_-]{43}$/;
+const implicitTransactions = createTransactionStore<ImplicitTransaction>('gatehouse.implicit.');
 
 /**
  * Draws `state` and, for `id_token token`, `nonce` (256 bits each), keeps them in `storage` and
@@ -75,7 +75,7 @@ export function startImplicitTransaction(
   const state = randomValue(32);
   const nonce = responseType === 'id_token token' ? randomValue(32) : null;
   const transaction: ImplicitTransaction = { responseType, nonce, scope };
-  options.storage.setItem(transactionPrefix + state, JSON.stringify(transaction));
+  implicitTransactions.save(options.storage, state, transaction);
   const url = new URL(options.authorizationEndpoint);
   url.searchParams.set('response_type', responseType);
   url.searchParams.set('client_id', options.clientId);
@@ -109,11 +109,8 @@ export function takeTransaction(
   storage: TransactionStorage,
   state: string | null,
 ): ImplicitTransaction & { state: string } {
-  const key = transactionPrefix + (state ?? '');
-  const stored = state && statePattern.test(state) ? storage.getItem(key) : null;
-  storage.removeItem(key);
-  if (!state || !stored) throw new SignInError('invalid_state', 'unknown or replayed state');
-  return { ...(JSON.parse(stored) as ImplicitTransaction), state };
+  // A null state was refused by take().
+  return { ...implicitTransactions.take(storage, state), state: state as string };
 }
 
 /** OpenID Core §3.1.3.6: base64url of the left half of the access token's SHA-256 (RS256 ID tokens). */
@@ -132,7 +129,7 @@ export async function checkImplicitResponse(
   if (iss !== null && iss !== expected.issuer)
     throw new SignInError('invalid_issuer', 'the response names another issuer');
   const error = response.get('error');
-  if (error) throw new SignInError(error, response.get('error_description') ?? error);
+  if (error) throw SignInError.fromProvider(error, response.get('error_description'));
   const accessToken = response.get('access_token');
   if (!accessToken || response.get('token_type')?.toLowerCase() !== 'bearer') {
     throw new SignInError('invalid_request', 'no bearer access token in the response');
@@ -147,17 +144,13 @@ export async function checkImplicitResponse(
   if (transaction.responseType === 'id_token token') {
     const idToken = response.get('id_token');
     if (!idToken) throw new SignInError('invalid_id_token', 'no ID token in the response');
-    try {
-      result.idTokenClaims = checkIdTokenClaims(idToken, {
-        issuer: expected.issuer,
-        clientId: expected.clientId,
-        nonce: transaction.nonce ?? undefined,
-        nonceRequired: true,
-        now: expected.now,
-      });
-    } catch (failure) {
-      throw new SignInError('invalid_id_token', (failure as Error).message);
-    }
+    result.idTokenClaims = checkIdTokenClaims(idToken, {
+      issuer: expected.issuer,
+      clientId: expected.clientId,
+      nonce: transaction.nonce ?? undefined,
+      nonceRequired: true,
+      now: expected.now,
+    });
     // Required with an access token from the authorization endpoint (OpenID Core §3.2.2.10).
     if (result.idTokenClaims.at_hash !== (await computeAtHash(accessToken))) {
       throw new SignInError('invalid_id_token', 'ID token at_hash does not match the access token');

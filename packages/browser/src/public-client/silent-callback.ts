@@ -1,4 +1,4 @@
-import { silentSignInMessageType } from './public-client.js';
+import { silentSignInMessageType } from './silent-message.js';
 
 /**
  * Runs on the `silentRedirectUri` page, inside `trySilentSignIn`'s hidden frame: hands the

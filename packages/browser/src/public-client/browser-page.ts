@@ -1,0 +1,40 @@
+import type { RenewalLocks } from './client-context.js';
+import type { TransactionStorage } from './implicit-response.js';
+
+/** A hidden iframe, as much of one as the silent sign-in uses. */
+export interface SilentFrame {
+  hidden: boolean;
+  title: string;
+  src: string;
+  readonly contentWindow: unknown;
+  remove(): void;
+}
+
+/** A `message` event, as much of one as the silent sign-in reads. */
+export interface PageMessage {
+  source: unknown;
+  origin: string;
+  data: unknown;
+}
+
+/**
+ * The page globals `createPublicClient` is wired to, typed by what it uses so that the SDK's modules
+ * also compile (and are unit-tested) without the DOM library.
+ */
+export interface BrowserPage {
+  location: { href: string; origin: string; pathname: string; search: string; hash: string; assign(url: string): void };
+  history: { state: unknown; replaceState(state: unknown, unused: string, url: string): void };
+  sessionStorage: TransactionStorage;
+  navigator: { locks?: RenewalLocks };
+  fetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+  crypto: {
+    getRandomValues(array: Uint8Array): Uint8Array;
+    subtle: { digest(algorithm: 'SHA-256', data: Uint8Array): Promise<ArrayBuffer> };
+  };
+  document: { createElement(tag: 'iframe'): SilentFrame; body: { append(frame: SilentFrame): void } };
+  addEventListener(type: 'message', listener: (event: PageMessage) => void): void;
+  removeEventListener(type: 'message', listener: (event: PageMessage) => void): void;
+}
+
+/** The page this code runs in, read when called. */
+export const browserPage = (): BrowserPage => globalThis as unknown as BrowserPage;

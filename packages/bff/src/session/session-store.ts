@@ -1,37 +1,19 @@
-import { createHash } from 'node:crypto';
-import type { JsonValue, Store } from '@gatehouse/store';
-import { type TokenCipher, TokenDecryptionError } from './token-cipher.js';
+import type { Store } from '@gatehouse/store';
+import { everySession, SessionCache } from './session-cache.js';
+import { type SessionEndListener, SessionEndListeners } from './session-end-listeners.js';
+import {
+  type LoadedSession,
+  providerSessionIndex,
+  type Session,
+  SessionRecords,
+  sessionStoreKey,
+  unopenable,
+  userIndex,
+} from './session-records.js';
+import type { TokenCipher } from './token-cipher.js';
 
-const namespace = 'bff_session';
-
-/** Tokens of a session, in the clear, as the BFF uses them; never sent to the browser. */
-export interface SessionTokens {
-  accessToken: string;
-  /** Milliseconds since the epoch. */
-  accessTokenExpiresAt: number;
-  refreshToken: string | null;
-  idToken: string;
-  /** The scope granted at login (space-separated). */
-  scope: string;
-  /** Narrower access tokens obtained with the refresh token, by their sorted scope. */
-  scoped?: Record<string, { accessToken: string; expiresAt: number }>;
-}
-
-/** A signed-in session as the BFF sees it. */
-export interface Session {
-  /** The provider's `iss` and `sub`: together, the user's identity. */
-  issuer: string;
-  subject: string;
-  /** The provider's session id (`sid` of the ID token), for back-channel logout. */
-  providerSessionId: string | null;
-  /** Claims shown to the SPA by `/bff/user`. */
-  claims: Record<string, JsonValue>;
-  tokens: SessionTokens;
-  createdAt: number;
-  lastSeenAt: number;
-  /** When the session ends however active it is (milliseconds since the epoch). */
-  absoluteExpiresAt: number;
-}
+export type { LoadedSession, Session, SessionTokens } from './session-records.js';
+export { sessionStoreKey } from './session-records.js';
 
 /**
  * The browser's session could not be opened — its tokens were sealed under a token-encryption key
@@ -41,15 +23,6 @@ export interface Session {
 export class SessionExpiredError extends Error {
   override readonly name = 'SessionExpiredError';
   readonly code = 'ERR_BFF_SESSION_EXPIRED';
-}
-
-/** What reading a record found when its tokens could not be opened (the record is ended by then). */
-const unopenable = Symbol('unopenable session');
-
-/** A session with the version a compare-and-set update must name. */
-export interface LoadedSession {
-  session: Session;
-  version: number;
 }
 
 /** A session ended by its store key: who it was, and the refresh token it held (to revoke). */
@@ -78,50 +51,27 @@ export interface SessionLimits {
   /**
    * With a store that notifies every instance of changes (Redis, memory), how long a session read may
    * be reused, in milliseconds: any change or end of the session on any instance drops the copy at
-   * once, and while notifications are down nothing is reused. 0 turns it off. Default 0.
+   * once, and while notifications are down nothing is reused. 0 (or absent) turns it off here; the
+   * BFF passes its `sharedSessionCacheMs`, whose default is 15 000.
    */
   sharedCacheMs?: number;
 }
 
-/** The channel on which instances announce a changed or ended session (by its store key). */
-const changesChannel = 'bff-session-changes';
-/** The message that drops every cached session. */
-const everySession = '*';
-
-type StoredSession = {
-  issuer: string;
-  subject: string;
-  providerSessionId: string | null;
-  claims: Record<string, JsonValue>;
-  /** The tokens as one AES-256-GCM ciphertext bound to this record's key. */
-  sealedTokens: string;
-  createdAt: number;
-  lastSeenAt: number;
-  absoluteExpiresAt: number;
-};
-
 /**
- * Session records in the store. The store key is a hash of the session id, so a store dump holds no
- * usable cookie value, and the tokens are sealed with the configured key list, so it holds no usable
- * token either. Every update is compare-and-set: a request holding a stale copy gets `undefined` and
- * re-reads instead of overwriting newer tokens.
+ * The BFF's sessions: sealed compare-and-set records in the store ({@link SessionRecords}), this
+ * process's copies of recent reads ({@link SessionCache}), and who must hear that a session ended
+ * ({@link SessionEndListeners}). Every update is compare-and-set: a request holding a stale copy gets
+ * `undefined` and re-reads instead of overwriting newer tokens. Ending a session — however it
+ * happens — deletes the record, tells the listeners, and drops every instance's copy.
  */
 export class SessionStore {
-  readonly #store: Store;
-  readonly #cipher: TokenCipher;
-  readonly #limits: SessionLimits;
-  readonly #recent = new Map<string, { loaded: LoadedSession; readAt: number }>();
-  /** Whether this instance hears other instances' changes (see `listenForChanges`). */
-  #listening = false;
-  #stopListening: (() => Promise<void>) | undefined;
-  /** Counts invalidations, so a read that raced with one is not cached. */
-  #epoch = 0;
-  readonly #endListeners: ((sessionKey: string) => void)[] = [];
+  readonly #records: SessionRecords;
+  readonly #cache: SessionCache<LoadedSession>;
+  readonly #endListeners = new SessionEndListeners();
 
   constructor(store: Store, cipher: TokenCipher, limits: SessionLimits) {
-    this.#store = store;
-    this.#cipher = cipher;
-    this.#limits = limits;
+    this.#records = new SessionRecords(store, cipher, limits);
+    this.#cache = new SessionCache(store.notifications, limits);
   }
 
   /**
@@ -129,38 +79,19 @@ export class SessionStore {
    * `sharedCacheMs` is on; until then (and whenever delivery is interrupted) only `cacheMs` applies.
    */
   async listenForChanges(): Promise<void> {
-    const notifications = this.#store.notifications;
-    if (!notifications || !this.#limits.sharedCacheMs) return;
-    this.#stopListening = await notifications.subscribe(
-      changesChannel,
-      (key) => {
-        this.#epoch += 1;
-        if (key === everySession) this.#recent.clear();
-        else this.#recent.delete(key);
-      },
-      () => {
-        this.#epoch += 1;
-        this.#recent.clear();
-      },
-    );
-    this.#listening = true;
+    await this.#cache.listen();
+  }
+
+  async stopListening(): Promise<void> {
+    await this.#cache.stop();
   }
 
   /**
    * Calls `listener` with the store key (a hash of the id) of each session this instance ends:
    * logout, back-channel logout, a refused refresh. For dropping what the process keeps per session.
    */
-  onEnd(listener: (sessionKey: string) => void): void {
-    this.#endListeners.push(listener);
-  }
-
-  #ended(key: string): void {
-    for (const listener of this.#endListeners) listener(key);
-  }
-
-  async stopListening(): Promise<void> {
-    this.#listening = false;
-    await this.#stopListening?.().catch(() => undefined);
+  onEnd(listener: SessionEndListener): void {
+    this.#endListeners.add(listener);
   }
 
   /**
@@ -171,33 +102,17 @@ export class SessionStore {
    * is told its session is over rather than that it has none.
    */
   async loadRecent(sessionId: string, now: number): Promise<LoadedSession | undefined> {
-    const shared = this.#listening && this.#store.notifications?.connected === true;
-    const cacheMs = shared ? (this.#limits.sharedCacheMs ?? 0) : (this.#limits.cacheMs ?? 0);
-    if (cacheMs <= 0) return this.#loadForBrowser(sessionId, now);
     const key = sessionStoreKey(sessionId);
-    const hit = this.#recent.get(key);
-    if (hit && now - hit.readAt < cacheMs && this.#isLive(hit.loaded.session, now)) return hit.loaded;
-    const epoch = this.#epoch;
-    const loaded = await this.#loadForBrowser(sessionId, now);
-    this.#recent.delete(key);
-    // A change announced while we read may be newer than what we got: don't keep it.
-    if (loaded && epoch === this.#epoch) {
-      if (this.#recent.size >= 10_000) this.#recent.delete(this.#recent.keys().next().value as string);
-      this.#recent.set(key, { loaded, readAt: now });
-    }
-    return loaded;
-  }
-
-  /** Drops this instance's copy and tells the others to drop theirs. */
-  async #announce(key: string): Promise<void> {
-    this.#recent.delete(key);
-    if (!this.#listening) return;
-    this.#epoch += 1;
-    await this.#store.notifications?.publish(changesChannel, key).catch(() => undefined);
-  }
-
-  #isLive(session: Session, now: number): boolean {
-    return now < session.absoluteExpiresAt && now < session.lastSeenAt + this.#limits.idleTimeoutSeconds * 1000;
+    return this.#cache.read(
+      key,
+      now,
+      (copy) => this.#records.isLive(copy.session, now),
+      async () => {
+        const loaded = await this.#read(key, now);
+        if (loaded === unopenable) throw new SessionExpiredError('the session could not be opened and was ended');
+        return loaded;
+      },
+    );
   }
 
   /** Stores a new session under a new id (the caller makes it; never one the browser sent). */
@@ -206,14 +121,7 @@ export class SessionStore {
     session: Omit<Session, 'lastSeenAt' | 'absoluteExpiresAt'>,
     now: number,
   ): Promise<LoadedSession> {
-    const full: Session = {
-      ...session,
-      lastSeenAt: now,
-      absoluteExpiresAt: now + this.#limits.absoluteTimeoutSeconds * 1000,
-    };
-    const key = sessionStoreKey(sessionId);
-    const version = await this.#store.put(namespace, key, this.#seal(key, full), this.#writeOptions(full, now));
-    return { session: full, version };
+    return this.#records.create(sessionStoreKey(sessionId), session, now);
   }
 
   /**
@@ -221,37 +129,16 @@ export class SessionStore {
    * sealed under a token-encryption key no longer configured (that one is ended on the spot).
    */
   async load(sessionId: string, now: number): Promise<LoadedSession | undefined> {
-    const loaded = await this.#read(sessionId, now);
+    const loaded = await this.#read(sessionStoreKey(sessionId), now);
     return loaded === unopenable ? undefined : loaded;
   }
 
-  async #loadForBrowser(sessionId: string, now: number): Promise<LoadedSession | undefined> {
-    const loaded = await this.#read(sessionId, now);
-    if (loaded === unopenable) throw new SessionExpiredError('the session could not be opened and was ended');
+  async #read(key: string, now: number): Promise<LoadedSession | undefined | typeof unopenable> {
+    const loaded = await this.#records.read(key, now);
+    // The one place this is decided, for every route and the WebSocket handshake alike: tokens
+    // nobody can open make a session nobody can use, so it ends here, everywhere, like a logout.
+    if (loaded === unopenable) await this.#endKey(key);
     return loaded;
-  }
-
-  async #read(sessionId: string, now: number): Promise<LoadedSession | undefined | typeof unopenable> {
-    const key = sessionStoreKey(sessionId);
-    const entry = await this.#store.getEntry<StoredSession>(namespace, key);
-    if (!entry) return undefined;
-    const stored = entry.value;
-    if (!this.#isLive(stored as unknown as Session, now)) {
-      await this.#store.delete(namespace, key);
-      return undefined;
-    }
-    let tokens: SessionTokens;
-    try {
-      tokens = JSON.parse(this.#cipher.open(stored.sealedTokens, key)) as SessionTokens;
-    } catch (error) {
-      if (!(error instanceof TokenDecryptionError)) throw error;
-      // The one place this is decided, for every route and the WebSocket handshake alike: tokens
-      // nobody can open make a session nobody can use, so it ends here, everywhere, like a logout.
-      await this.#endKey(key);
-      return unopenable;
-    }
-    const { sealedTokens: _, ...rest } = stored;
-    return { session: { ...rest, tokens }, version: entry.version };
   }
 
   /**
@@ -260,15 +147,9 @@ export class SessionStore {
    */
   async update(sessionId: string, version: number, session: Session, now: number): Promise<number | undefined> {
     const key = sessionStoreKey(sessionId);
-    this.#recent.delete(key);
-    const written = await this.#store.compareAndSet(
-      namespace,
-      key,
-      version,
-      this.#seal(key, session),
-      this.#writeOptions(session, now),
-    );
-    if (written !== undefined) await this.#announce(key);
+    this.#cache.forget(key);
+    const written = await this.#records.compareAndSet(key, version, session, now);
+    if (written !== undefined) await this.#cache.announce(key);
     return written;
   }
 
@@ -283,24 +164,18 @@ export class SessionStore {
    * token, or `undefined` when there was no such session (or another request ended it first).
    */
   async endByKey(sessionKey: string): Promise<EndedSession | undefined> {
-    const entry = await this.#store.getEntry<StoredSession>(namespace, sessionKey);
-    if (!entry || !(await this.#endKey(sessionKey))) return undefined;
-    let refreshToken: string | null = null;
-    try {
-      refreshToken = (JSON.parse(this.#cipher.open(entry.value.sealedTokens, sessionKey)) as SessionTokens)
-        .refreshToken;
-    } catch (error) {
-      // Sealed under a key no longer configured: ended all the same, with nothing to revoke.
-      if (!(error instanceof TokenDecryptionError)) throw error;
-    }
-    return { subject: entry.value.subject, providerSessionId: entry.value.providerSessionId, refreshToken };
+    const record = await this.#records.readSealed(sessionKey);
+    if (!record || !(await this.#endKey(sessionKey))) return undefined;
+    // Sealed under a key no longer configured: ended all the same, with nothing to revoke.
+    const refreshToken = this.#records.refreshTokenOf(sessionKey, record);
+    return { subject: record.subject, providerSessionId: record.providerSessionId, refreshToken };
   }
 
   async #endKey(key: string): Promise<boolean> {
-    this.#recent.delete(key);
-    const ended = await this.#store.delete(namespace, key);
-    this.#ended(key);
-    await this.#announce(key);
+    this.#cache.forget(key);
+    const ended = await this.#records.delete(key);
+    this.#endListeners.notify(key);
+    await this.#cache.announce(key);
     return ended;
   }
 
@@ -320,54 +195,23 @@ export class SessionStore {
   async #endIndexed(index: string): Promise<EndedSessions> {
     const refreshTokens: string[] = [];
     let ended = 0;
-    for (const entry of await this.#store.findByIndex<StoredSession>(index)) {
-      this.#recent.delete(entry.id);
-      if (entry.namespace !== namespace || !(await this.#store.delete(namespace, entry.id))) continue;
-      this.#ended(entry.id);
-      await this.#announce(entry.id);
+    for (const entry of await this.#records.findIndexed(index)) {
+      this.#cache.forget(entry.id);
+      if (!(await this.#records.delete(entry.id))) continue;
+      this.#endListeners.notify(entry.id);
+      await this.#cache.announce(entry.id);
       ended += 1;
       try {
-        const tokens = JSON.parse(this.#cipher.open(entry.value.sealedTokens, entry.id)) as SessionTokens;
-        if (tokens.refreshToken) refreshTokens.push(tokens.refreshToken);
+        const refreshToken = this.#records.refreshTokenOf(entry.id, entry.value);
+        if (refreshToken) refreshTokens.push(refreshToken);
       } catch {
-        // Sealed under a key no longer configured: the session is ended all the same.
+        // A record that cannot be read at all: the session is ended all the same.
       }
     }
     // Sessions written meanwhile under the same index end too (without their tokens); we do not know
     // their keys, so every instance drops its whole cache.
-    const late = await this.#store.deleteByIndex(index);
-    if (late > 0) await this.#announce(everySession);
+    const late = await this.#records.deleteIndexed(index);
+    if (late > 0) await this.#cache.announce(everySession);
     return { ended: ended + late, refreshTokens };
   }
-
-  #seal(key: string, session: Session): StoredSession {
-    const { tokens, ...rest } = session;
-    return { ...rest, sealedTokens: this.#cipher.seal(JSON.stringify(tokens), key) };
-  }
-
-  #writeOptions(session: Session, now: number) {
-    const idleEnd = session.lastSeenAt + this.#limits.idleTimeoutSeconds * 1000;
-    const endsAt = Math.min(idleEnd, session.absoluteExpiresAt);
-    const indexes = [userIndex(session.issuer, session.subject)];
-    if (session.providerSessionId) indexes.push(providerSessionIndex(session.issuer, session.providerSessionId));
-    return { ttlSeconds: Math.max(0.001, (endsAt - now) / 1000), indexes };
-  }
-}
-
-/** The store key of a session: a hash, so neither the store nor a cache keyed by it holds the cookie value. */
-export function sessionStoreKey(sessionId: string): string {
-  return createHash('sha256').update(sessionId).digest('base64url');
-}
-
-function userIndex(issuer: string, subject: string): string {
-  return `bff-user:${hashPart(issuer)}:${hashPart(subject)}`;
-}
-
-function providerSessionIndex(issuer: string, sid: string): string {
-  return `bff-provider-session:${hashPart(issuer)}:${hashPart(sid)}`;
-}
-
-// Index keys have a length limit and a character rule; issuers, subjects and sids are the provider's.
-function hashPart(value: string): string {
-  return createHash('sha256').update(value).digest('base64url').slice(0, 32);
 }

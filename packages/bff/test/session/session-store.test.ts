@@ -156,6 +156,24 @@ describe('session store', () => {
     expect(await here.loadRecent(other, now + 1)).toBeUndefined();
   });
 
+  it('with sharedCacheMs, sees a logout or a refresh on another instance at once though it had the session cached', async () => {
+    const cipher = createTokenCipher([randomBytes(32).toString('base64url')]);
+    const here = new SessionStore(store, cipher, { ...limits, sharedCacheMs: 15_000 });
+    const elsewhere = new SessionStore(store, cipher, { ...limits, sharedCacheMs: 15_000 });
+    await here.listenForChanges();
+    await elsewhere.listenForChanges();
+    const id = createSessionId();
+    const { version, session } = await here.create(id, newSession(), now);
+    expect((await here.loadRecent(id, now))?.version).toBe(version);
+    const refreshed = { ...session, tokens: { ...session.tokens, accessToken: 'at_new' } };
+    await elsewhere.update(id, version, refreshed, now);
+    expect((await here.loadRecent(id, now + 1))?.session.tokens.accessToken).toBe('at_new');
+    await elsewhere.end(id);
+    expect(await here.loadRecent(id, now + 2)).toBeUndefined();
+    await here.stopListening();
+    await elsewhere.stopListening();
+  });
+
   it('ends a session sealed under a key no longer configured: absent to load, SessionExpiredError to the browser', async () => {
     const retired = randomBytes(32).toString('base64url');
     const before = new SessionStore(store, createTokenCipher([retired]), limits);

@@ -1,0 +1,17 @@
+import type { Consents } from '../../stores/consents.js';
+import type { GrantStore } from '../../stores/grant-store.js';
+
+/** What revoking a client's access uses. */
+export interface ClientAccessRevoker {
+  consents: Pick<Consents, 'revoke'>;
+  grants: Pick<GrantStore, 'revokeClientGrants'>;
+}
+
+/**
+ * Withdraws what the user gave a client: the stored consent (the next sign-in asks again) and every
+ * grant, so its refresh and access tokens stop working now.
+ */
+export async function revokeClientAccess(deps: ClientAccessRevoker, sub: string, clientId: string): Promise<void> {
+  await deps.consents.revoke(sub, clientId);
+  await deps.grants.revokeClientGrants(clientId, sub);
+}

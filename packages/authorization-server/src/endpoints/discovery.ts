@@ -76,7 +76,7 @@ export function registerDiscovery(app: FastifyInstance, context: AsContext): voi
     ...(config.resources.length > 0 ? { resource_indicators_supported: true } : {}),
   });
   for (const path of ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {
-    app.get(path, async (_request, reply) =>
+    app.get(path, { config: { failure: 'json' } }, async (_request, reply) =>
       reply
         .header('access-control-allow-origin', '*')
         .header('cache-control', 'public, max-age=300')
@@ -88,7 +88,7 @@ export function registerDiscovery(app: FastifyInstance, context: AsContext): voi
 
 /** The JWKS (public members only, every published key), to any origin, cacheable for a few minutes. */
 export function registerJwks(app: FastifyInstance, context: AsContext): void {
-  app.get('/jwks', async (_request, reply) =>
+  app.get('/jwks', { config: { failure: 'json' } }, async (_request, reply) =>
     reply
       .header('access-control-allow-origin', '*')
       .header('cache-control', 'public, max-age=300')

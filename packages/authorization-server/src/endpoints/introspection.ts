@@ -13,7 +13,7 @@ import { readLiveAccessToken } from '../services/tokens/read-access-token.js';
  * else — expired, revoked, unknown, malformed, foreign — is exactly `{"active":false}`.
  */
 export function registerIntrospection(app: FastifyInstance, context: AsContext): void {
-  app.post('/introspect', async (request, reply) => {
+  app.post('/introspect', { config: { failure: 'json' } }, async (request, reply) => {
     const authorization = request.headers.authorization;
     try {
       const params = formParams(request);

@@ -14,7 +14,7 @@ import { createOneTimeCodes, issueOneTimeCode } from '../services/grants/one-tim
  */
 export function registerOneTimeCode(app: FastifyInstance, context: AsContext): void {
   const codes = createOneTimeCodes(context);
-  app.post('/one-time-code', async (request, reply) => {
+  app.post('/one-time-code', { config: { failure: 'json' } }, async (request, reply) => {
     const authorization = request.headers.authorization;
     try {
       const params = formParams(request);

@@ -13,7 +13,7 @@ import { verifyOwnToken } from '../services/tokens/verify-own-token.js';
  * or another client's (which are left alone), whatever `token_type_hint` says.
  */
 export function registerRevocation(app: FastifyInstance, context: AsContext): void {
-  app.post('/revoke', async (request, reply) => {
+  app.post('/revoke', { config: { failure: 'json' } }, async (request, reply) => {
     const authorization = request.headers.authorization;
     try {
       const params = formParams(request);

@@ -8,7 +8,7 @@ import type { RegisteredClient } from '../protocol/client-metadata.js';
  */
 export function registerTokenCors(app: FastifyInstance, context: AsContext): void {
   const origins = new Set(context.clients.configured().flatMap((client) => client.allowed_cors_origins));
-  app.options('/token', async (request, reply) => {
+  app.options('/token', { config: { failure: 'json' } }, async (request, reply) => {
     const origin = request.headers.origin;
     reply.header('vary', 'Origin');
     if (typeof origin === 'string' && origins.has(origin)) {

@@ -38,7 +38,7 @@ export function registerToken(app: FastifyInstance, context: AsContext): void {
     [oneTimeCodeGrantType]: (grantContext, client, params) =>
       redeemOneTimeCode(grantContext, oneTimeCodes, client, params),
   };
-  app.post('/token', async (request: FastifyRequest, reply: FastifyReply) => {
+  app.post('/token', { config: { failure: 'json' } }, async (request: FastifyRequest, reply: FastifyReply) => {
     const authorization = request.headers.authorization;
     try {
       const params = formParams(request);

@@ -37,8 +37,8 @@ export function registerUserinfo(app: FastifyInstance, context: AsContext): void
       throw error;
     }
   };
-  app.get('/userinfo', handler);
-  app.post('/userinfo', handler);
+  app.get('/userinfo', { config: { failure: 'json' } }, handler);
+  app.post('/userinfo', { config: { failure: 'json' } }, handler);
 }
 
 function readBearer(header: string | undefined): string | undefined {

@@ -1,3 +1,4 @@
+import type { JsonErrorBody } from '@gatehouse/server-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthError, SlowDownError } from '../protocol/errors.js';
 import { usedBasic } from '../services/clients/authenticate-client.js';
@@ -17,7 +18,7 @@ export function sendOAuthError(reply: FastifyReply, error: OAuthError, options: 
     reply.header('www-authenticate', options.basic ? 'Basic realm="token", charset="UTF-8"' : 'Basic realm="token"');
   }
   if (error instanceof SlowDownError) reply.header('retry-after', String(error.retryAfterSeconds));
-  return reply.send({ error: error.code, error_description: error.description });
+  return reply.send({ error: error.code, error_description: error.description } satisfies JsonErrorBody);
 }
 
 /** Maps anything thrown by an OAuth JSON endpoint to its answer; unknown failures become `server_error` without detail. */

@@ -35,7 +35,7 @@ export async function discoverProvider(
   let found: Partial<ProviderMetadata> | null | undefined;
   try {
     const response = await fetch(`${authority.replace(/\/$/, '')}/.well-known/openid-configuration`);
-    if (response.ok) found = await response.json();
+    if (response.ok) found = (await response.json()) as Partial<ProviderMetadata> | null;
   } catch {
     // unreachable, or not JSON: refused below
   }

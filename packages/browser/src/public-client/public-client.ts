@@ -1,8 +1,8 @@
+import { browserPage } from '../browser-page.js';
 import { type AppState, saveAppState, takeAppState } from '../redirect-state/redirect-state.js';
 import { type AccessTokenResult, requestAccessToken } from './access-token.js';
 import { type AuthorizedFetch, createAuthorizedFetch } from './authorized-fetch.js';
 import { signIn } from './begin-authorization.js';
-import { browserPage } from './browser-page.js';
 import type { ClientContext } from './client-context.js';
 import { completeSignIn } from './complete-sign-in.js';
 import type { IdTokenClaims } from './id-token-claims.js';

@@ -1,4 +1,4 @@
-import { browserPage, type PageMessage } from './browser-page.js';
+import { browserPage, type PageMessage } from '../browser-page.js';
 import { silentSignInMessageType } from './silent-message.js';
 
 /**

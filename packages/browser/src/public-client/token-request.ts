@@ -46,7 +46,7 @@ export async function requestTokens(grant: TokenGrant, context: TokenRequestCont
  * `invalid_token_response`.
  */
 export async function readTokenResponse(response: Response): Promise<TokenResponse> {
-  const body: Record<string, unknown> | null = await response.json().catch(() => null);
+  const body = (await response.json().catch(() => null)) as Record<string, unknown> | null;
   if (response.ok && typeof body?.access_token === 'string') return body as unknown as TokenResponse;
   if (typeof body?.error === 'string') throw SignInError.fromProvider(body.error, body.error_description);
   throw new SignInError(

@@ -1,3 +1,5 @@
+import { browserPage } from '../browser-page.js';
+
 /** Any JSON-serialisable object the app wants back after a login redirect (unsaved form input, say). */
 export type AppState = Record<string, unknown>;
 
@@ -16,7 +18,7 @@ export function saveAppState(state: AppState): string {
     .replace(/\+/g, '-')
     .replace(/\//g, '_')
     .replace(/=+$/, '');
-  sessionStorage.setItem(storagePrefix + id, JSON.stringify(state));
+  browserPage().sessionStorage.setItem(storagePrefix + id, JSON.stringify(state));
   return id;
 }
 
@@ -27,8 +29,9 @@ export function saveAppState(state: AppState): string {
 export function takeAppState(id: string | null | undefined): AppState | undefined {
   if (!id || !idPattern.test(id)) return undefined;
   const key = storagePrefix + id;
-  const text = sessionStorage.getItem(key);
-  sessionStorage.removeItem(key);
+  const storage = browserPage().sessionStorage;
+  const text = storage.getItem(key);
+  storage.removeItem(key);
   if (text === null) return undefined;
   try {
     const value: unknown = JSON.parse(text);

@@ -1,5 +1,5 @@
-import type { RenewalLocks } from './client-context.js';
-import type { TransactionStorage } from './implicit-response.js';
+import type { RenewalLocks } from './public-client/client-context.js';
+import type { TransactionStorage } from './public-client/implicit-response.js';
 
 /** A hidden iframe, as much of one as the silent sign-in uses. */
 export interface SilentFrame {
@@ -18,8 +18,8 @@ export interface PageMessage {
 }
 
 /**
- * The page globals `createPublicClient` is wired to, typed by what it uses so that the SDK's modules
- * also compile (and are unit-tested) without the DOM library.
+ * The page globals the SDK is wired to (by `createPublicClient` and the app-state helpers), typed by
+ * what it uses so that its modules also compile, and are unit-tested, without the DOM library.
  */
 export interface BrowserPage {
   location: { href: string; origin: string; pathname: string; search: string; hash: string; assign(url: string): void };

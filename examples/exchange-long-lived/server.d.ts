@@ -12,9 +12,9 @@ export interface RunningExample {
   /** The app's server, a confidential client (for introspection from a test). */
   client: { client_id: string; client_secret: string };
   /** Seconds. */
-  accessTokenTtl: number;
+  accessTokenTtlSeconds: number;
   /** Seconds. */
-  longLivedTokenTtl: number;
+  longLivedTokenTtlSeconds: number;
   stop(): Promise<void>;
 }
 

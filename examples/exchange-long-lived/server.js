@@ -20,7 +20,7 @@ export async function start({ port = 4010, asPort = 4011, apiPort = 4012 } = {})
   const user = { email: 'alice@example.com', password: random(12), name: 'Alice' };
   const client = { client_id: 'exchange-app', client_secret: random(32) };
   const redirectUri = `${appOrigin}/callback`;
-  const ttl = { accessTokenTtl: 300, longLivedTokenTtl: 60 * day };
+  const ttl = { accessTokenTtlSeconds: 300, longLivedTokenTtlSeconds: 60 * day };
   const running = [];
   const stop = async () => {
     for (const server of running.reverse()) await server.close();
@@ -33,8 +33,8 @@ export async function start({ port = 4010, asPort = 4011, apiPort = 4012 } = {})
         store: 'memory',
         cookieSecrets: [random(32)],
         ...ttl,
-        // An exchanged token never outlives its grant, which ends refreshTokenTtl after sign-in.
-        refreshTokenTtl: 90 * day,
+        // An exchanged token never outlives its grant, which ends refreshTokenTtlSeconds after sign-in.
+        refreshTokenTtlSeconds: 90 * day,
         resources: [apiOrigin],
         clients: [
           {
@@ -136,7 +136,7 @@ function appHandler({ provider, client, redirectUri, apiOrigin }) {
           redirect_uri: redirectUri,
           code_verifier: login.verifier,
         });
-        // 2. That token for a long-lived one (RFC 8693): same user, scope and grant; longLivedTokenTtl.
+        // 2. That token for a long-lived one (RFC 8693): same user, scope and grant; longLivedTokenTtlSeconds.
         const longLived = await redeemAtTokenEndpoint({
           grant_type: tokenExchange,
           subject_token: signedIn.access_token,

@@ -14,9 +14,9 @@ export interface RunningExample {
   /** The page's public client: it redeems them. */
   browserClientId: string;
   /** Seconds. */
-  accessTokenTtl: number;
+  accessTokenTtlSeconds: number;
   /** Seconds. */
-  longLivedTokenTtl: number;
+  longLivedTokenTtlSeconds: number;
   stop(): Promise<void>;
 }
 

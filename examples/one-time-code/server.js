@@ -23,7 +23,7 @@ export async function start({ port = 4020, asPort = 4021, apiPort = 4022 } = {})
   const client = { client_id: 'otc-server', client_secret: random(32) };
   const browserClientId = 'otc-browser';
   const redirectUri = `${appOrigin}/callback`;
-  const ttl = { accessTokenTtl: 300, longLivedTokenTtl: 60 * day };
+  const ttl = { accessTokenTtlSeconds: 300, longLivedTokenTtlSeconds: 60 * day };
   const running = [];
   const stop = async () => {
     for (const server of running.reverse()) await server.close();
@@ -36,8 +36,8 @@ export async function start({ port = 4020, asPort = 4021, apiPort = 4022 } = {})
         store: 'memory',
         cookieSecrets: [random(32)],
         ...ttl,
-        // An exchanged token never outlives its grant, which ends refreshTokenTtl after sign-in.
-        refreshTokenTtl: 90 * day,
+        // An exchanged token never outlives its grant, which ends refreshTokenTtlSeconds after sign-in.
+        refreshTokenTtlSeconds: 90 * day,
         resources: [apiOrigin],
         clients: [
           {
@@ -146,7 +146,7 @@ function appHandler({ provider, client, browserClientId, redirectUri, apiOrigin 
           redirect_uri: redirectUri,
           code_verifier: login.verifier,
         });
-        // 2. That token for a long-lived one (RFC 8693): same user, scope and grant; longLivedTokenTtl.
+        // 2. That token for a long-lived one (RFC 8693): same user, scope and grant; longLivedTokenTtlSeconds.
         const longLived = await postAsClient(provider.token_endpoint, {
           grant_type: tokenExchange,
           subject_token: signedIn.access_token,

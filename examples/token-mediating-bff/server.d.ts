@@ -10,7 +10,7 @@ export interface RunningExample {
   email: string;
   password: string;
   /** Seconds: the most a token from /bff/token lives. */
-  accessTokenTtl: number;
+  accessTokenTtlSeconds: number;
   stop(): Promise<void>;
 }
 

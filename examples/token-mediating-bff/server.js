@@ -21,7 +21,7 @@ export async function start({ port = 4030, asPort = 4031, apiPort = 4032 } = {})
   const apiOrigin = `http://localhost:${apiPort}`;
   const user = { email: 'alice@example.com', password: random(12), name: 'Alice' };
   const client = { client_id: 'mediating-bff', client_secret: random(32) };
-  const accessTokenTtl = 300;
+  const accessTokenTtlSeconds = 300;
   // The BFF serves one folder: the page, the SDK beside it, and where the API is.
   const site = await mkdtemp(join(tmpdir(), 'gatehouse-example-'));
   const running = [{ close: () => rm(site, { recursive: true, force: true }) }];
@@ -39,7 +39,7 @@ export async function start({ port = 4030, asPort = 4031, apiPort = 4032 } = {})
         issuer,
         store: 'memory',
         cookieSecrets: [random(32)],
-        accessTokenTtl, // what the page may hold: keep it short
+        accessTokenTtlSeconds, // what the page may hold: keep it short
         resources: [apiOrigin],
         clients: [
           {
@@ -84,7 +84,7 @@ export async function start({ port = 4030, asPort = 4031, apiPort = 4032 } = {})
     await stop();
     throw error;
   }
-  return { url: `${appOrigin}/`, issuer, apiOrigin, ...user, accessTokenTtl, stop };
+  return { url: `${appOrigin}/`, issuer, apiOrigin, ...user, accessTokenTtlSeconds, stop };
 }
 
 if (process.argv[1] === import.meta.filename) {

@@ -87,7 +87,7 @@ describe('configuration examples in Chromium', () => {
       expect((await handoff).headers()['cache-control']).toBe('no-store');
       const token = given.access_token as string;
 
-      // The provider says how long the token lives: longLivedTokenTtl, not the 5-minute accessTokenTtl.
+      // The provider says how long the token lives: longLivedTokenTtlSeconds, not the 5-minute accessTokenTtlSeconds.
       const basic = Buffer.from(`${example.client.client_id}:${example.client.client_secret}`).toString('base64');
       const introspection = await postForm(
         `${example.issuer}/introspect`,
@@ -96,8 +96,8 @@ describe('configuration examples in Chromium', () => {
       );
       const claims = (await introspection.json()) as { active: boolean; exp: number; iat: number; scope: string };
       expect(claims).toMatchObject({ active: true, scope: 'api' });
-      expect(claims.exp - claims.iat).toBe(example.longLivedTokenTtl);
-      expect(claims.exp - claims.iat).toBeGreaterThan(100 * example.accessTokenTtl);
+      expect(claims.exp - claims.iat).toBe(example.longLivedTokenTtlSeconds);
+      expect(claims.exp - claims.iat).toBeGreaterThan(100 * example.accessTokenTtlSeconds);
 
       await page.click('#call');
       await expect.poll(() => page.textContent('#out')).toMatch(/^200 \[/);
@@ -143,7 +143,7 @@ describe('configuration examples in Chromium', () => {
       expect(page.url()).toBe(example.url); // the code left the address bar
       const redeemed = (await (await redemption).json()) as Record<string, unknown>;
       expect(Object.keys(redeemed).sort()).toEqual(['access_token', 'expires_in', 'scope', 'token_type']);
-      expect(redeemed.expires_in).toBeGreaterThan(100 * example.accessTokenTtl);
+      expect(redeemed.expires_in).toBeGreaterThan(100 * example.accessTokenTtlSeconds);
       const token = redeemed.access_token as string;
 
       await page.click('#call');
@@ -200,7 +200,7 @@ describe('configuration examples in Chromium', () => {
       const given = (await answer.json()) as Record<string, unknown>;
       expect(Object.keys(given).sort()).toEqual(['access_token', 'expires_in', 'scope', 'token_type']);
       expect(given).toMatchObject({ token_type: 'Bearer', scope: 'api' });
-      expect(given.expires_in).toBeLessThanOrEqual(example.accessTokenTtl);
+      expect(given.expires_in).toBeLessThanOrEqual(example.accessTokenTtlSeconds);
       const token = given.access_token as string;
 
       // Without the token the API refuses the same call.

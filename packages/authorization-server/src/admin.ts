@@ -49,7 +49,7 @@ export async function openAuthorizationServerAdmin(
       const keys = new KeyRing(store, createSealer(config.cookieSecrets, 'signing-keys'), algs, now);
       await keys.initialize();
       // The replaced keys stay published until the longest-lived token they may have signed expires.
-      const retain = Math.max(config.accessTokenTtl, config.idTokenTtl, config.longLivedTokenTtl);
+      const retain = Math.max(config.accessTokenTtlSeconds, config.idTokenTtlSeconds, config.longLivedTokenTtlSeconds);
       const kids = await keys.rotate(config.keyActivationDelaySeconds, retain);
       return { kids, activatesAt: new Date(now() + config.keyActivationDelaySeconds * 1000) };
     },

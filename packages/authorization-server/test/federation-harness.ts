@@ -8,9 +8,9 @@ import {
   type ProviderPeer,
   parseForm,
   type RunningAuthorizationServer,
-  ScriptedBrowser,
   startAuthorizationServer,
   startProviderPeer,
+  TestBrowser,
 } from '@gatehouse/test-kit';
 import { decodeJwt } from 'jose';
 
@@ -51,7 +51,7 @@ export async function startFederation(
       },
     ],
     users: [sam, impostor],
-    ...(options.socialTokenTtl ? { accessTokenTtl: options.socialTokenTtl } : {}),
+    ...(options.socialTokenTtl ? { accessTokenTtlSeconds: options.socialTokenTtl } : {}),
     port: 0,
   });
   const corp = await startProviderPeer({ redirectUri: `${issuer}/upstream/corp/callback` });
@@ -162,7 +162,7 @@ export function authorizationUrl(issuer: string, clientId = 'web-app') {
 }
 
 /** Consents (if asked) and follows to the client's redirect URI; returns the code. */
-export async function finishAtProvider(browser: ScriptedBrowser, from: { url: string; response: Response }) {
+export async function finishAtProvider(browser: TestBrowser, from: { url: string; response: Response }) {
   let step = from;
   for (let pages = 0; pages < 3 && !step.url.startsWith(redirectUri); pages += 1) {
     const page = await step.response.text();
@@ -204,10 +204,10 @@ export async function signInThrough(
   federation: Federation,
   upstream: 'social' | 'corp',
   as: string,
-  browser = new ScriptedBrowser(),
+  browser = new TestBrowser(),
 ) {
   const { url, verifier } = authorizationUrl(federation.issuer);
-  const login = await browser.navigate(url, redirectUri);
+  const login = await browser.follow(url, redirectUri);
   const page = await login.response.text();
   const form = formEndingWith(page, login.url, `/upstream/${upstream}/start`);
   const started = await browser.post(form.action, form.fields);
@@ -215,7 +215,7 @@ export async function signInThrough(
   const atUpstream = started.headers.get('location') as string;
   const callback =
     upstream === 'social' ? await answerSocial(atUpstream, as) : (await loginAtProvider(atUpstream, as)).href;
-  const back = await browser.navigate(callback, redirectUri);
+  const back = await browser.follow(callback, redirectUri);
   const code = await finishAtProvider(browser, back);
   return { browser, ...(await redeem(federation.issuer, code, verifier)) };
 }

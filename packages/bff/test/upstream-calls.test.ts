@@ -6,8 +6,8 @@ import {
   freePort,
   parseForm,
   type RunningAuthorizationServer,
-  ScriptedBrowser,
   startAuthorizationServer,
+  TestBrowser,
 } from '@gatehouse/test-kit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,6 @@ import { createBff } from '../src/app.js';
 import { loadBffConfig } from '../src/config/bff-config.js';
 import { OfflineAccessError } from '../src/offline/offline-grants.js';
 import { UpstreamCallError } from '../src/upstream/upstream-call-error.js';
-import { BrowserClient } from './browser-client.js';
 import { startRecordingProxy } from './recording-proxy.js';
 
 const tokenExchange = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -57,7 +56,7 @@ describe('BFF calls to upstream APIs (upstream:<name>)', () => {
         { clientId: 'gatehouse', clientSecret: socialSecret, redirectUris: [`${issuer}/upstream/social/callback`] },
       ],
       users: [ada, alan, grace, katherine, edsger],
-      accessTokenTtl: 60,
+      accessTokenTtlSeconds: 60,
     });
     socialApi = await startRecordingProxy(social.url);
     const ports = { bff: await freePort(), exposing: await freePort(), unregistered: await freePort() };
@@ -150,11 +149,11 @@ describe('BFF calls to upstream APIs (upstream:<name>)', () => {
    * Returns the browser (cookie kept) and the provider-side browser (its session at the provider).
    */
   async function signInWithSocial(origin: string, user: { id: string }) {
-    const browser = new BrowserClient(origin);
-    const providerBrowser = new ScriptedBrowser();
+    const browser = new TestBrowser({ origin });
+    const providerBrowser = new TestBrowser();
     const callback = `${origin}/bff/callback`;
-    const login = await browser.request('/bff/login?returnUrl=/');
-    let step = await providerBrowser.navigate(login.headers.get('location') as string, callback);
+    const login = await browser.navigate('/bff/login?returnUrl=/');
+    let step = await providerBrowser.follow(login.headers.get('location') as string, callback);
     const loginPage = await step.response.text();
     const socialForm = /<form[^>]*action="[^"]*\/upstream\/social\/start"/.exec(loginPage);
     expect(socialForm, 'the login page offers Continue with Example Social').not.toBeNull();
@@ -169,8 +168,8 @@ describe('BFF calls to upstream APIs (upstream:<name>)', () => {
       step = await providerBrowser.submit(step.url, page, { decision: 'allow' }, callback);
     }
     expect(step.url.startsWith(callback)).toBe(true);
-    expect((await browser.request(step.url)).status).toBe(200);
-    const me = (await (await browser.request('/bff/user', { csrf: true })).json()) as { claims: { sub: string } };
+    expect((await browser.navigate(step.url)).status).toBe(200);
+    const me = (await (await browser.fetch('/bff/user', { csrf: true })).json()) as { claims: { sub: string } };
     return { browser, providerBrowser, sub: me.claims.sub };
   }
 
@@ -178,7 +177,7 @@ describe('BFF calls to upstream APIs (upstream:<name>)', () => {
 
   it("proxies to Example Social with the user's token and the BFF's appsecret_proof, never showing either to the browser", async () => {
     const { browser } = await signInWithSocial(origins.bff, ada);
-    const response = await browser.request('/social/me?fields=id,name&appsecret_proof=chosen-by-the-page', {
+    const response = await browser.fetch('/social/me?fields=id,name&appsecret_proof=chosen-by-the-page', {
       csrf: true,
     });
     const body = await response.text();
@@ -196,7 +195,7 @@ describe('BFF calls to upstream APIs (upstream:<name>)', () => {
     expect(shown).not.toContain(token);
     expect(shown).not.toContain(proofOf(token));
 
-    const posts = await browser.request('/social/me/posts', { csrf: true });
+    const posts = await browser.fetch('/social/me/posts', { csrf: true });
     expect(posts.status).toBe(200);
     expect(((await posts.json()) as { data: unknown[] }).data.length).toBeGreaterThan(0);
   });
@@ -205,9 +204,9 @@ describe('BFF calls to upstream APIs (upstream:<name>)', () => {
     const { browser } = await signInWithSocial(origins.bff, grace);
     const before = exchanges;
     const refreshesBefore = social.provider.counts.refreshToken;
-    const answers = await Promise.all(Array.from({ length: 5 }, () => browser.request('/social/me', { csrf: true })));
+    const answers = await Promise.all(Array.from({ length: 5 }, () => browser.fetch('/social/me', { csrf: true })));
     expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
-    expect((await browser.request('/social/me', { csrf: true })).status).toBe(200);
+    expect((await browser.fetch('/social/me', { csrf: true })).status).toBe(200);
     expect(exchanges - before).toBe(1);
     // The provider refreshed the 60-second token at Example Social once, for that one exchange.
     expect(social.provider.counts.refreshToken - refreshesBefore).toBe(1);
@@ -216,7 +215,7 @@ describe('BFF calls to upstream APIs (upstream:<name>)', () => {
 
     clockOffsetMs += 31_000; // less than 30 s of the token's minute remain
     try {
-      expect((await browser.request('/social/me', { csrf: true })).status).toBe(200);
+      expect((await browser.fetch('/social/me', { csrf: true })).status).toBe(200);
       expect(exchanges - before).toBe(2);
     } finally {
       clockOffsetMs -= 31_000;
@@ -225,26 +224,26 @@ describe('BFF calls to upstream APIs (upstream:<name>)', () => {
 
   it('answers 403 upstream_consent_required once Example Social has revoked the user', async () => {
     const { browser } = await signInWithSocial(origins.bff, alan);
-    expect((await browser.request('/social/me', { csrf: true })).status).toBe(200);
+    expect((await browser.fetch('/social/me', { csrf: true })).status).toBe(200);
 
     social.provider.revokeUser(alan.id);
     // The cached token is dead at Example Social: its 401 passes through, and the BFF forgets that token.
-    const refused = await browser.request('/social/me', { csrf: true });
+    const refused = await browser.fetch('/social/me', { csrf: true });
     expect(refused.status).toBe(401);
     expect(refused.headers.get('www-authenticate')).toMatch(/^Bearer/);
     // The next call exchanges again; the provider's refresh at Example Social fails: reconnect needed.
-    const answer = await browser.request('/social/me', { csrf: true });
+    const answer = await browser.fetch('/social/me', { csrf: true });
     expect(answer.status).toBe(403);
     expect(answer.headers.get('cache-control')).toBe('no-store');
     expect(await answer.json()).toMatchObject({ error: 'upstream_consent_required', upstream: 'social' });
     // The BFF session itself is fine.
-    expect((await browser.request('/bff/user', { csrf: true })).status).toBe(200);
+    expect((await browser.fetch('/bff/user', { csrf: true })).status).toBe(200);
   });
 
   it('answers 401 token_rejected once the user revoked the BFF at the provider and the cached token is stale', async () => {
     const { browser, providerBrowser } = await signInWithSocial(origins.bff, edsger);
-    expect((await browser.request('/social/me', { csrf: true })).status).toBe(200);
-    const profile = await (await providerBrowser.get(`${provider.issuer}/profile`)).text();
+    expect((await browser.fetch('/social/me', { csrf: true })).status).toBe(200);
+    const profile = await (await providerBrowser.navigate(`${provider.issuer}/profile`)).text();
     const around = profile.slice(profile.indexOf('/profile/revoke') - 200);
     const revoke = parseForm(around.slice(around.indexOf('<form')), `${provider.issuer}/profile`);
     expect(revoke.fields.client_id).toBe('upstream-bff');
@@ -252,7 +251,7 @@ describe('BFF calls to upstream APIs (upstream:<name>)', () => {
 
     clockOffsetMs += 31_000;
     try {
-      const answer = await browser.request('/social/me', { csrf: true });
+      const answer = await browser.fetch('/social/me', { csrf: true });
       expect(answer.status).toBe(401);
       expect(await answer.json()).toEqual({ error: 'unauthenticated', reason: 'token_rejected' });
     } finally {
@@ -261,32 +260,32 @@ describe('BFF calls to upstream APIs (upstream:<name>)', () => {
   });
 
   it('answers 403 upstream_consent_required for a user who never linked Example Social', async () => {
-    const browser = new BrowserClient(origins.bff);
-    const login = await browser.request('/bff/login?returnUrl=/');
-    const back = await new ScriptedBrowser().authorize(
+    const browser = new TestBrowser({ origin: origins.bff });
+    const login = await browser.navigate('/bff/login?returnUrl=/');
+    const back = await new TestBrowser().authorize(
       login.headers.get('location') as string,
       `${origins.bff}/bff/callback`,
     );
-    await browser.request(back.href);
-    const answer = await browser.request('/social/me', { csrf: true });
+    await browser.navigate(back.href);
+    const answer = await browser.fetch('/social/me', { csrf: true });
     expect(answer.status).toBe(403);
     expect(await answer.json()).toMatchObject({ error: 'upstream_consent_required', upstream: 'social' });
   });
 
   it('answers 401 without a session and 403 without the CSRF header, asking nobody', async () => {
     const before = exchanges;
-    const anonymous = new BrowserClient(origins.bff);
-    expect((await anonymous.request('/social/me', { csrf: true })).status).toBe(401);
+    const anonymous = new TestBrowser({ origin: origins.bff });
+    expect((await anonymous.fetch('/social/me', { csrf: true })).status).toBe(401);
     const { browser } = await signInWithSocial(origins.bff, katherine);
     const beforeForged = exchanges;
-    expect((await browser.request('/social/me')).status).toBe(403);
+    expect((await browser.navigate('/social/me')).status).toBe(403);
     expect(exchanges).toBe(beforeForged);
     expect(beforeForged - before).toBe(0);
   });
 
   it('answers 502 upstream_not_allowed when the provider does not let the BFF have that upstream', async () => {
     const { browser } = await signInWithSocial(origins.unregistered, ada);
-    const answer = await browser.request('/social/me', { csrf: true });
+    const answer = await browser.fetch('/social/me', { csrf: true });
     expect(answer.status).toBe(502);
     expect(await answer.json()).toMatchObject({ error: 'upstream_not_allowed' });
   });
@@ -295,17 +294,17 @@ describe('BFF calls to upstream APIs (upstream:<name>)', () => {
     const { browser } = await signInWithSocial(origins.exposing, grace);
     try {
       exchangeOutage = 'temporarily_unavailable';
-      const down = await browser.request('/social/me', { csrf: true });
+      const down = await browser.fetch('/social/me', { csrf: true });
       expect(down.status).toBe(503);
       expect(await down.json()).toMatchObject({ error: 'unavailable', reason: 'upstream_unavailable' });
       exchangeOutage = 'unreachable';
-      const unreachable = await browser.request('/social/me', { csrf: true });
+      const unreachable = await browser.fetch('/social/me', { csrf: true });
       expect(unreachable.status).toBe(502);
       expect(await unreachable.json()).toMatchObject({ reason: 'provider_unavailable' });
     } finally {
       exchangeOutage = undefined;
     }
-    expect((await browser.request('/social/me', { csrf: true })).status).toBe(200);
+    expect((await browser.fetch('/social/me', { csrf: true })).status).toBe(200);
   });
 
   it('proxies a WebSocket handshake with the upstream token and the BFF’s proof', async () => {
@@ -334,7 +333,7 @@ describe('BFF calls to upstream APIs (upstream:<name>)', () => {
         request.end();
       });
     expect(await handshake({})).toBe(401);
-    expect(await handshake({ cookie: browser.cookieHeader })).toBe(101);
+    expect(await handshake({ cookie: browser.cookieHeader() })).toBe(101);
     const sent = socialApi.seen.at(-1);
     const token = /^Bearer (.+)$/.exec(String(sent?.headers.authorization))?.[1] as string;
     expect(sent?.url).toBe(`/stream?appsecret_proof=${proofOf(token)}`);
@@ -344,13 +343,13 @@ describe('BFF calls to upstream APIs (upstream:<name>)', () => {
   describe('GET /bff/token?upstream=', () => {
     it('refuses the upstream token unless that upstream is exposed to the browser', async () => {
       const { browser } = await signInWithSocial(origins.bff, ada);
-      const refused = await browser.request('/bff/token?upstream=social', { csrf: true });
+      const refused = await browser.fetch('/bff/token?upstream=social', { csrf: true });
       expect(refused.status).toBe(403);
       expect(await refused.json()).toEqual({ error: 'forbidden', reason: 'upstream_token_not_exposed' });
-      const unknown = await browser.request('/bff/token?upstream=elsewhere', { csrf: true });
+      const unknown = await browser.fetch('/bff/token?upstream=elsewhere', { csrf: true });
       expect(unknown.status).toBe(404);
       expect(await unknown.json()).toEqual({ error: 'not_found', reason: 'unknown_upstream' });
-      const both = await browser.request('/bff/token?upstream=social&scope=openid', { csrf: true });
+      const both = await browser.fetch('/bff/token?upstream=social&scope=openid', { csrf: true });
       expect(both.status).toBe(400);
 
       // Without tokenMediating the endpoint does not exist, exposed or not.
@@ -376,8 +375,8 @@ describe('BFF calls to upstream APIs (upstream:<name>)', () => {
 
     it('hands an exposed upstream token and its proof to the SPA, no-store, usable at Example Social', async () => {
       const { browser } = await signInWithSocial(origins.exposing, ada);
-      expect((await browser.request('/bff/token?upstream=social')).status).toBe(403); // CSRF header
-      const answer = await browser.request('/bff/token?upstream=social', { csrf: true });
+      expect((await browser.navigate('/bff/token?upstream=social')).status).toBe(403); // CSRF header
+      const answer = await browser.fetch('/bff/token?upstream=social', { csrf: true });
       expect(answer.status).toBe(200);
       expect(answer.headers.get('cache-control')).toBe('no-store');
       const token = (await answer.json()) as Record<string, unknown>;
@@ -397,8 +396,8 @@ describe('BFF calls to upstream APIs (upstream:<name>)', () => {
     it("calls Example Social for a signed-out user through the offline grant, only below the API's base", async () => {
       const { browser, providerBrowser, sub } = await signInWithSocial(origins.bff, katherine);
       await expect(bff.upstreamFetch(sub, 'social', `${socialApi.url}/me`)).rejects.toBeInstanceOf(OfflineAccessError);
-      const grant = await browser.request('/bff/offline/grant?returnUrl=/');
-      const consent = await providerBrowser.navigate(
+      const grant = await browser.navigate('/bff/offline/grant?returnUrl=/');
+      const consent = await providerBrowser.follow(
         grant.headers.get('location') as string,
         `${origins.bff}/bff/callback`,
       );
@@ -408,9 +407,9 @@ describe('BFF calls to upstream APIs (upstream:<name>)', () => {
         { decision: 'allow' },
         `${origins.bff}/bff/callback`,
       );
-      await browser.request(back.url);
-      await browser.request('/bff/logout', { method: 'POST', csrf: true, headers: { accept: 'application/json' } });
-      expect((await browser.request('/bff/user', { csrf: true })).status).toBe(401);
+      await browser.navigate(back.url);
+      await browser.fetch('/bff/logout', { method: 'POST', csrf: true, headers: { accept: 'application/json' } });
+      expect((await browser.fetch('/bff/user', { csrf: true })).status).toBe(401);
 
       const response = await bff.upstreamFetch(sub, 'social', `${socialApi.url}/me/posts?appsecret_proof=x`);
       expect(response.status).toBe(200);

@@ -2,6 +2,14 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { ConfigError } from './config-error.js';
 
+export interface ParseConfigOptions {
+  /**
+   * Top-level fields that were renamed, old name → new name: a file that still uses the old name is
+   * refused with a line naming the new one, rather than a bare "unknown field".
+   */
+  renamed?: Readonly<Record<string, string>>;
+}
+
 /**
  * Applies the schema's defaults to a copy of `input`, checks the result and returns it frozen.
  *
@@ -11,9 +19,17 @@ import { ConfigError } from './config-error.js';
  * @example
  * const config = parseConfig(storeConfigSchema, JSON.parse(text), 'store config');
  */
-export function parseConfig<S extends TSchema>(schema: S, input: unknown, label: string): Readonly<Static<S>> {
+export function parseConfig<S extends TSchema>(
+  schema: S,
+  input: unknown,
+  label: string,
+  options: ParseConfigOptions = {},
+): Readonly<Static<S>> {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new ConfigError(`${label}: (root): expected a JSON object`, '(root)');
+  }
+  for (const [old, current] of Object.entries(options.renamed ?? {})) {
+    if (Object.hasOwn(input, old)) throw new ConfigError(`${label}: ${old}: renamed to ${current}`, old);
   }
   const withDefaults = Value.Default(schema, Value.Clone(input));
   const problem = Value.Errors(schema, withDefaults).First();

@@ -33,6 +33,15 @@ function problemOf(input: unknown): ConfigError {
 }
 
 describe('parseConfig', () => {
+  it('refuses a renamed field in one line that names the new one', () => {
+    const renamed = { listenPort: 'port' };
+    const input = { issuer: 'http://localhost:4000', listenPort: 4000 };
+    expect(() => parseConfig(schema, input, 'as config', { renamed })).toThrow(
+      new ConfigError('as config: listenPort: renamed to port', 'listenPort'),
+    );
+    expect(parseConfig(schema, { issuer: 'http://localhost:4000', port: 1 }, 'as config', { renamed }).port).toBe(1);
+  });
+
   it('applies typed defaults, nested ones included', () => {
     const config = parseConfig(schema, { issuer: 'http://localhost:4000', clients: [{ client_id: 'a' }] }, 'as config');
     expect(config).toEqual({

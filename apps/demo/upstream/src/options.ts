@@ -17,7 +17,7 @@ export interface SocialProviderOptions {
   clients: SocialClient[];
   users: SocialUser[];
   /** Access-token lifetime in seconds. Default 3600. */
-  accessTokenTtl?: number;
+  accessTokenTtlSeconds?: number;
   /** The profile API refuses calls without a correct appsecret_proof. Default true. */
   requireAppsecretProof?: boolean;
   /** Milliseconds since the epoch. Default Date.now. */
@@ -33,7 +33,7 @@ export interface ProviderConfig {
   readonly now: () => number;
 }
 
-const knownKeys = new Set(['clients', 'users', 'accessTokenTtl', 'requireAppsecretProof', 'now']);
+const knownKeys = new Set(['clients', 'users', 'accessTokenTtlSeconds', 'requireAppsecretProof', 'now']);
 
 /** Checks the options once, at start; misuse is a `TypeError`. The caller's objects are copied, never changed. */
 export function readOptions(options: SocialProviderOptions): ProviderConfig {
@@ -54,8 +54,8 @@ export function readOptions(options: SocialProviderOptions): ProviderConfig {
     if (users.has(user.id)) fail(`user ${user.id} is listed twice`);
     users.set(user.id, Object.freeze({ ...user }));
   }
-  const ttl = options.accessTokenTtl ?? 3600;
-  if (!Number.isInteger(ttl) || ttl < 1) fail('accessTokenTtl must be a whole number of seconds, at least 1');
+  const ttl = options.accessTokenTtlSeconds ?? 3600;
+  if (!Number.isInteger(ttl) || ttl < 1) fail('accessTokenTtlSeconds must be a whole number of seconds, at least 1');
   return Object.freeze({
     clients,
     users,

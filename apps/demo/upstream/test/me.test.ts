@@ -131,7 +131,7 @@ describe('profile API with appsecret_proof required', () => {
 describe('profile API with appsecret_proof not required', () => {
   let social: TestProvider;
   beforeAll(async () => {
-    social = await startTestProvider({ requireAppsecretProof: false, accessTokenTtl: 60 });
+    social = await startTestProvider({ requireAppsecretProof: false, accessTokenTtlSeconds: 60 });
   });
   afterAll(() => social.close());
 

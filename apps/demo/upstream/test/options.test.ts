@@ -19,7 +19,7 @@ describe('createSocialProvider options', () => {
     ['a relative redirect URI', { ...valid, clients: [{ ...app, redirectUris: ['/callback'] }] }],
     ['a redirect URI with a fragment', { ...valid, clients: [{ ...app, redirectUris: ['http://localhost/cb#x'] }] }],
     ['a user listed twice', { ...valid, users: [ada, ada] }],
-    ['a fractional token lifetime', { ...valid, accessTokenTtl: 1.5 }],
+    ['a fractional token lifetime', { ...valid, accessTokenTtlSeconds: 1.5 }],
   ])('refuses %s with a TypeError', (_case, options) => {
     expect(() => createSocialProvider(options as SocialProviderOptions)).toThrow(TypeError);
   });

@@ -52,26 +52,26 @@ export const authorizationServerConfigSchema = Type.Object(
     /** Keys that sign the provider's cookies; the first signs, any verifies. At least 32 characters each. */
     cookieSecrets: Type.Array(Type.String({ minLength: 32 }), { minItems: 1 }),
     /** Access-token lifetime in seconds. Default 1 hour. */
-    accessTokenTtl: Type.Integer({ minimum: 30, maximum: 86400, default: 3600 }),
+    accessTokenTtlSeconds: Type.Integer({ minimum: 30, maximum: 86400, default: 3600 }),
     /**
      * Lifetime in seconds of an access token issued by the legacy implicit grant (in the redirect's
      * fragment, with no refresh token): kept short. Default 5 minutes, at most 1 hour.
      */
-    implicitAccessTokenTtl: Type.Integer({ minimum: 30, maximum: 3600, default: 300 }),
+    implicitAccessTokenTtlSeconds: Type.Integer({ minimum: 30, maximum: 3600, default: 300 }),
     /** Absolute lifetime of a refresh-token grant in seconds; rotation never extends it. Default 30 days. */
-    refreshTokenTtl: Type.Integer({ minimum: 60, default: 30 * 86400 }),
+    refreshTokenTtlSeconds: Type.Integer({ minimum: 60, default: 30 * 86400 }),
     /** A refresh token unused this long expires, in seconds. Default 14 days. */
-    refreshTokenIdleTtl: Type.Integer({ minimum: 60, default: 14 * 86400 }),
+    refreshTokenIdleTtlSeconds: Type.Integer({ minimum: 60, default: 14 * 86400 }),
     /** Lifetime of a long-lived access token (token exchange), in seconds. Default 60 days. */
-    longLivedTokenTtl: Type.Integer({ minimum: 60, default: 60 * 86400 }),
+    longLivedTokenTtlSeconds: Type.Integer({ minimum: 60, default: 60 * 86400 }),
     /** ID-token lifetime in seconds. Default 1 hour. */
-    idTokenTtl: Type.Integer({ minimum: 30, maximum: 86400, default: 3600 }),
+    idTokenTtlSeconds: Type.Integer({ minimum: 30, maximum: 86400, default: 3600 }),
     /** Authorization-code lifetime in seconds (at most 60). Default 60. */
-    codeTtl: Type.Integer({ minimum: 5, maximum: 60, default: 60 }),
+    codeTtlSeconds: Type.Integer({ minimum: 5, maximum: 60, default: 60 }),
     /** A retried refresh within this many seconds gets the same successor. Default 30. */
     refreshGraceSeconds: Type.Integer({ minimum: 0, maximum: 300, default: 30 }),
     /** Lifetime of the provider's login session in seconds. Default 1 day. */
-    sessionTtl: Type.Integer({ minimum: 60, default: 86400 }),
+    sessionTtlSeconds: Type.Integer({ minimum: 60, default: 86400 }),
     /** Access-token signing algorithm. ID tokens are RS256 (OpenID's default). Default ES256. */
     accessTokenSigningAlg: Type.Union([Type.Literal('ES256'), Type.Literal('RS256'), Type.Literal('EdDSA')], {
       default: 'ES256',
@@ -102,6 +102,18 @@ export function isLoopbackUrl(url: URL): boolean {
   return url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
 }
 
+/** Fields renamed so that each names its unit; a configuration with an old name is refused, naming the new one. */
+const renamedFields = {
+  accessTokenTtl: 'accessTokenTtlSeconds',
+  implicitAccessTokenTtl: 'implicitAccessTokenTtlSeconds',
+  refreshTokenTtl: 'refreshTokenTtlSeconds',
+  refreshTokenIdleTtl: 'refreshTokenIdleTtlSeconds',
+  longLivedTokenTtl: 'longLivedTokenTtlSeconds',
+  idTokenTtl: 'idTokenTtlSeconds',
+  codeTtl: 'codeTtlSeconds',
+  sessionTtl: 'sessionTtlSeconds',
+};
+
 /**
  * Checks an authorization-server configuration and returns it frozen with defaults applied. Refuses,
  * naming the field: anything the schema refuses; plain http outside loopback; client metadata that
@@ -111,7 +123,7 @@ export function loadAuthorizationServerConfig(
   input: unknown,
   label = 'authorization server config',
 ): Readonly<AuthorizationServerConfig> {
-  const config = parseConfig(authorizationServerConfigSchema, input, label);
+  const config = parseConfig(authorizationServerConfigSchema, input, label, { renamed: renamedFields });
   const issuer = new URL(config.issuer);
   if (issuer.protocol === 'http:' && !isLoopbackUrl(issuer)) {
     throw new ConfigError(`${label}: issuer: must use https (plain http only on localhost)`, 'issuer');
@@ -122,8 +134,8 @@ export function loadAuthorizationServerConfig(
       'rateLimits.loginMaxDelaySeconds',
     );
   }
-  if (config.refreshTokenIdleTtl > config.refreshTokenTtl) {
-    throw new ConfigError(`${label}: refreshTokenIdleTtl: must not exceed refreshTokenTtl`, 'refreshTokenIdleTtl');
+  if (config.refreshTokenIdleTtlSeconds > config.refreshTokenTtlSeconds) {
+    throw new ConfigError(`${label}: refreshTokenIdleTtlSeconds: must not exceed refreshTokenTtlSeconds`, 'refreshTokenIdleTtlSeconds');
   }
   const ids = new Set<string>();
   for (const [i, client] of config.clients.entries()) {

@@ -51,8 +51,8 @@ export const clientMetadataSchema = Type.Object(
     /** A first-party client: consent is not asked (except for `offline_access`). Default false. */
     skip_consent: Type.Boolean({ default: false }),
     /**
-     * Token exchange gives this (confidential) client tokens lasting `longLivedTokenTtl` instead of
-     * `accessTokenTtl`. Default false.
+     * Token exchange gives this (confidential) client tokens lasting `longLivedTokenTtlSeconds` instead of
+     * `accessTokenTtlSeconds`. Default false.
      */
     long_lived_tokens: Type.Boolean({ default: false }),
     /**

@@ -60,7 +60,7 @@ Stops cleanly on SIGINT or SIGTERM. Exit codes: 0 stopped cleanly, 1 could not s
       bffPort: portFlag('bff-port', flags['bff-port'], 3000),
       upstreamPort: portFlag('upstream-port', flags['upstream-port'], 4100),
       stateDir: resolve(flags['state-dir'] ?? '.gatehouse'),
-      accessTokenTtl: integerFlag('access-token-ttl', flags['access-token-ttl'], 300, 30, 86_400),
+      accessTokenTtlSeconds: integerFlag('access-token-ttl', flags['access-token-ttl'], 300, 30, 86_400),
     };
     const started = Date.now();
     const { secrets, created } = await loadDevSecrets(layout.stateDir);

@@ -13,7 +13,7 @@ export interface DevLayout {
   upstreamPort: number;
   stateDir: string;
   /** Access-token lifetime at the provider, in seconds. */
-  accessTokenTtl: number;
+  accessTokenTtlSeconds: number;
 }
 
 export const demoUserEmail = 'demo@gatehouse.test';
@@ -56,7 +56,7 @@ export function devConfigs(layout: DevLayout, secrets: DevSecrets) {
     host: layout.listenHost,
     store: `sqlite:${join(layout.stateDir, 'as.db')}`,
     cookieSecrets: [secrets.cookieSecret],
-    accessTokenTtl: layout.accessTokenTtl,
+    accessTokenTtlSeconds: layout.accessTokenTtlSeconds,
     // Short enough that a restarted demo's rotated keys sign soon; production keeps the default.
     keyActivationDelaySeconds: 60,
     resources: [apiUrl],

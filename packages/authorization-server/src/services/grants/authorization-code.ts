@@ -17,7 +17,7 @@ export type CodeGrantDeps = UserTokenIssuer & {
   store: Pick<Store, 'take' | 'get'>;
   grants: Pick<GrantStore, 'create' | 'revoke'>;
   refreshTokens: Pick<RefreshTokens, 'issue'>;
-  config: Pick<AuthorizationServerConfig, 'refreshTokenTtl' | 'refreshTokenIdleTtl'>;
+  config: Pick<AuthorizationServerConfig, 'refreshTokenTtlSeconds' | 'refreshTokenIdleTtlSeconds'>;
   log: Pick<FastifyBaseLogger, 'warn'>;
 };
 
@@ -65,7 +65,7 @@ export async function redeemAuthorizationCode(
   }
 
   const now = deps.now();
-  const expiresAt = now + deps.config.refreshTokenTtl * 1000;
+  const expiresAt = now + deps.config.refreshTokenTtlSeconds * 1000;
   const grant = {
     grantId: record.grantId,
     sub: record.sub,
@@ -85,7 +85,7 @@ export async function redeemAuthorizationCode(
     ? await deps.refreshTokens.issue(
         grant.grantId,
         client.client_id,
-        Math.min(expiresAt, now + deps.config.refreshTokenIdleTtl * 1000),
+        Math.min(expiresAt, now + deps.config.refreshTokenIdleTtlSeconds * 1000),
       )
     : undefined;
   return issueUserTokens(deps, grant, {

@@ -11,7 +11,7 @@ import type { TokenResponse } from '../tokens/issue-user-tokens.js';
 /** What the client-credentials grant uses. */
 export interface ClientTokenIssuer {
   keys: KeyRing;
-  config: Pick<AuthorizationServerConfig, 'issuer' | 'resources' | 'accessTokenSigningAlg' | 'accessTokenTtl'>;
+  config: Pick<AuthorizationServerConfig, 'issuer' | 'resources' | 'accessTokenSigningAlg' | 'accessTokenTtlSeconds'>;
   now: () => number;
 }
 
@@ -45,13 +45,13 @@ export async function clientCredentials(
     config.accessTokenSigningAlg,
     config.issuer,
     { sub: client.client_id, clientId: client.client_id, audience, scopes },
-    config.accessTokenTtl,
+    config.accessTokenTtlSeconds,
     deps.now(),
   );
   return {
     access_token: access.token,
     token_type: 'Bearer',
-    expires_in: config.accessTokenTtl,
+    expires_in: config.accessTokenTtlSeconds,
     scope: scopes.join(' '),
   };
 }

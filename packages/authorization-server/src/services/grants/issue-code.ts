@@ -10,7 +10,7 @@ export interface CodeIssuer {
   store: Pick<Store, 'put'>;
   grants: Pick<GrantStore, 'newGrantId'>;
   sessions: Pick<ProviderSessions, 'addClient'>;
-  config: Pick<AuthorizationServerConfig, 'codeTtl'>;
+  config: Pick<AuthorizationServerConfig, 'codeTtlSeconds'>;
 }
 
 /** An authorization code as stored (under the code's SHA-256), with everything the token endpoint checks. */
@@ -59,7 +59,7 @@ export async function issueCode(
     maxAgeSent: request.maxAge === undefined ? 0 : 1,
   };
   await deps.store.put('code-grants', hash, grantId, { ttlSeconds: usedCodeMemorySeconds });
-  await deps.store.put('codes', hash, record, { ttlSeconds: deps.config.codeTtl });
+  await deps.store.put('codes', hash, record, { ttlSeconds: deps.config.codeTtlSeconds });
   await deps.sessions.addClient(session, request.clientId);
   return code;
 }

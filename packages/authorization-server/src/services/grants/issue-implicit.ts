@@ -15,13 +15,13 @@ export interface ImplicitIssuer {
   accounts: Pick<AccountStore, 'findBySub'>;
   grants: Pick<GrantStore, 'newGrantId' | 'create' | 'recordAccessToken'>;
   sessions: Pick<ProviderSessions, 'addClient'>;
-  config: Pick<AuthorizationServerConfig, 'issuer' | 'accessTokenSigningAlg' | 'implicitAccessTokenTtl' | 'idTokenTtl'>;
+  config: Pick<AuthorizationServerConfig, 'issuer' | 'accessTokenSigningAlg' | 'implicitAccessTokenTtlSeconds' | 'idTokenTtlSeconds'>;
   now: () => number;
 }
 
 /**
  * The legacy implicit grant's answer (RFC 6749 §4.2.2, OpenID Core §3.2.2.5), sent in the fragment:
- * an access token lasting `implicitAccessTokenTtl`, recorded under a new grant tied to the provider
+ * an access token lasting `implicitAccessTokenTtlSeconds`, recorded under a new grant tied to the provider
  * session (so logout ends it; `offline_access` was refused earlier), never a refresh token; for
  * `id_token token` also an ID token with the request's `nonce` and the access token's `at_hash`.
  * The ID token carries no profile claims: with an access token they come from userinfo (OpenID Core §5.4).
@@ -33,7 +33,7 @@ export async function issueImplicit(
 ): Promise<Record<string, string>> {
   const { config } = deps;
   const now = deps.now();
-  const ttlSeconds = config.implicitAccessTokenTtl;
+  const ttlSeconds = config.implicitAccessTokenTtlSeconds;
   const { sub, sid, authTime, amr } = session.session;
   const account = await deps.accounts.findBySub(sub);
   if (!account || account.disabled) throw new AccessDeniedError('the account is no longer active');
@@ -82,7 +82,7 @@ export async function issueImplicit(
         accessToken: access.token,
         claims: {},
       },
-      config.idTokenTtl,
+      config.idTokenTtlSeconds,
       now,
     );
   }

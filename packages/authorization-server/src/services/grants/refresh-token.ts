@@ -13,7 +13,7 @@ import { issueUserTokens, type TokenResponse } from '../tokens/issue-user-tokens
 export type RefreshGrantDeps = UserTokenIssuer & {
   refreshTokens: Pick<RefreshTokens, 'use'>;
   grants: Pick<GrantStore, 'find' | 'revoke'>;
-  config: Pick<AuthorizationServerConfig, 'refreshTokenIdleTtl'>;
+  config: Pick<AuthorizationServerConfig, 'refreshTokenIdleTtlSeconds'>;
   log: Pick<FastifyBaseLogger, 'warn'>;
 };
 
@@ -37,7 +37,7 @@ export async function refreshTokens(
     grant = await deps.grants.find(grantId);
     if (!grant) return undefined;
     scopes = scopesFor(grant, requested);
-    return Math.min(grant.expiresAt, deps.now() + deps.config.refreshTokenIdleTtl * 1000);
+    return Math.min(grant.expiresAt, deps.now() + deps.config.refreshTokenIdleTtlSeconds * 1000);
   });
   if (outcome.kind === 'invalid') throw new InvalidGrantError('the refresh token is invalid, expired or revoked');
   if (outcome.kind === 'reused') {

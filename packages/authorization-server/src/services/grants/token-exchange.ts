@@ -29,15 +29,15 @@ export type TokenExchangeDeps = LiveAccessTokenReader &
     grants: Pick<GrantStore, 'grantOfAccessToken' | 'find' | 'recordAccessToken'>;
     config: Pick<
       AuthorizationServerConfig,
-      'resources' | 'accessTokenSigningAlg' | 'accessTokenTtl' | 'longLivedTokenTtl'
+      'resources' | 'accessTokenSigningAlg' | 'accessTokenTtlSeconds' | 'longLivedTokenTtlSeconds'
     >;
   };
 
 /**
  * The token-exchange grant (RFC 8693), for confidential clients and their own user access tokens
  * only. The new token is never wider than the subject token: a subset of its scopes, one audience
- * (the subject's, or another configured resource). Its lifetime is `longLivedTokenTtl` for clients
- * registered with `long_lived_tokens`, else `accessTokenTtl`, and never past the grant's end. It hangs
+ * (the subject's, or another configured resource). Its lifetime is `longLivedTokenTtlSeconds` for clients
+ * registered with `long_lived_tokens`, else `accessTokenTtlSeconds`, and never past the grant's end. It hangs
  * from the subject token's grant, so whatever revokes the grant ends it too. No refresh or ID token.
  *
  * A subject token that is not ours, not live, another client's or a client's own (client
@@ -85,7 +85,7 @@ export async function exchangeToken(
 
   const { config } = deps;
   const now = deps.now();
-  const wanted = client.long_lived_tokens ? config.longLivedTokenTtl : config.accessTokenTtl;
+  const wanted = client.long_lived_tokens ? config.longLivedTokenTtlSeconds : config.accessTokenTtlSeconds;
   // Never outlive the grant: past its end nothing could revoke the token, and introspection would disagree with it.
   const ttlSeconds = Math.min(wanted, Math.floor((grant.expiresAt - now) / 1000));
   if (ttlSeconds < 1) throw new InvalidRequestError('subject_token is not an active access token of this provider');

@@ -13,7 +13,7 @@ export interface UserTokenIssuer {
   keys: KeyRing;
   accounts: Pick<AccountStore, 'findBySub'>;
   grants: Pick<GrantStore, 'recordAccessToken'>;
-  config: Pick<AuthorizationServerConfig, 'issuer' | 'accessTokenSigningAlg' | 'accessTokenTtl' | 'idTokenTtl'>;
+  config: Pick<AuthorizationServerConfig, 'issuer' | 'accessTokenSigningAlg' | 'accessTokenTtlSeconds' | 'idTokenTtlSeconds'>;
   now: () => number;
 }
 
@@ -60,14 +60,14 @@ export async function issueUserTokens(
       authTime: grant.authTime,
       amr: grant.amr,
     },
-    config.accessTokenTtl,
+    config.accessTokenTtlSeconds,
     now,
   );
   await deps.grants.recordAccessToken(access.jti, grant.grantId, access.expiresAt);
   const response: TokenResponse = {
     access_token: access.token,
     token_type: 'Bearer',
-    expires_in: config.accessTokenTtl,
+    expires_in: config.accessTokenTtlSeconds,
     scope: options.scopes.join(' '),
   };
   if (options.refreshToken) response.refresh_token = options.refreshToken;
@@ -85,7 +85,7 @@ export async function issueUserTokens(
         accessToken: access.token,
         claims: claimsForScopes(account, options.scopes),
       },
-      config.idTokenTtl,
+      config.idTokenTtlSeconds,
       now,
     );
   }

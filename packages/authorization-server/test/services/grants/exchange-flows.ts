@@ -4,6 +4,7 @@ import {
   confidentialClient,
   obtainCode,
   postForm,
+  type ServerClient,
   type TokenSet,
   webAppRedirect,
 } from '@gatehouse/test-kit';
@@ -50,12 +51,13 @@ export function authorizationOf(client: ConfidentialClient): string {
 
 /** A whole sign-in by a confidential client (Basic authentication at `/token`). */
 export async function signIn(
-  server: { issuer: string },
+  server: ServerClient,
   client: ConfidentialClient,
   options: Omit<CodeOptions, 'client'> = {},
 ): Promise<TokenSet> {
   const issued = await obtainCode(server, { ...options, params: { client_id: client.client_id, ...options.params } });
   const response = await postForm(
+    server,
     `${server.issuer}/token`,
     { grant_type: 'authorization_code', code: issued.code, redirect_uri: issued.redirectUri },
     { authorization: authorizationOf(client) },
@@ -66,12 +68,13 @@ export async function signIn(
 
 /** A token-exchange request by `client` for `subjectToken` (an access token unless `fields` say otherwise). */
 export function exchange(
-  server: { issuer: string },
+  server: ServerClient,
   client: ConfidentialClient,
   subjectToken: string,
   fields: Record<string, string> = {},
 ): Promise<Response> {
   return postForm(
+    server,
     `${server.issuer}/token`,
     { grant_type: tokenExchangeGrant, subject_token: subjectToken, subject_token_type: accessTokenType, ...fields },
     { authorization: authorizationOf(client) },

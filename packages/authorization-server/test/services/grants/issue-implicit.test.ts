@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import {
+  type AuthorizationServerUnderTest,
   authorizationUrl,
   clientsWith,
   getRaw,
   introspect,
+  listenAuthorizationServer,
   payloadOf,
-  ScriptedBrowser,
   spaRedirect,
-  startServer,
-  type TestServer,
+  TestBrowser,
   userinfo,
 } from '@gatehouse/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,7 +47,7 @@ function fragmentOf(location: URL | string, redirectUri = legacyRedirect): URLSe
 }
 
 describe('implicit grant (legacy, opt-in per client)', () => {
-  let server: TestServer;
+  let server: AuthorizationServerUnderTest;
   const legacy = (params: Record<string, string>) =>
     authorizationUrl(server.issuer, {
       response_type: 'id_token token',
@@ -59,19 +59,22 @@ describe('implicit grant (legacy, opt-in per client)', () => {
       ...params,
     });
   const errorOf = async (params: Record<string, string>) => {
-    const response = await getRaw(legacy(params));
+    const response = await getRaw(server, legacy(params));
     expect(response.status).toBe(303);
     return fragmentOf(response.headers.get('location') as string);
   };
 
   beforeAll(async () => {
-    server = await startServer({ clients: clientsWith(legacyClient), implicitAccessTokenTtl: implicitTtl });
+    server = await listenAuthorizationServer({
+      clients: clientsWith(legacyClient),
+      implicitAccessTokenTtlSeconds: implicitTtl,
+    });
   });
   afterAll(() => server.close());
 
   describe('id_token token', () => {
     it('returns access and ID token in the fragment only, with nonce, at_hash and no refresh token', async () => {
-      const callback = await new ScriptedBrowser().authorize(legacy({}), legacyRedirect);
+      const callback = await new TestBrowser().authorize(legacy({}), legacyRedirect);
       const params = fragmentOf(callback);
       expect([...params.keys()].sort()).toEqual([
         'access_token',
@@ -100,9 +103,9 @@ describe('implicit grant (legacy, opt-in per client)', () => {
     });
 
     it('answers prompt=none from an existing session with tokens, no page', async () => {
-      const browser = new ScriptedBrowser();
+      const browser = new TestBrowser();
       await browser.authorize(legacy({}), legacyRedirect);
-      const { url } = await browser.navigate(legacy({ prompt: 'none', nonce: 'n-2', state: 'st-2' }), legacyRedirect);
+      const { url } = await browser.follow(legacy({ prompt: 'none', nonce: 'n-2', state: 'st-2' }), legacyRedirect);
       const params = fragmentOf(url);
       expect(params.get('state')).toBe('st-2');
       expect(payloadOf(params.get('id_token') as string).nonce).toBe('n-2');
@@ -125,7 +128,7 @@ describe('implicit grant (legacy, opt-in per client)', () => {
 
   describe('token', () => {
     it('returns an access token (no ID token, no refresh token) that userinfo accepts', async () => {
-      const callback = await new ScriptedBrowser().authorize(
+      const callback = await new TestBrowser().authorize(
         legacy({ response_type: 'token', nonce: '', scope: 'openid profile' }),
         legacyRedirect,
       );
@@ -139,7 +142,7 @@ describe('implicit grant (legacy, opt-in per client)', () => {
     });
 
     it('ignores PKCE parameters, which bind a code the implicit grant does not have', async () => {
-      const callback = await new ScriptedBrowser().authorize(
+      const callback = await new TestBrowser().authorize(
         legacy({ response_type: 'token', code_challenge: 'x', code_challenge_method: 'plain' }),
         legacyRedirect,
       );
@@ -150,6 +153,7 @@ describe('implicit grant (legacy, opt-in per client)', () => {
   describe('refusals', () => {
     it('refuses a client that did not register it with unauthorized_client, in the fragment', async () => {
       const response = await getRaw(
+        server,
         authorizationUrl(server.issuer, {
           response_type: 'token',
           client_id: 'spa',
@@ -172,7 +176,7 @@ describe('implicit grant (legacy, opt-in per client)', () => {
     );
 
     it('accepts response_mode=fragment', async () => {
-      const callback = await new ScriptedBrowser().authorize(legacy({ response_mode: 'fragment' }), legacyRedirect);
+      const callback = await new TestBrowser().authorize(legacy({ response_mode: 'fragment' }), legacyRedirect);
       expect(fragmentOf(callback).has('access_token')).toBe(true);
     });
 
@@ -188,9 +192,9 @@ describe('implicit grant (legacy, opt-in per client)', () => {
 
     it('sends the denial of consent to the fragment', async () => {
       const consenting = { ...legacyClient, client_id: 'legacy-consent', skip_consent: false };
-      const other = await startServer({ clients: clientsWith(consenting) });
+      const other = await listenAuthorizationServer({ clients: clientsWith(consenting) });
       try {
-        const browser = new ScriptedBrowser();
+        const browser = new TestBrowser();
         const url = authorizationUrl(other.issuer, {
           response_type: 'token',
           client_id: consenting.client_id,
@@ -199,7 +203,7 @@ describe('implicit grant (legacy, opt-in per client)', () => {
           state: 'st-4',
         });
         // authorize() allows consent; here the user denies it on the consent page.
-        let step = await browser.navigate(url, legacyRedirect);
+        let step = await browser.follow(url, legacyRedirect);
         step = await browser.submit(
           step.url,
           await step.response.text(),
@@ -218,11 +222,11 @@ describe('implicit grant (legacy, opt-in per client)', () => {
 
   describe('logout', () => {
     it('ends the implicit access token with the provider session', async () => {
-      const browser = new ScriptedBrowser();
+      const browser = new TestBrowser();
       const params = fragmentOf(await browser.authorize(legacy({}), legacyRedirect));
       const accessToken = params.get('access_token') as string;
       expect(await (await introspect(server, accessToken)).json()).toMatchObject({ active: true });
-      const logout = await browser.get(
+      const logout = await browser.navigate(
         `${server.issuer}/logout?${new URLSearchParams({ id_token_hint: params.get('id_token') as string })}`,
       );
       expect(logout.status).toBeLessThan(400);
@@ -239,12 +243,13 @@ describe('implicit grant (legacy, opt-in per client)', () => {
     });
 
     it('advertises neither when no client registered them, and refuses response_type=token', async () => {
-      const plain = await startServer();
+      const plain = await listenAuthorizationServer();
       try {
         const document = (await (await fetch(`${plain.issuer}/.well-known/openid-configuration`)).json()) as Discovery;
         expect(document.response_types_supported).toEqual(['code']);
         expect(document.grant_types_supported).not.toContain('implicit');
         const response = await getRaw(
+          plain,
           authorizationUrl(plain.issuer, {
             response_type: 'token',
             client_id: 'spa',

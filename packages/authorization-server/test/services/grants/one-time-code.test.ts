@@ -3,12 +3,12 @@ import { loadAuthorizationServerConfig } from '@gatehouse/authorization-server';
 import { ConfigError } from '@gatehouse/config';
 import { openMemoryStore, type Store } from '@gatehouse/store';
 import {
+  type AuthorizationServerUnderTest,
   introspect,
+  listenAuthorizationServer,
   obtainTokens,
   postForm,
   publicClient,
-  startServer,
-  type TestServer,
   tokenRequest,
   userinfo,
   webAppAuthorization,
@@ -71,15 +71,15 @@ interface RedeemedResponse {
 const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url');
 
 describe('one-time codes', () => {
-  let server: TestServer;
+  let server: AuthorizationServerUnderTest;
   const lines: string[] = [];
   const writes: string[] = [];
 
   beforeAll(async () => {
-    server = await startServer(
+    server = await listenAuthorizationServer(
       {
         clients: [webApp, spa, otherSpa, strangerSpa, narrowSpa, partnerServer, reportingServer],
-        refreshTokenTtl: 90 * 86400,
+        refreshTokenTtlSeconds: 90 * 86400,
       },
       {
         logger: { level: 'info', stream: { write: (line: string) => lines.push(line) } },
@@ -107,7 +107,7 @@ describe('one-time codes', () => {
     audienceClientId = 'spa',
     headers: Record<string, string> = { authorization: webAppAuthorization },
   ) {
-    return postForm(`${server.issuer}/one-time-code`, { token, audience_client_id: audienceClientId }, headers);
+    return postForm(server, `${server.issuer}/one-time-code`, { token, audience_client_id: audienceClientId }, headers);
   }
 
   async function issueCode(token: string, audienceClientId = 'spa'): Promise<string> {
@@ -118,6 +118,7 @@ describe('one-time codes', () => {
 
   function redeem(code: string, clientId = 'spa') {
     return postForm(
+      server,
       `${server.issuer}/token`,
       { grant_type: oneTimeCodeGrant, code, client_id: clientId },
       { origin: spaOrigin },
@@ -158,6 +159,7 @@ describe('one-time codes', () => {
       const { access_token: token } = await longLivedToken();
       const code = await issueCode(token, 'reporting-server');
       const response = await postForm(
+        server,
         `${server.issuer}/token`,
         { grant_type: oneTimeCodeGrant, code },
         { authorization: authorizationOf(reportingServer) },
@@ -215,7 +217,7 @@ describe('one-time codes', () => {
       await expectError(await redeem('A'.repeat(43)), 400, 'invalid_grant');
       await expectError(await redeem('x'.repeat(300)), 400, 'invalid_grant');
       await expectError(
-        await postForm(`${server.issuer}/token`, { grant_type: oneTimeCodeGrant, client_id: 'spa' }),
+        await postForm(server, `${server.issuer}/token`, { grant_type: oneTimeCodeGrant, client_id: 'spa' }),
         400,
         'invalid_request',
       );
@@ -241,6 +243,7 @@ describe('one-time codes', () => {
       const { access_token: token } = await longLivedToken();
       const code = await issueCode(token);
       const response = await postForm(
+        server,
         `${server.issuer}/token`,
         { grant_type: oneTimeCodeGrant, code },
         { authorization: authorizationOf(partnerServer) },
@@ -281,7 +284,7 @@ describe('one-time codes', () => {
   describe('who may issue, and for which token', () => {
     it('refuses a public client with 401 invalid_client', async () => {
       const { access_token: token } = await longLivedToken();
-      const response = await postForm(`${server.issuer}/one-time-code`, {
+      const response = await postForm(server, `${server.issuer}/one-time-code`, {
         token,
         audience_client_id: 'spa',
         client_id: 'spa',
@@ -310,16 +313,22 @@ describe('one-time codes', () => {
 
     it('refuses a revoked or malformed token with invalid_request, and missing parameters too', async () => {
       const { access_token: token, refresh_token } = await longLivedToken();
-      await postForm(`${server.issuer}/revoke`, { token: refresh_token }, { authorization: webAppAuthorization });
+      await postForm(
+        server,
+        `${server.issuer}/revoke`,
+        { token: refresh_token },
+        { authorization: webAppAuthorization },
+      );
       await expectError(await requestCode(token), 400, 'invalid_request');
       await expectError(await requestCode('not-a-token'), 400, 'invalid_request');
       await expectError(
-        await postForm(`${server.issuer}/one-time-code`, { token }, { authorization: webAppAuthorization }),
+        await postForm(server, `${server.issuer}/one-time-code`, { token }, { authorization: webAppAuthorization }),
         400,
         'invalid_request',
       );
       await expectError(
         await postForm(
+          server,
           `${server.issuer}/one-time-code`,
           { audience_client_id: 'spa' },
           { authorization: webAppAuthorization },
@@ -332,7 +341,12 @@ describe('one-time codes', () => {
     it('refuses redemption with invalid_grant when the token was revoked after the code was issued', async () => {
       const { access_token: token, refresh_token } = await longLivedToken();
       const code = await issueCode(token);
-      await postForm(`${server.issuer}/revoke`, { token: refresh_token }, { authorization: webAppAuthorization });
+      await postForm(
+        server,
+        `${server.issuer}/revoke`,
+        { token: refresh_token },
+        { authorization: webAppAuthorization },
+      );
       expect(await (await introspect(server, token)).json()).toEqual({ active: false });
       await expectError(await redeem(code), 400, 'invalid_grant');
     });

@@ -1,12 +1,12 @@
 import {
+  type AuthorizationServerUnderTest,
   csrfOf,
   introspect,
+  listenAuthorizationServer,
   obtainTokens,
   payloadOf,
   refreshRequest,
-  type ScriptedBrowser,
-  startServer,
-  type TestServer,
+  type TestBrowser,
   type TokenSet,
   userinfo,
   usersWith,
@@ -19,11 +19,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const frank = { email: 'frank@example.com', password: 'frank has a long password 42' };
 
 describe('refresh token rotation', () => {
-  let server: TestServer;
+  let server: AuthorizationServerUnderTest;
 
   beforeAll(async () => {
     // Absolute limit 120 s, idle limit 100 s: short enough to cross with the clock.
-    server = await startServer({ refreshTokenTtl: 120, refreshTokenIdleTtl: 100, users: usersWith(frank) });
+    server = await listenAuthorizationServer({
+      refreshTokenTtlSeconds: 120,
+      refreshTokenIdleTtlSeconds: 100,
+      users: usersWith(frank),
+    });
   });
   afterAll(() => server.close());
 
@@ -128,8 +132,8 @@ describe('refresh token rotation', () => {
   });
 
   describe('ended from the profile page', () => {
-    async function profileCsrf(browser: ScriptedBrowser): Promise<string> {
-      const page = await browser.get(`${server.issuer}/profile`);
+    async function profileCsrf(browser: TestBrowser): Promise<string> {
+      const page = await browser.navigate(`${server.issuer}/profile`);
       expect(page.status).toBe(200);
       return csrfOf(await page.text(), `${server.issuer}/profile`);
     }

@@ -1,15 +1,15 @@
 import { loadAuthorizationServerConfig } from '@gatehouse/authorization-server';
 import { ConfigError } from '@gatehouse/config';
 import {
+  type AuthorizationServerUnderTest,
   apiResource,
   introspect,
+  listenAuthorizationServer,
   obtainTokens,
   payloadOf,
   postForm,
   publicClient,
   refreshRequest,
-  startServer,
-  type TestServer,
   tokenRequest,
   userinfo,
   webAppAuthorization,
@@ -49,14 +49,14 @@ interface ExchangeResponse {
 }
 
 describe('token exchange (RFC 8693)', () => {
-  let server: TestServer;
+  let server: AuthorizationServerUnderTest;
 
   beforeAll(async () => {
-    server = await startServer({
+    server = await listenAuthorizationServer({
       clients: [webApp, publicClient, longLivedApp, plainApp],
       resources: [apiResource, otherApi],
       // Long enough that a long-lived token is not cut short by its grant (see the last describe).
-      refreshTokenTtl: 90 * day,
+      refreshTokenTtlSeconds: 90 * day,
     });
   });
   afterAll(() => server.close());
@@ -155,6 +155,7 @@ describe('token exchange (RFC 8693)', () => {
     it('refuses a revoked token with invalid_request', async () => {
       const tokens = await signIn(server, webApp);
       const revoked = await postForm(
+        server,
         `${server.issuer}/revoke`,
         { token: tokens.access_token },
         { authorization: webAppAuthorization },
@@ -166,6 +167,7 @@ describe('token exchange (RFC 8693)', () => {
     it('refuses a token whose grant was revoked with invalid_request', async () => {
       const tokens = await signIn(server, webApp);
       await postForm(
+        server,
         `${server.issuer}/revoke`,
         { token: tokens.refresh_token as string },
         { authorization: webAppAuthorization },
@@ -295,7 +297,7 @@ describe('token exchange (RFC 8693)', () => {
   });
 
   describe('lifetime', () => {
-    it('gives longLivedTokenTtl only to clients registered with long_lived_tokens', async () => {
+    it('gives longLivedTokenTtlSeconds only to clients registered with long_lived_tokens', async () => {
       const longLived = await signIn(server, longLivedApp);
       const body = await exchanged(
         await exchange(server, longLivedApp, longLived.access_token, { scope: 'openid api' }),
@@ -317,6 +319,7 @@ describe('token exchange (RFC 8693)', () => {
       expect(await (await introspect(server, body.access_token)).json()).toMatchObject({ active: true });
 
       const revoked = await postForm(
+        server,
         `${server.issuer}/revoke`,
         { token: tokens.refresh_token as string },
         { authorization: authorizationOf(longLivedApp) },
@@ -338,7 +341,12 @@ describe('token exchange (RFC 8693)', () => {
     it('can revoke the exchanged token alone, leaving the subject token live', async () => {
       const tokens = await signIn(server, webApp);
       const body = await exchanged(await exchange(server, webApp, tokens.access_token));
-      await postForm(`${server.issuer}/revoke`, { token: body.access_token }, { authorization: webAppAuthorization });
+      await postForm(
+        server,
+        `${server.issuer}/revoke`,
+        { token: body.access_token },
+        { authorization: webAppAuthorization },
+      );
       expect(await (await introspect(server, body.access_token)).json()).toEqual({ active: false });
       expect(await (await introspect(server, tokens.access_token)).json()).toMatchObject({ active: true });
     });
@@ -346,11 +354,14 @@ describe('token exchange (RFC 8693)', () => {
 });
 
 describe('token exchange: a long-lived token never outlives its grant', () => {
-  let server: TestServer;
+  let server: AuthorizationServerUnderTest;
 
   beforeAll(async () => {
     // Defaults: the grant ends 30 days after sign-in, long-lived tokens would last 60.
-    server = await startServer({ clients: [webApp, publicClient, longLivedApp], resources: [apiResource, otherApi] });
+    server = await listenAuthorizationServer({
+      clients: [webApp, publicClient, longLivedApp],
+      resources: [apiResource, otherApi],
+    });
   });
   afterAll(() => server.close());
 

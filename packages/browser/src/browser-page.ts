@@ -1,5 +1,9 @@
-import type { RenewalLocks } from './public-client/client-context.js';
-import type { TransactionStorage } from './public-client/implicit-response.js';
+import type { TransactionStorage } from './public-client/transaction-store.js';
+
+/** Web Locks, as `navigator.locks` offers them: `callback` runs while no other holds `name`. */
+export interface RenewalLocks {
+  request<T>(name: string, callback: () => Promise<T>): Promise<T>;
+}
 
 /** A hidden iframe, as much of one as the silent sign-in uses. */
 export interface SilentFrame {

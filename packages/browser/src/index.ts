@@ -19,11 +19,11 @@ export type {
   CompleteImplicitSignInOptions,
   ImplicitResponseType,
   ImplicitSignInResult,
-  TransactionStorage,
 } from './public-client/implicit-response.js';
 export type { PublicClient, PublicClientOptions } from './public-client/public-client.js';
 export { createPublicClient } from './public-client/public-client.js';
 export { notifySilentSignIn } from './public-client/silent-callback.js';
 export type { SilentSignInResult } from './public-client/silent-sign-in.js';
+export type { TransactionStorage } from './public-client/transaction-store.js';
 export type { AppState } from './redirect-state/redirect-state.js';
 export { saveAppState, takeAppState } from './redirect-state/redirect-state.js';

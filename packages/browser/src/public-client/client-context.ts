@@ -1,12 +1,8 @@
+import type { BrowserPage, RenewalLocks } from '../browser-page.js';
 import type { AppState } from '../redirect-state/redirect-state.js';
-import type { TokenMemory } from './accept-token-response.js';
-import type { TransactionStorage } from './implicit-response.js';
 import type { Discover } from './provider-metadata.js';
-
-/** Web Locks, as `navigator.locks` offers them: `callback` runs while no other holds `name`. */
-export interface RenewalLocks {
-  request<T>(name: string, callback: () => Promise<T>): Promise<T>;
-}
+import type { TokenMemory } from './tokens.js';
+import type { TransactionStorage } from './transaction-store.js';
 
 /**
  * What the public client's steps take from the page. Passed in, so a step runs against fakes in a
@@ -14,16 +10,13 @@ export interface RenewalLocks {
  * the steps also compile without the DOM library.
  */
 export interface PublicClientEnvironment {
-  fetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+  fetch: BrowserPage['fetch'];
   /** Milliseconds since the epoch. */
   now: () => number;
   /** Where sign-in transactions wait for the redirect back: `sessionStorage`. */
   storage: TransactionStorage;
   /** The CSPRNG and SHA-256: the page's `crypto`. */
-  crypto: {
-    getRandomValues(array: Uint8Array): Uint8Array;
-    subtle: { digest(algorithm: 'SHA-256', data: Uint8Array): Promise<ArrayBuffer> };
-  };
+  crypto: BrowserPage['crypto'];
   /** `navigator.locks`, where the browser has them. */
   locks: RenewalLocks | undefined;
   /** The app's object kept across the sign-in redirect: `saveAppState` and `takeAppState`. */

@@ -1,19 +1,12 @@
 import { randomValue, toBase64Url } from './base64url.js';
 import { SignInError } from './errors.js';
 import { checkIdTokenClaims, type IdTokenClaims } from './id-token-claims.js';
-import { createTransactionStore } from './transaction-store.js';
+import { createTransactionStore, type TransactionStorage } from './transaction-store.js';
 
 // The pure half of the legacy implicit sign-in: no page globals, so it is tested without a DOM.
 
 /** The legacy implicit grant's response types (OAuth 2.0 §4.2, OpenID Core §3.2). */
 export type ImplicitResponseType = 'token' | 'id_token token';
-
-/** Where a sign-in's `state` and `nonce` wait for the redirect back: `sessionStorage` in a page. */
-export interface TransactionStorage {
-  getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
-  removeItem(key: string): void;
-}
 
 export interface BeginImplicitSignInOptions {
   /** The provider's `authorization_endpoint` (from its discovery document). */

@@ -1,4 +1,3 @@
-import type { PublicClientEnvironment } from './client-context.js';
 import { SignInError } from './errors.js';
 
 /** The members of the provider's discovery document the public client uses (OpenID Connect Discovery §3). */
@@ -14,6 +13,9 @@ export interface ProviderMetadata {
 /** The provider's metadata, discovered on the first call. */
 export type Discover = () => Promise<ProviderMetadata>;
 
+/** The page's `fetch`, as discovery uses it: a GET. */
+type Get = { fetch: (url: string) => Promise<Response> };
+
 // The browser is sent to these, so nothing but an http(s) URL will do (no `javascript:`).
 function isHttpUrl(value: unknown): boolean {
   try {
@@ -28,10 +30,7 @@ function isHttpUrl(value: unknown): boolean {
  * as its issuer (Discovery §4.3) and has http(s) endpoints. No answer, an error status, something
  * other than JSON, or anything missing is `discovery_failed`.
  */
-export async function discoverProvider(
-  authority: string,
-  { fetch }: Pick<PublicClientEnvironment, 'fetch'>,
-): Promise<ProviderMetadata> {
+export async function discoverProvider(authority: string, { fetch }: Get): Promise<ProviderMetadata> {
   let found: Partial<ProviderMetadata> | null | undefined;
   try {
     const response = await fetch(`${authority.replace(/\/$/, '')}/.well-known/openid-configuration`);
@@ -51,7 +50,7 @@ export async function discoverProvider(
 }
 
 /** Discovers once for all of a client's steps; after a failure, the next call tries again. */
-export function createDiscovery(authority: string, environment: Pick<PublicClientEnvironment, 'fetch'>): Discover {
+export function createDiscovery(authority: string, environment: Get): Discover {
   let metadata: Promise<ProviderMetadata> | undefined;
   return () => {
     metadata ??= discoverProvider(authority, environment).catch((error: unknown) => {

@@ -1,6 +1,7 @@
-import { acceptRefreshedTokens, type Tokens } from './accept-token-response.js';
+import { acceptRefreshedTokens } from './accept-token-response.js';
 import type { ClientContext } from './client-context.js';
 import { requestTokens, type TokenRequestContext } from './token-request.js';
+import type { Tokens } from './tokens.js';
 
 export type RenewContext = TokenRequestContext & Pick<ClientContext, 'now' | 'locks' | 'issuer' | 'memory'>;
 

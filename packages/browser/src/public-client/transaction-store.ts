@@ -1,5 +1,11 @@
 import { SignInError } from './errors.js';
-import type { TransactionStorage } from './implicit-response.js';
+
+/** Where a sign-in's `state` and `nonce` wait for the redirect back: `sessionStorage` in a page. */
+export interface TransactionStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
 
 /** A sign-in's records in this tab, kept under its `state` until the provider sends the browser back. */
 export interface TransactionStore<T extends object> {

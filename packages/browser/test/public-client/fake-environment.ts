@@ -1,10 +1,10 @@
 import { createHash, webcrypto } from 'node:crypto';
 import { expect } from 'vitest';
-import type { Tokens } from '../../src/public-client/accept-token-response.js';
 import type { ClientContext } from '../../src/public-client/client-context.js';
 import { SignInError, type SignInErrorCode } from '../../src/public-client/errors.js';
 import type { ProviderMetadata } from '../../src/public-client/provider-metadata.js';
 import { createDiscovery } from '../../src/public-client/provider-metadata.js';
+import type { Tokens } from '../../src/public-client/tokens.js';
 
 // Fakes of what the public client's steps take from the page — fetch, clock, sessionStorage,
 // randomness, Web Locks, navigation — and a scripted provider behind that fetch. No network.

@@ -65,6 +65,13 @@ module.exports = {
       to: { path: `^${as}/compose/` },
     },
     {
+      name: 'as-composition-on-top',
+      comment: 'compose/ builds the app from every layer; only app.ts (and compose/ itself) may use it.',
+      severity: 'error',
+      from: { path: `^${as}/`, pathNot: `^${as}/(compose/|app\\.ts$)` },
+      to: { path: `^${as}/compose/` },
+    },
+    {
       name: 'browser-sdk-imports-nothing',
       comment: 'The browser SDK ships to browsers: no Node built-ins, no runtime dependencies.',
       severity: 'error',

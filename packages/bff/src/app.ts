@@ -1,8 +1,3 @@
-import { openStore, type Store, StoreClosedError, StoreError, StoreUnavailableError } from '@gatehouse/store';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-
-type PinoOptions = Exclude<FastifyServerOptions['logger'], boolean | undefined>;
-
 import type { Fetch } from '@gatehouse/oidc-client';
 import {
   createIdTokenVerifier,
@@ -10,9 +5,10 @@ import {
   discoverProvider,
   type IdTokenVerifier,
   type ProviderMetadata,
-  ProviderUnavailableError,
-  TokenEndpointError,
 } from '@gatehouse/oidc-client';
+import { createServer, type LoggerOption } from '@gatehouse/server-kit';
+import { openStore, type Store } from '@gatehouse/store';
+import type { FastifyInstance } from 'fastify';
 import type { BffConfig } from './config/bff-config.js';
 import type { BffContext } from './context.js';
 import { LoginTransactions } from './login/login-transactions.js';
@@ -21,13 +17,13 @@ import { BffMetrics } from './metrics/bff-metrics.js';
 import { OfflineGrants } from './offline/offline-grants.js';
 import { ClientTokenCache } from './proxy/client-token.js';
 import { registerProxy } from './proxy/register-proxy.js';
-import { RequestBodyTooLargeError } from './proxy/request-body-limit.js';
 import { registerWebSocketProxy } from './proxy/websocket-proxy.js';
 import { RateLimiter } from './rate-limit/rate-limiter.js';
-import { enforceRouteGuards, routeGuardOf } from './request-guard/route-guard.js';
+import { enforceRouteGuards } from './request-guard/route-guard.js';
 import { sendApiError } from './routes/api-error.js';
 import { registerBackchannelLogout } from './routes/backchannel-logout.js';
 import { registerCallback } from './routes/callback.js';
+import { bffFailures } from './routes/failure-answers.js';
 import { registerLogin } from './routes/login.js';
 import { sendLoginFailed } from './routes/login-failed.js';
 import { registerLogout } from './routes/logout.js';
@@ -35,8 +31,7 @@ import { registerOffline } from './routes/offline.js';
 import { trackRouteTable } from './routes/route-table.js';
 import { registerToken } from './routes/token.js';
 import { registerUser } from './routes/user.js';
-import { serializeClearedSessionCookie } from './session/session-cookie.js';
-import { SessionExpiredError, SessionStore } from './session/session-store.js';
+import { SessionStore } from './session/session-store.js';
 import { createTokenCipher } from './session/token-cipher.js';
 import { registerStatic } from './static/register-static.js';
 import { createUpstreamFetch, type UpstreamFetch } from './upstream/upstream-fetch.js';
@@ -58,12 +53,13 @@ export interface BffDeps {
    * `true`, pino options (a `stream` for tests), or `false` (default). Request logs carry the method
    * and path only: never a query string (the callback's has a code), a cookie or a token.
    */
-  logger: boolean | PinoOptions;
+  logger: LoggerOption;
 }
 
 /**
  * Builds the BFF as a Fastify app: provider discovery first (a provider whose metadata names another
- * issuer stops the start), then the `/bff/*` endpoints. The caller listens and closes.
+ * issuer stops the start), then the `/bff/*` endpoints. Each request gets an id (`X-Request-Id`, see
+ * `@gatehouse/server-kit`). The caller listens and closes.
  *
  * @example
  * const app = await createBff(loadBffConfig(json));
@@ -115,11 +111,10 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
     publicProtocol: new URL(config.publicUrl).protocol.slice(0, -1),
   };
 
-  const app = Fastify({
-    logger: deps.logger ? { ...(deps.logger === true ? {} : deps.logger), serializers: safeSerializers } : false,
-    bodyLimit: 64 * 1024,
+  const app = createServer({
+    logger: deps.logger ?? false,
+    failures: bffFailures(config.loginFailedPath),
     routerOptions: { maxParamLength: 512 },
-    requestTimeout: 30_000,
     // A URL the router cannot decode (`/%zz`, invalid UTF-8) never reaches a route: answer it in the
     // BFF's own shape, without Fastify's error code or the path echoed back.
     frameworkErrors: (_error, _request, reply) => sendApiError(reply, 400, 'malformed_path'),
@@ -145,48 +140,6 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
   });
   const routeTable = trackRouteTable(app, [config.prefix, ...config.routes.map((route) => route.path)]);
 
-  app.setErrorHandler((error, request, reply) => {
-    // Sign-in navigations end on the SPA's login-failed route, like any other failed login, never
-    // on a JSON body in the address bar.
-    if (routeGuardOf(request)?.failureStyle === 'navigation') {
-      const unavailable =
-        error instanceof StoreUnavailableError ||
-        error instanceof StoreClosedError ||
-        error instanceof ProviderUnavailableError;
-      if (!unavailable) request.log.error({ err: { type: (error as Error).name } }, 'login navigation failed');
-      return sendLoginFailed(reply, config.loginFailedPath, unavailable ? 'temporarily_unavailable' : 'server_error');
-    }
-    // A proxied body over maxRequestBodyBytes; the connection closes rather than read the rest.
-    if (error instanceof RequestBodyTooLargeError) {
-      return sendApiError(reply.header('connection', 'close'), 413, 'request_body_too_large');
-    }
-    // A session whose tokens can no longer be opened (its key rotated out) was ended where that was found.
-    if (error instanceof SessionExpiredError) {
-      return sendApiError(reply.header('set-cookie', serializeClearedSessionCookie()), 401, 'session_expired');
-    }
-    // Store down (or closing for shutdown): fail closed, no session accepted.
-    if (error instanceof StoreUnavailableError || error instanceof StoreClosedError) {
-      return sendApiError(reply, 503, 'store_unavailable');
-    }
-    // The provider down or refusing the BFF itself (not the user): a gateway failure, not a sign-out.
-    if (error instanceof ProviderUnavailableError) return sendApiError(reply, 502, 'provider_unavailable');
-    if (error instanceof TokenEndpointError) {
-      request.log.warn({ oauthError: error.oauthError, status: error.status }, 'token request refused');
-      return sendApiError(reply, 502, 'token_request_failed');
-    }
-    const status = (error as { statusCode?: number }).statusCode;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      return reply
-        .code(status)
-        .header('cache-control', 'no-store')
-        .send({ error: 'invalid_request', reason: 'malformed_request' });
-    }
-    request.log.error(
-      { err: { type: error instanceof StoreError ? error.name : (error as Error).name } },
-      'unexpected error',
-    );
-    return reply.code(500).header('cache-control', 'no-store').send({ error: 'server_error', reason: 'unexpected' });
-  });
   const serveAppPage = await registerStatic(app, context);
   app.setNotFoundHandler((request, reply) => serveAppPage(request, reply) ?? sendApiError(reply, 404, 'no_such_route'));
 
@@ -207,15 +160,6 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
   registerWebSocketProxy(app, context);
   return app;
 }
-
-/** Log a request by method and path, a response by status: nothing that could hold a secret. */
-const safeSerializers = {
-  req: (request: { method?: string; url?: string }) => ({
-    method: request.method,
-    path: request.url?.split('?', 1)[0],
-  }),
-  res: (reply: { statusCode?: number }) => ({ statusCode: reply.statusCode }),
-};
 
 declare module 'fastify' {
   interface FastifyInstance {

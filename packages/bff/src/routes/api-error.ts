@@ -1,3 +1,4 @@
+import { sendJsonError } from '@gatehouse/server-kit';
 import type { FastifyReply } from 'fastify';
 
 /**
@@ -5,7 +6,7 @@ import type { FastifyReply } from 'fastify';
  * `error` is one of a few stable words; `reason` says which rule applied.
  */
 export function sendApiError(reply: FastifyReply, status: ApiErrorStatus, reason: string): FastifyReply {
-  return reply.code(status).header('cache-control', 'no-store').send({ error: apiErrors[status], reason });
+  return sendJsonError(reply, status, { error: apiErrors[status], reason });
 }
 
 /** The statuses BFF API routes refuse with, and the stable `error` word of each. */

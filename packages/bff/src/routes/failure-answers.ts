@@ -1,0 +1,61 @@
+import { ProviderUnavailableError, TokenEndpointError } from '@gatehouse/oidc-client';
+import { type FailureAnswers, type ServerFailure, sendJsonError } from '@gatehouse/server-kit';
+import type { FastifyReply } from 'fastify';
+import { RequestBodyTooLargeError } from '../proxy/request-body-limit.js';
+import { routeGuardOf } from '../request-guard/route-guard.js';
+import { serializeClearedSessionCookie } from '../session/session-cookie.js';
+import { SessionExpiredError } from '../session/session-store.js';
+import { sendApiError } from './api-error.js';
+import { sendLoginFailed } from './login-failed.js';
+
+/**
+ * The BFF's answers for the shared error mapping (`@gatehouse/server-kit`), in the failure style
+ * its route declared (`config.guard.failureStyle`): JSON `{ error, reason }` for `api` routes; for
+ * sign-in navigations, the SPA's login-failed route, like any other failed login — never a JSON
+ * body in the address bar.
+ */
+export function bffFailures(loginFailedPath: string): FailureAnswers {
+  const loginFailed = (reply: FastifyReply, code: 'temporarily_unavailable' | 'server_error') =>
+    sendLoginFailed(reply, loginFailedPath, code);
+  return {
+    answerOwn(error, request, reply) {
+      if (routeGuardOf(request)?.failureStyle === 'navigation') {
+        return error instanceof ProviderUnavailableError ? loginFailed(reply, 'temporarily_unavailable') : undefined;
+      }
+      // A proxied body over maxRequestBodyBytes; the connection closes rather than read the rest.
+      if (error instanceof RequestBodyTooLargeError) {
+        return sendApiError(reply.header('connection', 'close'), 413, 'request_body_too_large');
+      }
+      // A session whose tokens can no longer be opened (its key rotated out) was ended where that was found.
+      if (error instanceof SessionExpiredError) {
+        return sendApiError(reply.header('set-cookie', serializeClearedSessionCookie()), 401, 'session_expired');
+      }
+      // The provider down or refusing the BFF itself (not the user): a gateway failure, not a sign-out.
+      if (error instanceof ProviderUnavailableError) return sendApiError(reply, 502, 'provider_unavailable');
+      if (error instanceof TokenEndpointError) {
+        request.log.warn({ oauthError: error.oauthError, status: error.status }, 'token request refused');
+        return sendApiError(reply, 502, 'token_request_failed');
+      }
+      return undefined;
+    },
+    render(failure, request, reply) {
+      if (routeGuardOf(request)?.failureStyle === 'navigation') {
+        return loginFailed(reply, failure.kind === 'store-unavailable' ? 'temporarily_unavailable' : 'server_error');
+      }
+      return sendApiFailure(reply, failure);
+    },
+  };
+}
+
+function sendApiFailure(reply: FastifyReply, failure: ServerFailure): FastifyReply {
+  switch (failure.kind) {
+    // Store down (or closing for shutdown): fail closed, no session accepted.
+    case 'store-unavailable':
+      return sendApiError(reply, 503, 'store_unavailable');
+    case 'bad-input':
+    case 'framework-refusal':
+      return sendJsonError(reply, failure.status, { error: 'invalid_request', reason: 'malformed_request' });
+    case 'unexpected':
+      return sendJsonError(reply, 500, { error: 'server_error', reason: 'unexpected' });
+  }
+}

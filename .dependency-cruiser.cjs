@@ -1,7 +1,7 @@
 // Import rules, checked by `npm run lint` (docs/architecture.md explains each one).
 // 1. No import cycles anywhere. 2. A package uses another only through its public index.
 // 3. Inside the authorization server, folders are layers and imports only point down; compose/ sits
-//    on top (it may import every layer) and only app.ts and index.ts import it.
+//    on top (it may import every layer) and only app.ts imports it.
 // 4. The browser SDK imports nothing at runtime: no Node built-ins, no other package.
 
 const as = 'packages/authorization-server/src';
@@ -56,13 +56,6 @@ module.exports = {
       severity: 'error',
       from: { path: `^${as}/`, pathNot: `^${as}/(endpoints/|compose/|[^/]+\\.ts$)` },
       to: { path: `^${as}/context\\.ts$` },
-    },
-    {
-      name: 'as-composition-only-from-app',
-      comment: 'compose/ builds the app from every layer; only app.ts and index.ts may import it.',
-      severity: 'error',
-      from: { path: `^${as}/`, pathNot: [`^${as}/compose/`, `^${as}/(app|index)\\.ts$`] },
-      to: { path: `^${as}/compose/` },
     },
     {
       name: 'as-composition-on-top',

@@ -3,9 +3,8 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders, type Se
 import type { AddressInfo } from 'node:net';
 import { createBff, loadBffConfig } from '@gatehouse/bff';
 import { openMemoryStore, type Store } from '@gatehouse/store';
-import { freePort, loginAtProvider, type ProviderPeer, startProviderPeer } from '@gatehouse/test-kit';
+import { freePort, loginAtProvider, type ProviderPeer, startProviderPeer, TestBrowser } from '@gatehouse/test-kit';
 import type { FastifyInstance } from 'fastify';
-import { BrowserClient } from '../../packages/bff/test/browser-client.js';
 
 /**
  * The BFF as the attack suites meet it: oidc-provider as its provider, a real API behind it, and the
@@ -18,7 +17,7 @@ export interface BffUnderAttack {
   api: RecordingApi;
   store: Store;
   /** A browser signed in as `sub` at the provider and then at the BFF. */
-  signedIn(sub?: string): Promise<BrowserClient>;
+  signedIn(sub?: string): Promise<TestBrowser>;
   /** Starts one more BFF instance with the same configuration and store (as behind a load balancer); its port. */
   anotherInstance(): Promise<number>;
   close(): Promise<void>;
@@ -60,11 +59,11 @@ export async function startBffUnderAttack(overrides: Record<string, unknown> = {
     api,
     store,
     async signedIn(sub = 'alice') {
-      const browser = new BrowserClient(origin);
-      const start = await browser.request('/bff/login');
+      const browser = new TestBrowser({ origin });
+      const start = await browser.navigate('/bff/login');
       const callback = await loginAtProvider(start.headers.get('location') as string, sub);
-      await browser.request(callback.href);
-      if (!browser.cookies.has('__Host-gh-session')) throw new Error('sign-in at the BFF failed');
+      await browser.navigate(callback.href);
+      if (browser.cookie('__Host-gh-session') === undefined) throw new Error('sign-in at the BFF failed');
       return browser;
     },
     async anotherInstance() {

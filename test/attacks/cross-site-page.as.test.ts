@@ -1,10 +1,10 @@
 import {
+  type AuthorizationServerUnderTest,
   authorizationUrl,
   confidentialClient,
   demoUser,
-  ScriptedBrowser,
-  startServer,
-  type TestServer,
+  listenAuthorizationServer,
+  TestBrowser,
   webAppRedirect,
 } from '@gatehouse/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -23,41 +23,23 @@ const request = {
   scope: 'openid',
 };
 
-let server: TestServer;
+let server: AuthorizationServerUnderTest;
 afterEach(async () => {
   await server?.close();
 });
 
 /** A top-level form POST from another site: no Lax cookies go out, but the browser keeps any Set-Cookie. */
-async function crossSiteFormPost(browser: ScriptedBrowser, url: string, fields: Record<string, string>) {
-  const answer = await fetch(url, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      origin: 'https://evil.example',
-      'sec-fetch-site': 'cross-site',
-      'sec-fetch-mode': 'navigate',
-    },
-    body: new URLSearchParams(fields).toString(),
-  });
-  const origin = new URL(url).origin;
-  for (const line of answer.headers.getSetCookie()) {
-    const pair = line.split(';')[0] as string;
-    const name = pair.slice(0, pair.indexOf('='));
-    const kept = (browser.cookies.get(origin) ?? '').split('; ').filter((c) => c && !c.startsWith(`${name}=`));
-    browser.cookies.set(origin, [...kept, pair].join('; '));
-  }
-  return answer;
+async function crossSiteFormPost(browser: TestBrowser, url: string, fields: Record<string, string>) {
+  return browser.post(url, fields, { from: 'https://evil.example' });
 }
 
 describe('a cross-site page', () => {
   it("cannot break the victim's pending sign-in by auto-submitting a POST /authorize", async () => {
-    server = await startServer();
-    const victim = new ScriptedBrowser();
-    const start = await victim.get(authorizationUrl(server.issuer, { ...request, state: 'victim-state' }));
+    server = await listenAuthorizationServer();
+    const victim = new TestBrowser();
+    const start = await victim.navigate(authorizationUrl(server.issuer, { ...request, state: 'victim-state' }));
     const interactionUrl = new URL(start.headers.get('location') as string, server.issuer).href;
-    const loginPage = await (await victim.get(interactionUrl)).text();
+    const loginPage = await (await victim.navigate(interactionUrl)).text();
 
     const crossSite = await crossSiteFormPost(victim, `${server.issuer}/authorize`, request);
 
@@ -73,8 +55,8 @@ describe('a cross-site page', () => {
   });
 
   it('still gets a cross-site POST /authorize answered, as a GET that carries the browser’s cookies', async () => {
-    server = await startServer();
-    const browser = new ScriptedBrowser();
+    server = await listenAuthorizationServer();
+    const browser = new TestBrowser();
     const answer = await crossSiteFormPost(browser, `${server.issuer}/authorize`, { ...request, state: 'posted' });
     expect(answer.status).toBe(303);
     const bounced = new URL(answer.headers.get('location') as string, server.issuer);

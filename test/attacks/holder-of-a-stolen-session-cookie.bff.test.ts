@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { createBff, loadBffConfig } from '@gatehouse/bff';
 import { openMemoryStore, type Store } from '@gatehouse/store';
-import { freePort, loginAtProvider, type ProviderPeer, SiteAwareBrowser, startProviderPeer } from '@gatehouse/test-kit';
+import { freePort, loginAtProvider, type ProviderPeer, startProviderPeer, TestBrowser } from '@gatehouse/test-kit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -50,10 +50,10 @@ beforeAll(async () => {
   const before = await createBff(configWith([leakedKey], apiUrl), { store });
   await before.listen({ port, host: '127.0.0.1' });
   for (let i = 0; i < 5; i += 1) {
-    const browser = new SiteAwareBrowser(origin);
+    const browser = new TestBrowser({ origin: origin });
     const start = await browser.navigate('/bff/login?returnUrl=/');
     const callback = await loginAtProvider(start.headers.get('location') as string, `user-${i}`);
-    await browser.navigate(callback.href, peer.issuer);
+    await browser.navigate(callback.href, { from: peer.issuer });
     stolen.push(browser.cookie(sessionCookie) as string);
   }
   await before.close();
@@ -68,9 +68,9 @@ afterAll(async () => {
   await new Promise<void>((resolve) => api?.close(() => resolve()));
 });
 
-function thiefWith(cookie: string): SiteAwareBrowser {
-  const thief = new SiteAwareBrowser(origin);
-  thief.setCookie(sessionCookie, cookie, 'strict');
+function thiefWith(cookie: string): TestBrowser {
+  const thief = new TestBrowser({ origin: origin });
+  thief.setCookie(sessionCookie, cookie, { sameSite: 'strict' });
   return thief;
 }
 
@@ -148,12 +148,11 @@ describe('the holder of a stolen session cookie, after the leaked key was droppe
       const key = createHash('sha256').update(cookie).digest('base64url');
       expect(await store.get('bff_session', key)).toBeUndefined();
     }
-    const browser = new SiteAwareBrowser(origin);
+    const browser = new TestBrowser({ origin: origin });
     const start = await browser.navigate('/bff/login?returnUrl=/');
-    await browser.navigate(
-      (await loginAtProvider(start.headers.get('location') as string, 'user-new')).href,
-      peer.issuer,
-    );
+    await browser.navigate((await loginAtProvider(start.headers.get('location') as string, 'user-new')).href, {
+      from: peer.issuer,
+    });
     expect((await browser.fetch('/bff/user', { csrf: true })).status).toBe(200);
   });
 });

@@ -1,4 +1,5 @@
 import {
+  type AuthorizationServerUnderTest,
   apiResource,
   authorizationUrl,
   basicAuthorization,
@@ -6,12 +7,11 @@ import {
   confidentialClient,
   csrfOf,
   demoUser,
+  listenAuthorizationServer,
   payloadOf,
   postForm,
-  ScriptedBrowser,
   signInAtLoginPage,
-  startServer,
-  type TestServer,
+  TestBrowser,
   usersWith,
   webAppAuthorization,
   webAppRedirect,
@@ -27,15 +27,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 const mallory = { email: 'mallory@example.com', password: 'mallory-password-0123456789', name: 'Mallory' };
 const payrollApi = 'http://127.0.0.1:5001';
 
-let server: TestServer;
+let server: AuthorizationServerUnderTest;
 afterEach(async () => {
   await server?.close();
 });
 
 /** The operator's own half of the attack: an interaction for their client, signed in and allowed by them. */
 async function consentedInteraction(issuer: string, scope: string): Promise<string> {
-  const attacker = new ScriptedBrowser();
-  const start = await attacker.get(
+  const attacker = new TestBrowser();
+  const start = await attacker.navigate(
     authorizationUrl(issuer, {
       response_type: 'code',
       client_id: confidentialClient.client_id,
@@ -45,14 +45,14 @@ async function consentedInteraction(issuer: string, scope: string): Promise<stri
     }),
   );
   const interactionUrl = new URL(start.headers.get('location') as string, issuer).href;
-  const login = await attacker.navigate(interactionUrl, webAppRedirect);
+  const login = await attacker.follow(interactionUrl, webAppRedirect);
   const consent = await attacker.submit(
     login.url,
     await login.response.text(),
     { email: mallory.email, password: mallory.password },
     `${issuer}/interaction/`,
   );
-  const consentPage = await attacker.get(consent.url);
+  const consentPage = await attacker.navigate(consent.url);
   expect(await consentPage.clone().text()).toContain('name="decision"');
   // "Allow", and stop: the 303 back to the interaction is not followed.
   const allowed = await attacker.post(`${interactionUrl}/consent`, {
@@ -65,25 +65,25 @@ async function consentedInteraction(issuer: string, scope: string): Promise<stri
 
 describe('a malicious client operator', () => {
   it('cannot hand an interaction they consented on to a signed-in victim and get the victim a code', async () => {
-    server = await startServer({ users: usersWith(mallory) });
+    server = await listenAuthorizationServer({ users: usersWith(mallory) });
     const interactionUrl = await consentedInteraction(server.issuer, 'openid profile offline_access');
 
-    const victim = new ScriptedBrowser();
+    const victim = new TestBrowser();
     expect((await signInAtLoginPage(server, victim)).status).toBe(303);
-    const opened = await victim.get(interactionUrl);
+    const opened = await victim.navigate(interactionUrl);
     const location = opened.headers.get('location') ?? '';
     expect(location.startsWith(webAppRedirect)).toBe(false);
     expect(opened.status).toBe(403);
   });
 
   it('gets no code for the victim even when the victim signs in on the handed-over interaction', async () => {
-    server = await startServer({ users: usersWith(mallory) });
+    server = await listenAuthorizationServer({ users: usersWith(mallory) });
     const interactionUrl = await consentedInteraction(server.issuer, 'openid profile offline_access');
 
-    const victim = new ScriptedBrowser();
-    const page = await victim.get(interactionUrl);
+    const victim = new TestBrowser();
+    const page = await victim.navigate(interactionUrl);
     // A sign-in form posted with the interaction id anyway must not bind the victim to it.
-    const loginPage = await victim.get(`${server.issuer}/login`);
+    const loginPage = await victim.navigate(`${server.issuer}/login`);
     const csrf = csrfOf(await loginPage.text(), `${server.issuer}/login`);
     const id = interactionUrl.split('/').pop() as string;
     const posted = await victim.post(`${server.issuer}/login`, {
@@ -92,23 +92,23 @@ describe('a malicious client operator', () => {
       email: demoUser.email,
       password: demoUser.password,
     });
-    const after = await victim.get(interactionUrl);
+    const after = await victim.navigate(interactionUrl);
     expect((after.headers.get('location') ?? '').startsWith(webAppRedirect)).toBe(false);
     expect(page.status).toBe(403);
     expect(posted.status).toBe(403);
     // Nor do the sign-in and registration pages carry the handed-over id into their forms.
     for (const url of [`${server.issuer}/login?interaction=${id}`, `${server.issuer}/register?interaction=${id}`]) {
-      expect(await (await victim.get(url)).text()).not.toContain(id);
+      expect(await (await victim.navigate(url)).text()).not.toContain(id);
     }
   });
 
   it("cannot satisfy the victim's consent with their own: the victim is asked, in their own interaction", async () => {
-    server = await startServer({ users: usersWith(mallory) });
+    server = await listenAuthorizationServer({ users: usersWith(mallory) });
     // Mallory's consent for web-app with offline_access is now stored, for Mallory.
     await consentedInteraction(server.issuer, 'openid profile offline_access');
-    const victim = new ScriptedBrowser();
+    const victim = new TestBrowser();
     expect((await signInAtLoginPage(server, victim)).status).toBe(303);
-    const step = await victim.navigate(
+    const step = await victim.follow(
       authorizationUrl(server.issuer, {
         response_type: 'code',
         client_id: confidentialClient.client_id,
@@ -123,7 +123,7 @@ describe('a malicious client operator', () => {
   });
 
   it('cannot get tokens for an API their client was not allowed, at /authorize, client_credentials or exchange', async () => {
-    server = await startServer({
+    server = await listenAuthorizationServer({
       resources: [apiResource, payrollApi],
       clients: clientsWith({
         client_id: 'payroll-app',
@@ -150,6 +150,7 @@ describe('a malicious client operator', () => {
     expect(back.searchParams.get('error')).toBe('invalid_target');
 
     const credentials = await postForm(
+      server,
       `${server.issuer}/token`,
       { grant_type: 'client_credentials', resource: payrollApi },
       { authorization: webAppAuthorization },
@@ -159,6 +160,7 @@ describe('a malicious client operator', () => {
 
     // The client allowed the payroll API gets it; the default API stays open to every client.
     const allowed = await postForm(
+      server,
       `${server.issuer}/token`,
       { grant_type: 'client_credentials', resource: payrollApi },
       { authorization: basicAuthorization('payroll-app', 'payroll-app-secret-0123456789abcdefgh') },
@@ -166,6 +168,7 @@ describe('a malicious client operator', () => {
     expect(allowed.status).toBe(200);
     expect(payloadOf(((await allowed.json()) as { access_token: string }).access_token).aud).toBe(payrollApi);
     const defaultApi = await postForm(
+      server,
       `${server.issuer}/token`,
       { grant_type: 'client_credentials', resource: apiResource },
       { authorization: webAppAuthorization },
@@ -175,7 +178,7 @@ describe('a malicious client operator', () => {
 
   it('cannot register a client for an API the provider does not serve', async () => {
     await expect(
-      startServer({
+      listenAuthorizationServer({
         clients: clientsWith({
           client_id: 'stray',
           client_secret: 'stray-client-secret-0123456789abcdefgh',

@@ -2,8 +2,8 @@ import {
   type BffOnScriptedProvider,
   scriptedBffClient as bffClient,
   type IdTokenScript,
-  SiteAwareBrowser,
   startBffOnScriptedProvider,
+  TestBrowser,
 } from '@gatehouse/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -29,12 +29,11 @@ afterAll(() => running?.close());
 
 /** A whole sign-in whose ID token follows `script`; returns where it landed and the browser. */
 async function signInWith(script: IdTokenScript) {
-  const browser = new SiteAwareBrowser(origin);
+  const browser = new TestBrowser({ origin: origin });
   const start = await browser.navigate('/bff/login?returnUrl=/');
-  const landing = await browser.navigate(
-    provider.approve(start.headers.get('location') as string, script).href,
-    provider.issuer,
-  );
+  const landing = await browser.navigate(provider.approve(start.headers.get('location') as string, script).href, {
+    from: provider.issuer,
+  });
   return { browser, landing };
 }
 

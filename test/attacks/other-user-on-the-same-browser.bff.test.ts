@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createBff, createTokenCipher, loadBffConfig, SessionStore } from '@gatehouse/bff';
 import { discoverProvider, requestTokens, TokenEndpointError } from '@gatehouse/oidc-client';
 import { openMemoryStore, type Store } from '@gatehouse/store';
-import { freePort, loginAtProvider, type ProviderPeer, SiteAwareBrowser, startProviderPeer } from '@gatehouse/test-kit';
+import { freePort, loginAtProvider, type ProviderPeer, startProviderPeer, TestBrowser } from '@gatehouse/test-kit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -50,12 +50,12 @@ afterAll(async () => {
 });
 
 /** Signs in through the app's "sign in" link and the provider's pages; returns the session cookie. */
-async function signIn(browser: SiteAwareBrowser, sub: string, providerJar: Map<string, string>) {
+async function signIn(browser: TestBrowser, sub: string, atProvider: TestBrowser) {
   const start = await browser.navigate('/bff/login?returnUrl=/');
   expect(start.status).toBe(302);
-  const callback = await loginAtProvider(start.headers.get('location') as string, sub, providerJar);
+  const callback = await loginAtProvider(start.headers.get('location') as string, sub, atProvider);
   // The provider's redirect: a navigation another site started.
-  const landing = await browser.navigate(callback.href, peer.issuer);
+  const landing = await browser.navigate(callback.href, { from: peer.issuer });
   expect(landing.status).toBe(200);
   return browser.cookie(sessionCookie) as string;
 }
@@ -68,20 +68,20 @@ async function refreshTokenOf(sessionId: string): Promise<string> {
 
 describe('another user on the same browser', () => {
   it("cannot use the previous user's session, and its refresh token is revoked at the provider", async () => {
-    const shared = new SiteAwareBrowser(origin);
-    const victimSession = await signIn(shared, 'victim', new Map());
+    const shared = new TestBrowser({ origin: origin });
+    const victimSession = await signIn(shared, 'victim', new TestBrowser());
     const victimRefreshToken = await refreshTokenOf(victimSession);
 
     // The next user signs in with their own account, on the same browser (the victim's provider
     // session is over; the app's session cookie is still there).
-    const attackerSession = await signIn(shared, 'attacker', new Map());
+    const attackerSession = await signIn(shared, 'attacker', new TestBrowser());
     expect(attackerSession).not.toBe(victimSession);
     const own = await shared.fetch('/bff/user', { csrf: true });
     expect(((await own.json()) as { claims: { sub: string } }).claims.sub).toBe('attacker');
 
     // The victim's cookie value (kept from before, or found in the browser's profile) opens nothing.
-    const withVictimCookie = new SiteAwareBrowser(origin);
-    withVictimCookie.setCookie(sessionCookie, victimSession, 'strict');
+    const withVictimCookie = new TestBrowser({ origin: origin });
+    withVictimCookie.setCookie(sessionCookie, victimSession, { sameSite: 'strict' });
     const user = await withVictimCookie.fetch('/bff/user', { csrf: true });
     expect(user.status).toBe(401);
     expect(await sessions.load(victimSession, Date.now())).toBeUndefined();
@@ -97,23 +97,24 @@ describe('another user on the same browser', () => {
   });
 
   it("leaves the previous user's session alone when the second sign-in fails", async () => {
-    const shared = new SiteAwareBrowser(origin);
-    const victimSession = await signIn(shared, 'victim', new Map());
+    const shared = new TestBrowser({ origin: origin });
+    const victimSession = await signIn(shared, 'victim', new TestBrowser());
 
     // A sign-in that the provider refuses (the next user cancels) ...
     const refusedStart = await shared.navigate('/bff/login?returnUrl=/');
     const refusedState = new URL(refusedStart.headers.get('location') as string).searchParams.get('state') as string;
     const iss = encodeURIComponent(peer.issuer);
-    const cancelled = await shared.navigate(
-      `/bff/callback?error=access_denied&state=${refusedState}&iss=${iss}`,
-      peer.issuer,
-    );
+    const cancelled = await shared.navigate(`/bff/callback?error=access_denied&state=${refusedState}&iss=${iss}`, {
+      from: peer.issuer,
+    });
     expect(cancelled.headers.get('location')).toBe('/authentication/login-failed?error=access_denied');
 
     // ... and one whose code the provider does not know both end nowhere.
     const forgedStart = await shared.navigate('/bff/login?returnUrl=/');
     const forgedState = new URL(forgedStart.headers.get('location') as string).searchParams.get('state') as string;
-    const forged = await shared.navigate(`/bff/callback?code=forged&state=${forgedState}&iss=${iss}`, peer.issuer);
+    const forged = await shared.navigate(`/bff/callback?code=forged&state=${forgedState}&iss=${iss}`, {
+      from: peer.issuer,
+    });
     expect(forged.headers.get('location')).toBe('/authentication/login-failed?error=login_failed');
 
     expect(shared.cookie(sessionCookie)).toBe(victimSession);

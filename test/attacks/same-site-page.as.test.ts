@@ -1,10 +1,10 @@
 import {
+  type AuthorizationServerUnderTest,
   csrfOf,
   demoUser,
-  ScriptedBrowser,
+  listenAuthorizationServer,
   signInAtLoginPage,
-  startServer,
-  type TestServer,
+  TestBrowser,
 } from '@gatehouse/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -15,27 +15,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * checks the second: a form post that the browser says came from another origin changes nothing.
  */
 
-let server: TestServer;
+let server: AuthorizationServerUnderTest;
 beforeAll(async () => {
-  server = await startServer();
+  server = await listenAuthorizationServer();
 });
 afterAll(() => server.close());
 
 /** A signed-in victim's browser and a valid form token for it, as if it had leaked. */
 async function victimWithToken() {
-  const victim = new ScriptedBrowser();
+  const victim = new TestBrowser();
   expect((await signInAtLoginPage(server, victim)).status).toBe(303);
-  const profile = await victim.get(`${server.issuer}/profile`);
+  const profile = await victim.navigate(`${server.issuer}/profile`);
   return { victim, csrf: csrfOf(await profile.text(), `${server.issuer}/profile`) };
 }
 
-function postFrom(
-  browser: ScriptedBrowser,
-  url: string,
-  fields: Record<string, string>,
-  headers: Record<string, string>,
-) {
-  const jar = browser.cookies.get(new URL(url).origin) ?? '';
+function postFrom(browser: TestBrowser, url: string, fields: Record<string, string>, headers: Record<string, string>) {
+  const jar = browser.cookieHeader(new URL(url).origin) ?? '';
   return fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar, ...headers },
@@ -57,7 +52,7 @@ describe('a page on another origin', () => {
       const { victim, csrf } = await victimWithToken();
       const response = await postFrom(victim, `${server.issuer}/profile/name`, { csrf, name: 'Pwned' }, headers);
       expect(response.status).toBe(403);
-      const profile = await (await victim.get(`${server.issuer}/profile`)).text();
+      const profile = await (await victim.navigate(`${server.issuer}/profile`)).text();
       expect(profile).not.toContain('Pwned');
     });
 
@@ -72,7 +67,7 @@ describe('a page on another origin', () => {
         headers,
       );
       expect(login.status).toBe(403);
-      expect((await victim.get(`${server.issuer}/profile`)).status).toBe(200);
+      expect((await victim.navigate(`${server.issuer}/profile`)).status).toBe(200);
     });
   }
 

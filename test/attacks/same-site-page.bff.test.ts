@@ -1,5 +1,5 @@
+import type { TestBrowser } from '@gatehouse/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserClient } from '../../packages/bff/test/browser-client.js';
 import { type BffUnderAttack, type RawResponse, rawRequest, startBffUnderAttack } from './bff-under-attack.js';
 
 /**
@@ -67,11 +67,11 @@ function spellingsOf(path: string): { spelling: string; encodesPrefix: boolean }
 }
 
 /** A request as a same-site page can make it: the victim's cookie, no `x-csrf`. */
-function fromSiblingPage(browser: BrowserClient, route: GuardedRoute, spelling: string): Promise<RawResponse> {
+function fromSiblingPage(browser: TestBrowser, route: GuardedRoute, spelling: string): Promise<RawResponse> {
   return rawRequest(bff.port, spelling, {
     method: route.method,
     headers: {
-      cookie: browser.cookieHeader,
+      cookie: browser.cookieHeader(),
       'sec-fetch-site': 'same-site',
       ...(route.method === 'GET' ? {} : { origin: 'http://sibling.127.0.0.1.nip.io' }),
       ...route.headers,
@@ -80,11 +80,11 @@ function fromSiblingPage(browser: BrowserClient, route: GuardedRoute, spelling: 
 }
 
 /** The same request from the SPA itself: same origin, with `x-csrf: 1`. */
-function fromTheApp(browser: BrowserClient, route: GuardedRoute, spelling: string): Promise<RawResponse> {
+function fromTheApp(browser: TestBrowser, route: GuardedRoute, spelling: string): Promise<RawResponse> {
   return rawRequest(bff.port, spelling, {
     method: route.method,
     headers: {
-      cookie: browser.cookieHeader,
+      cookie: browser.cookieHeader(),
       'x-csrf': '1',
       'sec-fetch-site': 'same-origin',
       ...(route.method === 'GET' ? {} : { origin: bff.origin }),
@@ -120,7 +120,7 @@ describe('a page on a sibling origin, sending requests with the victim’s cooki
       expect(gotThrough).toEqual([]);
       // Nothing reached the API, and the victim is still signed in (no logout by CSRF).
       expect(bff.api.seen.length).toBe(before);
-      expect((await victim.request('/bff/user', { csrf: true })).status).toBe(200);
+      expect((await victim.fetch('/bff/user', { csrf: true })).status).toBe(200);
     });
 
     it(`still serves the app's own ${route.method} ${route.path} with x-csrf under the spellings the router takes`, async () => {

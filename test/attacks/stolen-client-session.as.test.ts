@@ -1,16 +1,16 @@
 import { openRedisStore } from '@gatehouse/store';
 import {
+  type AuthorizationServerUnderTest,
   authorizationUrl,
   clientsWith,
+  listenAuthorizationServer,
   pkcePair,
   redisUrl,
   requireService,
   runScopedName,
-  ScriptedBrowser,
   sessionCookie,
   signInAtLoginPage,
-  startServer,
-  type TestServer,
+  TestBrowser,
 } from '@gatehouse/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -20,7 +20,7 @@ import { afterEach, describe, expect, it } from 'vitest';
  * dropped from that record keeps its session alive.
  */
 
-let server: TestServer;
+let server: AuthorizationServerUnderTest;
 afterEach(async () => {
   await server?.close();
 });
@@ -38,13 +38,13 @@ describe('the holder of a stolen session at one of the user’s apps', () => {
     if (!(await requireService('Redis', redisUrl))) return;
     // A store with real round trips, as in production, where a read-then-write can interleave.
     const store = await openRedisStore(redisUrl, { keyPrefix: `${runScopedName('attack')}:` });
-    server = await startServer({ clients: clientsWith(...apps) }, { store: () => store });
-    const user = new ScriptedBrowser();
+    server = await listenAuthorizationServer({ clients: clientsWith(...apps) }, { store: () => store });
+    const user = new TestBrowser();
     expect((await signInAtLoginPage(server, user)).status).toBe(303);
     // Every app of the user opens at once (a portal with several tabs): each is recorded in the session.
     const answers = await Promise.all(
       apps.map((app) =>
-        user.get(
+        user.navigate(
           authorizationUrl(server.issuer, {
             response_type: 'code',
             client_id: app.client_id,
@@ -65,12 +65,8 @@ describe('the holder of a stolen session at one of the user’s apps', () => {
 });
 
 /** The clients the browser's provider session recorded (what logout will notify). */
-async function recordedClients(server: TestServer, browser: ScriptedBrowser): Promise<string[]> {
-  const jar = browser.cookies.get(new URL(server.issuer).origin) ?? '';
-  const signed = jar
-    .split('; ')
-    .find((pair) => pair.startsWith(`${sessionCookie}=`))
-    ?.slice(sessionCookie.length + 1);
+async function recordedClients(server: AuthorizationServerUnderTest, browser: TestBrowser): Promise<string[]> {
+  const signed = browser.cookie(sessionCookie, server.issuer);
   const id = signed?.slice(0, signed.lastIndexOf('.'));
   const session = id ? await server.store.get<{ clients: string[] }>('provider-sessions', id) : undefined;
   return session?.clients ?? [];

@@ -1,13 +1,13 @@
 import {
+  type AuthorizationServerUnderTest,
   authorizationUrl,
   confidentialClient,
   csrfOf,
   demoUser,
-  ScriptedBrowser,
+  listenAuthorizationServer,
   sessionCookie,
   signInAtLoginPage,
-  startServer,
-  type TestServer,
+  TestBrowser,
   webAppRedirect,
 } from '@gatehouse/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -18,23 +18,22 @@ import { afterEach, describe, expect, it } from 'vitest';
  * holder tries to have that proof made by somebody else's sign-in.
  */
 
-let server: TestServer;
+let server: AuthorizationServerUnderTest;
 afterEach(async () => {
   await server?.close();
 });
 
 /** A browser holding a copy of `victim`'s provider-session cookie, and nothing else. */
-function cookieThief(victim: ScriptedBrowser, issuer: string): ScriptedBrowser {
-  const jar = victim.cookies.get(new URL(issuer).origin) ?? '';
-  const stolen = jar.split('; ').find((pair) => pair.startsWith(`${sessionCookie}=`));
+function cookieThief(victim: TestBrowser, issuer: string): TestBrowser {
+  const stolen = victim.cookie(sessionCookie, issuer);
   if (!stolen) throw new Error('the victim has no session cookie');
-  const thief = new ScriptedBrowser();
-  thief.cookies.set(new URL(issuer).origin, stolen);
+  const thief = new TestBrowser();
+  thief.setCookie(sessionCookie, stolen, { origin: issuer });
   return thief;
 }
 
-async function startReauthentication(thief: ScriptedBrowser, issuer: string, extra: Record<string, string>) {
-  const start = await thief.get(
+async function startReauthentication(thief: TestBrowser, issuer: string, extra: Record<string, string>) {
+  const start = await thief.navigate(
     authorizationUrl(issuer, {
       response_type: 'code',
       client_id: confidentialClient.client_id,
@@ -54,16 +53,16 @@ describe('the holder of a stolen provider-session cookie', () => {
     ['max_age=0', { max_age: '0' }],
   ] as const) {
     it(`cannot have ${name} met by a sign-in made in another browser`, async () => {
-      server = await startServer();
-      const victim = new ScriptedBrowser();
+      server = await listenAuthorizationServer();
+      const victim = new TestBrowser();
       expect((await signInAtLoginPage(server, victim)).status).toBe(303);
       const thief = cookieThief(victim, server.issuer);
       const interactionUrl = await startReauthentication(thief, server.issuer, extra);
 
       // An accomplice (or the tricked victim) opens the link and signs in with the password.
-      const accomplice = new ScriptedBrowser();
-      const page = await accomplice.get(interactionUrl);
-      const loginPage = await accomplice.get(`${server.issuer}/login`);
+      const accomplice = new TestBrowser();
+      const page = await accomplice.navigate(interactionUrl);
+      const loginPage = await accomplice.navigate(`${server.issuer}/login`);
       const posted = await accomplice.post(`${server.issuer}/login`, {
         csrf: csrfOf(await loginPage.text(), `${server.issuer}/login`),
         interaction: interactionUrl.split('/').pop() as string,
@@ -72,7 +71,7 @@ describe('the holder of a stolen provider-session cookie', () => {
       });
 
       // Back in the thief's browser: still a login page, never a code.
-      const after = await thief.navigate(interactionUrl, webAppRedirect);
+      const after = await thief.follow(interactionUrl, webAppRedirect);
       expect(after.url.startsWith(webAppRedirect)).toBe(false);
       expect(await after.response.text()).toContain('name="password"');
       // The interaction was never the accomplice's to see or to sign in on.
@@ -82,23 +81,23 @@ describe('the holder of a stolen provider-session cookie', () => {
   }
 
   it('cannot reuse the victim’s earlier sign-in on a new interaction: only one made on this interaction counts', async () => {
-    server = await startServer();
-    const victim = new ScriptedBrowser();
+    server = await listenAuthorizationServer();
+    const victim = new TestBrowser();
     expect((await signInAtLoginPage(server, victim)).status).toBe(303);
     const thief = cookieThief(victim, server.issuer);
     const interactionUrl = await startReauthentication(thief, server.issuer, { prompt: 'login' });
     // The victim, in their own browser, signs in again for their own reasons (a new session there).
     expect((await signInAtLoginPage(server, victim)).status).toBe(303);
-    const after = await thief.navigate(interactionUrl, webAppRedirect);
+    const after = await thief.follow(interactionUrl, webAppRedirect);
     expect(after.url.startsWith(webAppRedirect)).toBe(false);
   });
 
   it('gets the password form, and a code only after typing the password on this interaction', async () => {
-    server = await startServer();
-    const victim = new ScriptedBrowser();
+    server = await listenAuthorizationServer();
+    const victim = new TestBrowser();
     expect((await signInAtLoginPage(server, victim)).status).toBe(303);
     const interactionUrl = await startReauthentication(victim, server.issuer, { prompt: 'login' });
-    const login = await victim.navigate(interactionUrl, webAppRedirect);
+    const login = await victim.follow(interactionUrl, webAppRedirect);
     const consent = await victim.submit(
       login.url,
       await login.response.text(),

@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import { loadAuthorizationServerConfig, openAuthorizationServerAdmin } from '@gatehouse/authorization-server';
 import type { Store } from '@gatehouse/store';
-import { basicAuthorization, postForm, startServer, type TestServer } from '@gatehouse/test-kit';
+import {
+  type AuthorizationServerUnderTest,
+  basicAuthorization,
+  listenAuthorizationServer,
+  postForm,
+} from '@gatehouse/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 
 /**
@@ -21,7 +26,7 @@ const registered = {
   scope: 'api',
 };
 
-let server: TestServer;
+let server: AuthorizationServerUnderTest;
 afterEach(async () => {
   await server?.close();
 });
@@ -50,6 +55,7 @@ async function registerWithAdminTool(store: Store): Promise<void> {
 
 function clientCredentials(secret: string): Promise<Response> {
   return postForm(
+    server,
     `${server.issuer}/token`,
     { grant_type: 'client_credentials' },
     { authorization: basicAuthorization(registered.client_id, secret) },
@@ -58,7 +64,7 @@ function clientCredentials(secret: string): Promise<Response> {
 
 describe('a store-dump reader', () => {
   it('finds nothing in the dump to test guesses of a weak client secret against', async () => {
-    server = await startServer();
+    server = await listenAuthorizationServer();
     await registerWithAdminTool(server.store);
     const dump = await dumpOf(server.store, registered.client_id);
     expect(dump).not.toContain(weakSecret);
@@ -69,7 +75,7 @@ describe('a store-dump reader', () => {
   });
 
   it('finds nothing either once a client registered by an older version has been used: its plain SHA-256 is rewritten keyed', async () => {
-    server = await startServer();
+    server = await listenAuthorizationServer();
     await registerWithAdminTool(server.store);
     // The record as versions before keyed hashing wrote it: the secret's bare SHA-256.
     const legacy = (await server.store.get('clients', registered.client_id)) as Record<string, unknown>;

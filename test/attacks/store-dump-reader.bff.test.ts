@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBff, loadBffConfig } from '@gatehouse/bff';
-import { freePort, loginAtProvider, type ProviderPeer, SiteAwareBrowser, startProviderPeer } from '@gatehouse/test-kit';
+import { freePort, loginAtProvider, type ProviderPeer, startProviderPeer, TestBrowser } from '@gatehouse/test-kit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -66,7 +66,7 @@ function holdsVerifierOf(dump: string, challenge: string): boolean {
 
 describe('a reader of a store dump', () => {
   it('finds no PKCE verifier and no nonce of a login in progress', async () => {
-    const browser = new SiteAwareBrowser(origin);
+    const browser = new TestBrowser({ origin: origin });
     const start = await browser.navigate('/bff/login?returnUrl=/');
     const asked = new URL(start.headers.get('location') as string).searchParams;
     const dump = dumpStore();
@@ -76,10 +76,10 @@ describe('a reader of a store dump', () => {
   });
 
   it('finds no ID token of a logout under way, and no continuation it could follow', async () => {
-    const browser = new SiteAwareBrowser(origin);
+    const browser = new TestBrowser({ origin: origin });
     const start = await browser.navigate('/bff/login?returnUrl=/');
     const callback = await loginAtProvider(start.headers.get('location') as string, 'alice');
-    expect((await browser.navigate(callback.href, peer.issuer)).status).toBe(200);
+    expect((await browser.navigate(callback.href, { from: peer.issuer })).status).toBe(200);
     const logout = await browser.fetch('/bff/logout', {
       method: 'POST',
       csrf: true,

@@ -1,14 +1,14 @@
 import { openRedisStore } from '@gatehouse/store';
 import {
+  type AuthorizationServerUnderTest,
   basicAuthorization,
   cookieValue,
+  listenAuthorizationServer,
   parseForm,
   redisUrl,
   requireService,
   runScopedName,
   sessionCookie,
-  startServer,
-  type TestServer,
 } from '@gatehouse/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -32,13 +32,13 @@ const rightSecret = 'web-app-secret-0123456789abcdefghij';
 const wrongSecret = 'wrong-secret-0123456789abcdefghijklmnop';
 const alice = { email: 'alice@example.com', password: 'correct horse battery staple' };
 
-let server: TestServer;
+let server: AuthorizationServerUnderTest;
 afterEach(async () => {
   await server?.close();
 });
 
-async function start(rateLimits: Record<string, unknown> = {}): Promise<TestServer> {
-  server = await startServer({ trustedProxies: ['127.0.0.1'], rateLimits });
+async function start(rateLimits: Record<string, unknown> = {}): Promise<AuthorizationServerUnderTest> {
+  server = await listenAuthorizationServer({ trustedProxies: ['127.0.0.1'], rateLimits });
   return server;
 }
 
@@ -130,7 +130,7 @@ describe('a stranger flooding client authentication', () => {
     if (!(await requireService('Redis', redisUrl))) return;
     // A store with real round trips, as in production, where a check-then-count can interleave.
     const store = await openRedisStore(redisUrl, { keyPrefix: `${runScopedName('attack')}:` });
-    server = await startServer(
+    server = await listenAuthorizationServer(
       { trustedProxies: ['127.0.0.1'], rateLimits: { clientAuthFailuresPerClient: 10 } },
       { store: () => store },
     );

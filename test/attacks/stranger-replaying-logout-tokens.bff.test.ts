@@ -1,8 +1,8 @@
 import {
   type BffOnScriptedProvider,
   type IdTokenScript,
-  SiteAwareBrowser,
   startBffOnScriptedProvider,
+  TestBrowser,
 } from '@gatehouse/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -27,10 +27,10 @@ afterAll(() => running?.close());
 
 /** A signed-in victim whose provider session is `sid`. */
 async function victimSignedIn(sid: string) {
-  const browser = new SiteAwareBrowser(origin);
+  const browser = new TestBrowser({ origin: origin });
   const start = await browser.navigate('/bff/login?returnUrl=/');
   const callback = provider.approve(start.headers.get('location') as string, { claims: { sid } });
-  expect((await browser.navigate(callback.href, provider.issuer)).status).toBe(200);
+  expect((await browser.navigate(callback.href, { from: provider.issuer })).status).toBe(200);
   expect((await browser.fetch('/bff/user', { csrf: true })).status).toBe(200);
   return browser;
 }
@@ -43,7 +43,7 @@ async function postLogoutToken(script: IdTokenScript) {
   });
 }
 
-async function expectRefusedAndVictimSignedIn(response: Response, victim: SiteAwareBrowser) {
+async function expectRefusedAndVictimSignedIn(response: Response, victim: TestBrowser) {
   expect(response.status).toBe(400);
   expect(await response.json()).toMatchObject({ error: 'invalid_request' });
   expect((await victim.fetch('/bff/user', { csrf: true })).status).toBe(200);

@@ -1,16 +1,16 @@
 import {
+  type AuthorizationServerUnderTest,
   authorizationUrl,
   confidentialClient,
   csrfOf,
   demoUser,
   getRaw,
   internalsPattern,
+  listenAuthorizationServer,
   obtainTokens,
   postForm,
-  ScriptedBrowser,
   signInAtLoginPage,
-  startServer,
-  type TestServer,
+  TestBrowser,
   webAppAuthorization,
   webAppRedirect,
 } from '@gatehouse/test-kit';
@@ -24,9 +24,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * credentials, the readable HTML error page where a browser is talking to it.
  */
 
-let server: TestServer;
+let server: AuthorizationServerUnderTest;
 beforeAll(async () => {
-  server = await startServer();
+  server = await listenAuthorizationServer();
 });
 afterAll(() => server.close());
 
@@ -55,9 +55,9 @@ async function expectErrorPage(response: Response): Promise<void> {
 }
 
 /** A browser with the provider's CSRF cookie and a form token that matches it. */
-async function browserWithFormToken(): Promise<{ browser: ScriptedBrowser; csrf: string }> {
-  const browser = new ScriptedBrowser();
-  const page = await browser.get(`${server.issuer}/login`);
+async function browserWithFormToken(): Promise<{ browser: TestBrowser; csrf: string }> {
+  const browser = new TestBrowser();
+  const page = await browser.navigate(`${server.issuer}/login`);
   return { browser, csrf: csrfOf(await page.text(), `${server.issuer}/login`) };
 }
 
@@ -69,11 +69,11 @@ describe.each(controls)('a stranger putting %s into a parameter', (_label, contr
       redirect_uri: webAppRedirect,
       scope: 'openid',
     });
-    await expectErrorPage(await getRaw(url));
+    await expectErrorPage(await getRaw(server, url));
   });
 
   it('gets invalid_request JSON, not a 5xx, for a client_id at /token', async () => {
-    const response = await postForm(`${server.issuer}/token`, {
+    const response = await postForm(server, `${server.issuer}/token`, {
       grant_type: 'client_credentials',
       client_id: `spa${control}`,
     });
@@ -81,12 +81,14 @@ describe.each(controls)('a stranger putting %s into a parameter', (_label, contr
   });
 
   it('gets invalid_request JSON, not a 5xx, for a client_id at /revoke', async () => {
-    const response = await postForm(`${server.issuer}/revoke`, { token: 'x', client_id: `spa${control}` });
+    const response = await postForm(server, `${server.issuer}/revoke`, { token: 'x', client_id: `spa${control}` });
     await expectJsonError(response, 400, 'invalid_request');
   });
 
   it('gets the error page, not a 5xx, for a client_id at /logout', async () => {
-    await expectErrorPage(await getRaw(`${server.issuer}/logout?client_id=${encodeURIComponent(`web${control}`)}`));
+    await expectErrorPage(
+      await getRaw(server, `${server.issuer}/logout?client_id=${encodeURIComponent(`web${control}`)}`),
+    );
   });
 
   it('gets the error page, not a 5xx, for a client_id at /logout/confirm', async () => {
@@ -100,7 +102,9 @@ describe.each(controls)('a stranger putting %s into a parameter', (_label, contr
   });
 
   it('gets the error page, not a 5xx, for a client_id at /logged-out', async () => {
-    await expectErrorPage(await getRaw(`${server.issuer}/logged-out?client_id=${encodeURIComponent(`x${control}`)}`));
+    await expectErrorPage(
+      await getRaw(server, `${server.issuer}/logged-out?client_id=${encodeURIComponent(`x${control}`)}`),
+    );
   });
 
   it('gets the error page, not a 5xx, for an email at /login', async () => {
@@ -114,8 +118,8 @@ describe.each(controls)('a stranger putting %s into a parameter', (_label, contr
   });
 
   it('gets the error page, not a 5xx, for an email at /register', async () => {
-    const browser = new ScriptedBrowser();
-    const page = await browser.get(`${server.issuer}/register`);
+    const browser = new TestBrowser();
+    const page = await browser.navigate(`${server.issuer}/register`);
     const response = await browser.post(`${server.issuer}/register`, {
       csrf: csrfOf(await page.text(), `${server.issuer}/register`),
       email: `new${control}@example.com`,
@@ -127,6 +131,7 @@ describe.each(controls)('a stranger putting %s into a parameter', (_label, contr
   it('gets invalid_request JSON, not a 5xx, for an audience_client_id at /one-time-code', async () => {
     const tokens = await obtainTokens(server);
     const response = await postForm(
+      server,
       `${server.issuer}/one-time-code`,
       { token: tokens.access_token, audience_client_id: `spa${control}` },
       { authorization: webAppAuthorization },
@@ -137,6 +142,7 @@ describe.each(controls)('a stranger putting %s into a parameter', (_label, contr
   it('gets invalid_client with a Basic challenge, not a 5xx, for a Basic user name', async () => {
     for (const user of [`web${control}app`, encodeURIComponent(`web${control}app`)]) {
       const response = await postForm(
+        server,
         `${server.issuer}/token`,
         { grant_type: 'client_credentials' },
         { authorization: `Basic ${Buffer.from(`${user}:${confidentialClient.client_secret}`).toString('base64')}` },
@@ -155,12 +161,12 @@ describe('a stranger sending a 600-character client_id', () => {
       redirect_uri: webAppRedirect,
       scope: 'openid',
     });
-    await expectErrorPage(await getRaw(url));
+    await expectErrorPage(await getRaw(server, url));
   });
 
   it('gets the error page at /logout, GET and POST, not a 5xx', async () => {
-    await expectErrorPage(await getRaw(`${server.issuer}/logout?client_id=${longClientId}`));
-    await expectErrorPage(await postForm(`${server.issuer}/logout`, { client_id: longClientId }));
+    await expectErrorPage(await getRaw(server, `${server.issuer}/logout?client_id=${longClientId}`));
+    await expectErrorPage(await postForm(server, `${server.issuer}/logout`, { client_id: longClientId }));
   });
 
   it('gets the error page at /logout/confirm, not a 5xx', async () => {
@@ -174,12 +180,12 @@ describe('a stranger sending a 600-character client_id', () => {
   });
 
   it('gets the error page at /logged-out, not a 5xx', async () => {
-    await expectErrorPage(await getRaw(`${server.issuer}/logged-out?client_id=${longClientId}`));
+    await expectErrorPage(await getRaw(server, `${server.issuer}/logged-out?client_id=${longClientId}`));
   });
 
   it('gets invalid_request JSON at /token and /revoke, not a 5xx', async () => {
     for (const endpoint of ['/token', '/revoke']) {
-      const response = await postForm(`${server.issuer}${endpoint}`, {
+      const response = await postForm(server, `${server.issuer}${endpoint}`, {
         grant_type: 'client_credentials',
         token: 'x',
         client_id: longClientId,
@@ -190,6 +196,7 @@ describe('a stranger sending a 600-character client_id', () => {
 
   it('gets invalid_client at /token for a 600-character Basic user name, not a 5xx', async () => {
     const response = await postForm(
+      server,
       `${server.issuer}/token`,
       { grant_type: 'client_credentials' },
       { authorization: `Basic ${Buffer.from(`${longClientId}:secret`).toString('base64')}` },
@@ -200,9 +207,9 @@ describe('a stranger sending a 600-character client_id', () => {
 
 describe('a stranger with an account of their own, sending what the parameter layer lets through', () => {
   it('gets the error page, not a 5xx, when the store refuses the key it builds (a 600-character upstream name)', async () => {
-    const browser = new ScriptedBrowser();
+    const browser = new TestBrowser();
     expect((await signInAtLoginPage(server, browser)).status).toBe(303);
-    const profile = await browser.get(`${server.issuer}/profile`);
+    const profile = await browser.navigate(`${server.issuer}/profile`);
     const response = await browser.post(`${server.issuer}/profile/unlink`, {
       csrf: csrfOf(await profile.text(), `${server.issuer}/profile`),
       upstream: 'u'.repeat(600),

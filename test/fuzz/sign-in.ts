@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { confidentialClient, navigationRequest, parseForm, ScriptedBrowser } from '@gatehouse/test-kit';
+import { confidentialClient, parseForm, TestBrowser } from '@gatehouse/test-kit';
 
 export interface FuzzUser {
   email: string;
@@ -46,7 +46,7 @@ export async function signInAtProvider(issuer: string, user: FuzzUser, resource:
  * wrong ones from elsewhere.
  */
 export async function signInOnly(issuer: string, user: FuzzUser, resource: string) {
-  const browser = new ScriptedBrowser();
+  const browser = new TestBrowser();
   const codeVerifier = randomBytes(32).toString('base64url');
   const codeChallenge = createHash('sha256').update(codeVerifier).digest('base64url');
   const [redirectUri] = confidentialClient.redirect_uris as [string];
@@ -68,12 +68,12 @@ export async function signInOnly(issuer: string, user: FuzzUser, resource: strin
   // A pending interaction, bound to this browser: the fuzzer posts to it with this browser's cookies.
   const pending = new URL(authorization);
   pending.searchParams.set('prompt', 'login');
-  const interaction = /\/interaction\/([^/?#]+)/.exec((await browser.navigate(pending.href, redirectUri)).url)?.[1];
-  const profile = await (await browser.get(`${issuer}/profile`)).text();
+  const interaction = /\/interaction\/([^/?#]+)/.exec((await browser.follow(pending.href, redirectUri)).url)?.[1];
+  const profile = await (await browser.navigate(`${issuer}/profile`)).text();
   const form = /<form[\s\S]*?<\/form>/.exec(profile)?.[0];
   const csrf = form ? (parseForm(form, `${issuer}/profile`).fields.csrf ?? '') : '';
   const signedIn = {
-    cookie: browser.cookies.get(new URL(issuer).origin) ?? '',
+    cookie: browser.cookieHeader(issuer),
     csrf,
     interaction: interaction ?? 'no-interaction',
   };
@@ -81,14 +81,14 @@ export async function signInOnly(issuer: string, user: FuzzUser, resource: strin
 }
 
 /**
- * `ScriptedBrowser.authorize`, saying what the page said when it fails: a renewing sign-in comes
+ * `TestBrowser.authorize`, saying what the page said when it fails: a renewing sign-in comes
  * after thousands of hostile requests, and why it was refused is the first thing to know.
  */
-async function authorizeAs(browser: ScriptedBrowser, url: string, redirectUri: string, user: FuzzUser): Promise<URL> {
+async function authorizeAs(browser: TestBrowser, url: string, redirectUri: string, user: FuzzUser): Promise<URL> {
   try {
     return await browser.authorize(url, redirectUri, user);
   } catch (error) {
-    const page = await (await browser.get(url)).text();
+    const page = await (await browser.navigate(url)).text();
     const said = /<main[\s\S]*<\/main>/
       .exec(page)?.[0]
       .replace(/<[^>]+>/g, ' ')
@@ -101,30 +101,20 @@ async function authorizeAs(browser: ScriptedBrowser, url: string, redirectUri: s
 
 /** A sign-in through the BFF (the provider's pages by a scripted browser): the BFF session cookie. */
 export async function signInAtBff(bffOrigin: string, user: FuzzUser) {
-  const providerBrowser = new ScriptedBrowser();
-  const cookies = new Map<string, string>();
-  const remember = (response: Response) => {
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const at = pair.indexOf('=');
-      cookies.set(pair.slice(0, at), pair.slice(at + 1));
-    }
-  };
-  const header = () => [...cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-  // A browser navigation (Node's fetch says Sec-Fetch-Mode: cors, which the BFF refuses for a sign-in start).
-  const start = await navigationRequest(new URL(`${bffOrigin}/bff/login?returnUrl=/todos`), new Headers());
-  remember(start);
+  const providerBrowser = new TestBrowser();
+  const browser = new TestBrowser({ origin: bffOrigin });
+  // A browser navigation (the BFF refuses anything else for a sign-in start).
+  const start = await browser.navigate('/bff/login?returnUrl=/todos');
   const location = new URL(start.headers.get('location') ?? '', bffOrigin).href;
   if (!location.startsWith('http') || new URL(location).origin === bffOrigin) {
     throw new Error(`the BFF did not start a sign-in: ${start.status} ${location}`);
   }
   const state = new URL(location).searchParams.get('state') ?? '';
   const callback = await authorizeAs(providerBrowser, location, `${bffOrigin}/bff/callback`, user);
-  const landing = await fetch(callback.href, { headers: { cookie: header() }, redirect: 'manual' });
-  remember(landing);
-  const session = [...cookies].find(([name]) => name.includes('session'));
+  const landing = await browser.navigate(callback.href, { from: location });
+  const session = browser.cookieNames().find((name) => name.includes('session'));
   if (!session || landing.status >= 400) throw new Error(`the BFF sign-in failed: ${landing.status}`);
-  const check = await fetch(`${bffOrigin}/bff/user`, { headers: { cookie: header(), 'x-csrf': '1' } });
+  const check = await browser.fetch('/bff/user', { csrf: true });
   if (check.status !== 200) throw new Error(`the BFF session does not work: ${check.status}`);
-  return { cookie: `${session[0]}=${session[1]}`, state };
+  return { cookie: `${session}=${browser.cookie(session)}`, state };
 }

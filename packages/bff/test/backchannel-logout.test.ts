@@ -2,13 +2,19 @@ import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openMemoryStore } from '@gatehouse/store';
-import { freePort, loginAtProvider, logoutAtProvider, type ProviderPeer, startProviderPeer } from '@gatehouse/test-kit';
+import {
+  freePort,
+  loginAtProvider,
+  logoutAtProvider,
+  type ProviderPeer,
+  startProviderPeer,
+  TestBrowser,
+} from '@gatehouse/test-kit';
 import type { FastifyInstance } from 'fastify';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBff } from '../src/app.js';
 import { loadBffConfig } from '../src/config/bff-config.js';
-import { BrowserClient } from './browser-client.js';
 
 // Back-channel logout from oidc-provider to the BFF. The provider posts to a recording relay in
 // front of the BFF, so the test can also replay the very token the provider sent.
@@ -56,25 +62,25 @@ describe('BFF back-channel logout', () => {
     await new Promise<void>((resolve) => relay.close(() => resolve()));
   });
 
-  async function signIn(jar: Map<string, string>) {
-    const browser = new BrowserClient(origin);
-    const start = await browser.request('/bff/login');
-    const callback = await loginAtProvider(start.headers.get('location') as string, 'alice', jar);
-    await browser.request(callback.href);
-    expect((await browser.request('/bff/user', { csrf: true })).status).toBe(200);
+  /** A sign-in in a browser of its own, which keeps the provider's cookies too. */
+  async function signIn() {
+    const browser = new TestBrowser({ origin });
+    const start = await browser.navigate('/bff/login');
+    const callback = await loginAtProvider(start.headers.get('location') as string, 'alice', browser);
+    await browser.navigate(callback.href);
+    expect((await browser.fetch('/bff/user', { csrf: true })).status).toBe(200);
     return browser;
   }
 
   it('ends the session when the user signs out at the provider, and refuses the token’s replay', async () => {
-    const jar = new Map<string, string>();
-    const browser = await signIn(jar);
-    const bystander = await signIn(new Map());
-    await logoutAtProvider(peer.issuer, jar);
+    const browser = await signIn();
+    const bystander = await signIn();
+    await logoutAtProvider(peer.issuer, browser);
     // The provider notifies clients after answering the browser: wait for the delivery.
     for (let waited = 0; delivered.length === 0 && waited < 3_000; waited += 20) await sleep(20);
     expect(delivered).toHaveLength(1);
-    expect((await browser.request('/bff/user', { csrf: true })).status).toBe(401);
-    expect((await bystander.request('/bff/user', { csrf: true })).status).toBe(200);
+    expect((await browser.fetch('/bff/user', { csrf: true })).status).toBe(401);
+    expect((await bystander.fetch('/bff/user', { csrf: true })).status).toBe(200);
 
     const replay = await fetch(`${origin}/bff/backchannel-logout`, {
       method: 'POST',

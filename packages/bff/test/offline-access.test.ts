@@ -4,15 +4,14 @@ import {
   freePort,
   parseForm,
   type RunningAuthorizationServer,
-  ScriptedBrowser,
   startAuthorizationServer,
+  TestBrowser,
 } from '@gatehouse/test-kit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBff } from '../src/app.js';
 import { loadBffConfig } from '../src/config/bff-config.js';
 import { OfflineAccessError } from '../src/offline/offline-grants.js';
-import { BrowserClient } from './browser-client.js';
 import { startUpstreamApi } from './upstream-api.js';
 
 // Offline access with the Gatehouse authorization server: the user grants it from a session, signs
@@ -65,29 +64,29 @@ describe('BFF offline access (asUser)', () => {
   });
 
   it('grants offline access from a session, keeps working after sign-out, and stops once revoked', async () => {
-    const browser = new BrowserClient(origin);
-    const providerBrowser = new ScriptedBrowser();
-    const login = await browser.request('/bff/login?returnUrl=/');
-    await browser.request(
+    const browser = new TestBrowser({ origin });
+    const providerBrowser = new TestBrowser();
+    const login = await browser.navigate('/bff/login?returnUrl=/');
+    await browser.navigate(
       (await providerBrowser.authorize(login.headers.get('location') as string, `${origin}/bff/callback`)).href,
     );
-    const { claims } = (await (await browser.request('/bff/user', { csrf: true })).json()) as {
+    const { claims } = (await (await browser.fetch('/bff/user', { csrf: true })).json()) as {
       claims: { sub: string };
     };
-    expect(await (await browser.request('/bff/offline', { csrf: true })).json()).toEqual({ granted: false });
+    expect(await (await browser.fetch('/bff/offline', { csrf: true })).json()).toEqual({ granted: false });
     await expect(bff.offlineGrants.asUser(claims.sub, [], async () => 'never')).rejects.toMatchObject({
       reason: 'not_granted',
     });
 
     // The grant: consent is asked again, naming offline access.
-    const grant = await browser.request('/bff/offline/grant?returnUrl=/settings');
-    const consent = await providerBrowser.navigate(grant.headers.get('location') as string, `${origin}/bff/callback`);
+    const grant = await browser.navigate('/bff/offline/grant?returnUrl=/settings');
+    const consent = await providerBrowser.follow(grant.headers.get('location') as string, `${origin}/bff/callback`);
     const page = await consent.response.text();
     expect(page).toMatch(/not using the app/i);
     const back = await providerBrowser.submit(consent.url, page, { decision: 'allow' }, `${origin}/bff/callback`);
-    const landing = await browser.request(back.url);
+    const landing = await browser.navigate(back.url);
     expect(await landing.text()).toContain('/settings');
-    const status = (await (await browser.request('/bff/offline', { csrf: true })).json()) as {
+    const status = (await (await browser.fetch('/bff/offline', { csrf: true })).json()) as {
       granted: boolean;
       scope: string;
     };
@@ -95,14 +94,14 @@ describe('BFF offline access (asUser)', () => {
     expect(status.scope.split(' ')).toContain('offline_access');
 
     // The user signs out everywhere; the offline grant is not tied to that session.
-    const logout = await browser.request('/bff/logout', {
+    const logout = await browser.fetch('/bff/logout', {
       method: 'POST',
       csrf: true,
       headers: { accept: 'application/json' },
     });
     const { redirectTo } = (await logout.json()) as { redirectTo: string };
-    await providerBrowser.navigate((await browser.request(redirectTo)).headers.get('location') as string, origin);
-    expect((await browser.request('/bff/user', { csrf: true })).status).toBe(401);
+    await providerBrowser.follow((await browser.navigate(redirectTo)).headers.get('location') as string, origin);
+    expect((await browser.fetch('/bff/user', { csrf: true })).status).toBe(401);
 
     const seen = await bff.offlineGrants.asUser(claims.sub, ['api'], async (token) => {
       const response = await fetch(`${api.url}/scheduled`, { headers: { authorization: `Bearer ${token}` } });
@@ -114,14 +113,14 @@ describe('BFF offline access (asUser)', () => {
     expect(await bff.offlineGrants.asUser(claims.sub, [], async (token) => token.length > 0)).toBe(true);
 
     // The user revokes the app on the provider's profile page: the next call fails cleanly.
-    const signIn = await providerBrowser.get(`${provider.issuer}/login`);
+    const signIn = await providerBrowser.navigate(`${provider.issuer}/login`);
     const form = parseForm(await signIn.text(), `${provider.issuer}/login`);
     await providerBrowser.post(form.action, {
       ...form.fields,
       email: 'alice@example.com',
       password: 'correct horse battery staple',
     });
-    const profile = await (await providerBrowser.get(`${provider.issuer}/profile`)).text();
+    const profile = await (await providerBrowser.navigate(`${provider.issuer}/profile`)).text();
     const revokeForm = profile.slice(profile.indexOf('/profile/revoke') - 200);
     const revoke = parseForm(revokeForm.slice(revokeForm.indexOf('<form')), `${provider.issuer}/profile`);
     expect(revoke.fields.client_id).toBe('offline-bff');
@@ -137,11 +136,11 @@ describe('BFF offline access (asUser)', () => {
   });
 
   it('refuses a grant without a session, and /bff/offline needs the CSRF header', async () => {
-    const anonymous = new BrowserClient(origin);
-    const grant = await anonymous.request('/bff/offline/grant');
+    const anonymous = new TestBrowser({ origin });
+    const grant = await anonymous.navigate('/bff/offline/grant');
     expect(grant.status).toBe(303);
     expect(grant.headers.get('location')).toBe('/authentication/login-failed?error=login_required');
-    expect((await anonymous.request('/bff/offline')).status).toBe(403);
-    expect((await anonymous.request('/bff/offline', { csrf: true })).status).toBe(401);
+    expect((await anonymous.navigate('/bff/offline')).status).toBe(403);
+    expect((await anonymous.fetch('/bff/offline', { csrf: true })).status).toBe(401);
   });
 });

@@ -2,13 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { isValidAppSecretProof } from '@gatehouse/resource-server';
 import { openStore, type Store } from '@gatehouse/store';
-import { freePort, loginAtProvider, type ProviderPeer, startProviderPeer } from '@gatehouse/test-kit';
+import { freePort, loginAtProvider, type ProviderPeer, startProviderPeer, TestBrowser } from '@gatehouse/test-kit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBff } from '../src/app.js';
 import { loadBffConfig } from '../src/config/bff-config.js';
 import { BffMetrics } from '../src/metrics/bff-metrics.js';
-import { BrowserClient } from './browser-client.js';
 import { startUpstreamApi } from './upstream-api.js';
 
 // The proxy: two BFF instances sharing one Redis in front of a real upstream API, logged in at
@@ -98,18 +97,18 @@ describe('BFF proxy', () => {
     for (const s of stores) await s.close();
   });
 
-  async function signedIn(): Promise<BrowserClient> {
-    const browser = new BrowserClient(origins[0] as string);
-    const start = await browser.request('/bff/login');
+  async function signedIn(): Promise<TestBrowser> {
+    const browser = new TestBrowser({ origin: origins[0] as string });
+    const start = await browser.navigate('/bff/login');
     const callback = await loginAtProvider(start.headers.get('location') as string, 'alice');
-    await browser.request(callback.href);
+    await browser.navigate(callback.href);
     return browser;
   }
 
   /** The same browser's cookies, talking to the other instance (as behind a load balancer). */
-  function onInstance(browser: BrowserClient, index: number): BrowserClient {
-    const other = new BrowserClient(origins[index] as string);
-    for (const [name, value] of browser.cookies) other.cookies.set(name, value);
+  function onInstance(browser: TestBrowser, index: number): TestBrowser {
+    const other = new TestBrowser({ origin: origins[index] as string });
+    for (const name of browser.cookieNames()) other.setCookie(name, browser.cookie(name) as string);
     return other;
   }
 
@@ -117,9 +116,9 @@ describe('BFF proxy', () => {
     const browser = await signedIn();
     const other = onInstance(browser, 1);
     // The second instance reads the session once and then answers from its copy.
-    expect((await other.request('/api/todos', { csrf: true })).status).toBe(200);
-    expect((await other.request('/api/todos', { csrf: true })).status).toBe(200);
-    const logout = await browser.request('/bff/logout', {
+    expect((await other.fetch('/api/todos', { csrf: true })).status).toBe(200);
+    expect((await other.fetch('/api/todos', { csrf: true })).status).toBe(200);
+    const logout = await browser.fetch('/bff/logout', {
       method: 'POST',
       csrf: true,
       headers: { accept: 'application/json' },
@@ -127,19 +126,19 @@ describe('BFF proxy', () => {
     expect(logout.status).toBe(200);
     // Far sooner than the 15 s the copy could live: the change notice dropped it.
     await expect
-      .poll(async () => (await other.request('/api/todos', { csrf: true })).status, { timeout: 1_000, interval: 20 })
+      .poll(async () => (await other.fetch('/api/todos', { csrf: true })).status, { timeout: 1_000, interval: 20 })
       .toBe(401);
   });
 
   it('answers an anonymous API call with 401 JSON, never a redirect', async () => {
-    const response = await new BrowserClient(origins[0] as string).request('/api/todos', { csrf: true });
+    const response = await new TestBrowser({ origin: origins[0] as string }).fetch('/api/todos', { csrf: true });
     expect(response.status).toBe(401);
     expect(await response.json()).toEqual({ error: 'unauthenticated', reason: 'no_session' });
   });
 
   it('forwards with the session’s access token and none of the browser’s credentials', async () => {
     const browser = await signedIn();
-    const response = await browser.request('/api/todos?filter=open', {
+    const response = await browser.fetch('/api/todos?filter=open', {
       method: 'POST',
       csrf: true,
       headers: { 'content-type': 'application/json', 'x-custom-header': 'hello', authorization: 'Bearer from-browser' },
@@ -160,7 +159,7 @@ describe('BFF proxy', () => {
     const browser = await signedIn();
     const before = api.seen.length;
     for (const method of ['GET', 'POST', 'DELETE']) {
-      const response = await browser.request('/api/todos', { method });
+      const response = await browser.fetch('/api/todos', { method });
       expect(response.status).toBe(403);
     }
     expect(api.seen.length).toBe(before);
@@ -179,39 +178,39 @@ describe('BFF proxy', () => {
   ])('refuses the traversal probe %s without calling upstream', async (path) => {
     const browser = await signedIn();
     const before = api.seen.length;
-    const status = await rawGet(origins[0] as string, path, { cookie: browser.cookieHeader, 'x-csrf': '1' });
+    const status = await rawGet(origins[0] as string, path, { cookie: browser.cookieHeader(), 'x-csrf': '1' });
     expect([400, 404]).toContain(status);
     expect(api.seen.length).toBe(before);
   });
 
   it('keeps upstream cookies off the BFF’s origin and passes upstream 403s through', async () => {
     const browser = await signedIn();
-    const response = await browser.request('/api/set-cookie', { csrf: true });
+    const response = await browser.fetch('/api/set-cookie', { csrf: true });
     expect(response.headers.getSetCookie()).toEqual([]);
-    expect((await browser.request('/api/forbidden', { csrf: true })).status).toBe(403);
+    expect((await browser.fetch('/api/forbidden', { csrf: true })).status).toBe(403);
   });
 
   it('sends no token on a `none` route, maps its target path, and works without a session', async () => {
-    const response = await new BrowserClient(origins[0] as string).request('/public/x', { csrf: true });
+    const response = await new TestBrowser({ origin: origins[0] as string }).fetch('/public/x', { csrf: true });
     expect(response.status).toBe(200);
     expect(api.seen.at(-1)).toMatchObject({ url: '/open/x' });
     expect(api.seen.at(-1)?.headers.authorization).toBeUndefined();
   });
 
   it('answers 502 when the upstream refuses and 504 when it is too slow, as JSON', async () => {
-    const browser = new BrowserClient(origins[0] as string);
-    const down = await browser.request('/down/x', { csrf: true });
+    const browser = new TestBrowser({ origin: origins[0] as string });
+    const down = await browser.fetch('/down/x', { csrf: true });
     expect(down.status).toBe(502);
     expect(await down.json()).toEqual({ error: 'unavailable', reason: 'upstream_unreachable' });
     const session = await signedIn();
-    const slow = await session.request('/api/slow', { csrf: true });
+    const slow = await session.fetch('/api/slow', { csrf: true });
     expect(slow.status).toBe(504);
   });
 
   it('sends a client-credentials token on a `client` route, fetched once and reused, without a session', async () => {
-    const browser = new BrowserClient(origins[0] as string);
+    const browser = new TestBrowser({ origin: origins[0] as string });
     const responses = await Promise.all(
-      Array.from({ length: 10 }, () => browser.request('/machine/job', { csrf: true })),
+      Array.from({ length: 10 }, () => browser.fetch('/machine/job', { csrf: true })),
     );
     expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
     expect(clientCredentialCalls).toBe(1);
@@ -222,18 +221,18 @@ describe('BFF proxy', () => {
 
   it('gets a narrower token for a route that asks for fewer scopes, and refuses a scope never granted', async () => {
     const browser = await signedIn();
-    await browser.request('/api/full', { csrf: true });
+    await browser.fetch('/api/full', { csrf: true });
     const full = api.seen.at(-1)?.headers.authorization;
-    expect((await browser.request('/narrow/x', { csrf: true })).status).toBe(200);
+    expect((await browser.fetch('/narrow/x', { csrf: true })).status).toBe(200);
     const narrow = api.seen.at(-1)?.headers.authorization;
     expect(narrow).toMatch(/^Bearer /);
     expect(narrow).not.toBe(full);
-    await browser.request('/narrow/y', { csrf: true });
+    await browser.fetch('/narrow/y', { csrf: true });
     expect(api.seen.at(-1)?.headers.authorization).toBe(narrow); // kept in the session, reused
-    await browser.request('/api/again', { csrf: true });
+    await browser.fetch('/api/again', { csrf: true });
     expect(api.seen.at(-1)?.headers.authorization).toBe(full); // the login's token is untouched
     const before = api.seen.length;
-    const admin = await browser.request('/admin/x', { csrf: true });
+    const admin = await browser.fetch('/admin/x', { csrf: true });
     expect(admin.status).toBe(403);
     expect(await admin.json()).toEqual({ error: 'forbidden', reason: 'scope_not_granted' });
     expect(api.seen.length).toBe(before);
@@ -241,61 +240,63 @@ describe('BFF proxy', () => {
 
   it('hands the SPA an access token in token-mediating mode, never a refresh token, never wider', async () => {
     const browser = await signedIn();
-    const response = await browser.request('/bff/token', { csrf: true });
+    const response = await browser.fetch('/bff/token', { csrf: true });
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
     const body = (await response.json()) as Record<string, unknown>;
     expect(Object.keys(body).sort()).toEqual(['access_token', 'expires_in', 'scope', 'token_type']);
     expect(body.expires_in).toBeGreaterThan(0);
-    const narrow = (await (await browser.request('/bff/token?scope=openid', { csrf: true })).json()) as Record<
+    const narrow = (await (await browser.fetch('/bff/token?scope=openid', { csrf: true })).json()) as Record<
       string,
       unknown
     >;
     expect(narrow.scope).toBe('openid');
     expect(narrow.access_token).not.toBe(body.access_token);
-    expect((await browser.request('/bff/token?scope=admin', { csrf: true })).status).toBe(403);
-    expect((await browser.request('/bff/token')).status).toBe(403);
-    expect((await new BrowserClient(origins[0] as string).request('/bff/token', { csrf: true })).status).toBe(401);
+    expect((await browser.fetch('/bff/token?scope=admin', { csrf: true })).status).toBe(403);
+    expect((await browser.navigate('/bff/token')).status).toBe(403);
+    expect((await new TestBrowser({ origin: origins[0] as string }).fetch('/bff/token', { csrf: true })).status).toBe(
+      401,
+    );
   });
 
   it('slides the session on API calls, writing at most once a minute', async () => {
     const browser = await signedIn();
     const expiry = async () =>
       (
-        (await (await browser.request('/bff/user?slide=false', { csrf: true })).json()) as {
+        (await (await browser.fetch('/bff/user?slide=false', { csrf: true })).json()) as {
           session: { expiresAt: number };
         }
       ).session.expiresAt;
     const before = await expiry();
     clockOffsetMs += 30_000;
-    await browser.request('/api/a', { csrf: true });
+    await browser.fetch('/api/a', { csrf: true });
     expect(await expiry()).toBe(before); // under a minute: no write
     clockOffsetMs += 60_000;
-    await browser.request('/api/b', { csrf: true });
+    await browser.fetch('/api/b', { csrf: true });
     expect(await expiry()).toBeGreaterThanOrEqual(before + 90_000);
   });
 
   it('adds appsecret_proof on routes that ask for it, and only there', async () => {
     const browser = await signedIn();
-    await browser.request('/proved/x', { csrf: true });
+    await browser.fetch('/proved/x', { csrf: true });
     const proved = api.seen.at(-1);
     const token = String(proved?.headers.authorization ?? '').replace(/^Bearer /, '');
     expect(isValidAppSecretProof(token, peer.client.clientSecret, proved?.headers['appsecret-proof'] as string)).toBe(
       true,
     );
-    await browser.request('/api/x', { csrf: true });
+    await browser.fetch('/api/x', { csrf: true });
     expect(api.seen.at(-1)?.headers['appsecret-proof']).toBeUndefined();
   });
 
   it('refreshes an expiring token once for 40 concurrent calls spread over two instances', async () => {
     const browser = await signedIn();
-    await browser.request('/api/warm', { csrf: true });
+    await browser.fetch('/api/warm', { csrf: true });
     const tokenBefore = api.seen.at(-1)?.headers.authorization;
     clockOffsetMs += 30 * 60_000; // the access token (10 min at the provider) is now past its margin
     refreshCalls = 0;
     const doneBefore = sample('gatehouse_bff_refreshes_total{outcome="done"}');
     const responses = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => onInstance(browser, i % 2).request(`/api/n${i}`, { csrf: true })),
+      Array.from({ length: 40 }, (_, i) => onInstance(browser, i % 2).fetch(`/api/n${i}`, { csrf: true })),
     );
     const statuses = responses.map((r) => r.status);
     if (statuses.some((s) => s !== 200)) console.error(await responses.find((r) => r.status !== 200)?.text());
@@ -308,7 +309,7 @@ describe('BFF proxy', () => {
     const tokensSent = new Set(api.seen.slice(-40).map((r) => r.headers.authorization));
     expect(tokensSent.size).toBe(1);
     expect(tokensSent.has(tokenBefore)).toBe(false);
-    expect((await browser.request('/bff/user', { csrf: true })).status).toBe(200);
+    expect((await browser.fetch('/bff/user', { csrf: true })).status).toBe(200);
   });
 });
 

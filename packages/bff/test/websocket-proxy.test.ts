@@ -2,18 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openMemoryStore } from '@gatehouse/store';
-import {
-  freePort,
-  type RunningAuthorizationServer,
-  ScriptedBrowser,
-  startAuthorizationServer,
-} from '@gatehouse/test-kit';
+import { freePort, type RunningAuthorizationServer, startAuthorizationServer, TestBrowser } from '@gatehouse/test-kit';
 import type { FastifyInstance } from 'fastify';
 import { WebSocket } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBff } from '../src/app.js';
 import { loadBffConfig } from '../src/config/bff-config.js';
-import { BrowserClient } from './browser-client.js';
 
 /**
  * A WebSocket server on loopback that, on connect, sends one text frame describing the handshake it
@@ -112,20 +106,20 @@ describe('BFF WebSocket proxy', () => {
   });
 
   async function signedInBrowser() {
-    const browser = new BrowserClient(origin);
-    const start = await browser.request('/bff/login?returnUrl=/');
-    const callback = await new ScriptedBrowser().authorize(
+    const browser = new TestBrowser({ origin });
+    const start = await browser.navigate('/bff/login?returnUrl=/');
+    const callback = await new TestBrowser().authorize(
       start.headers.get('location') as string,
       `${origin}/bff/callback`,
     );
-    await browser.request(callback.href);
+    await browser.navigate(callback.href);
     return browser;
   }
 
   it('proxies an upgrade with the session token, without the cookie, and closes it when the session ends', async () => {
     const browser = await signedInBrowser();
     const socket = new WebSocket(`ws://127.0.0.1:${new URL(origin).port}/live/feed?x=1`, {
-      headers: { cookie: browser.cookieHeader, origin },
+      headers: { cookie: browser.cookieHeader(), origin },
     });
     const first = await new Promise<string>((resolve, reject) => {
       socket.addEventListener('message', (event) => resolve(String(event.data)), { once: true });
@@ -134,7 +128,7 @@ describe('BFF WebSocket proxy', () => {
     expect(JSON.parse(first)).toEqual({ bearer: true, cookie: null, path: '/feed?x=1' });
 
     const closed = new Promise<void>((resolve) => socket.addEventListener('close', () => resolve(), { once: true }));
-    const logout = await browser.request('/bff/logout', {
+    const logout = await browser.fetch('/bff/logout', {
       method: 'POST',
       csrf: true,
       headers: { accept: 'application/json' },
@@ -149,10 +143,10 @@ describe('BFF WebSocket proxy', () => {
     const browser = await signedInBrowser();
     const base = `${origin}/live/feed`;
     expect(await handshakeStatus(base, { origin })).toBe(401);
-    expect(await handshakeStatus(base, { origin: 'https://evil.example', cookie: browser.cookieHeader })).toBe(403);
-    expect(await handshakeStatus(base, { cookie: browser.cookieHeader })).toBe(403);
-    expect(await handshakeStatus(`${origin}/elsewhere`, { origin, cookie: browser.cookieHeader })).toBe(404);
-    expect(await handshakeStatus(`${origin}/live/%2e%2e/admin`, { origin, cookie: browser.cookieHeader })).toBe(404);
-    expect(await handshakeStatus(base, { origin, cookie: browser.cookieHeader })).toBe(101);
+    expect(await handshakeStatus(base, { origin: 'https://evil.example', cookie: browser.cookieHeader() })).toBe(403);
+    expect(await handshakeStatus(base, { cookie: browser.cookieHeader() })).toBe(403);
+    expect(await handshakeStatus(`${origin}/elsewhere`, { origin, cookie: browser.cookieHeader() })).toBe(404);
+    expect(await handshakeStatus(`${origin}/live/%2e%2e/admin`, { origin, cookie: browser.cookieHeader() })).toBe(404);
+    expect(await handshakeStatus(base, { origin, cookie: browser.cookieHeader() })).toBe(101);
   });
 });

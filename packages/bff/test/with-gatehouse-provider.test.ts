@@ -6,14 +6,13 @@ import {
   freePort,
   parseForm,
   type RunningAuthorizationServer,
-  ScriptedBrowser,
   startAuthorizationServer,
+  TestBrowser,
 } from '@gatehouse/test-kit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBff } from '../src/app.js';
 import { loadBffConfig } from '../src/config/bff-config.js';
-import { BrowserClient } from './browser-client.js';
 import { startUpstreamApi } from './upstream-api.js';
 
 // The BFF with Gatehouse's own authorization server as its provider, both over real HTTP: login,
@@ -64,20 +63,20 @@ describe('BFF with the Gatehouse authorization server', () => {
     await api?.stop();
   });
 
-  async function logIn(browser: BrowserClient, providerBrowser: ScriptedBrowser) {
-    const start = await browser.request('/bff/login?returnUrl=/todos');
+  async function logIn(browser: TestBrowser, providerBrowser: TestBrowser) {
+    const start = await browser.navigate('/bff/login?returnUrl=/todos');
     expect(start.status).toBe(302);
     const callback = await providerBrowser.authorize(start.headers.get('location') as string, `${origin}/bff/callback`);
     expect(callback.searchParams.get('iss')).toBe(provider.issuer);
-    const landing = await browser.request(callback.href);
+    const landing = await browser.navigate(callback.href);
     expect(landing.status).toBe(200);
   }
 
   it('signs in, proxies with an access token the API accepts, and signs out at the provider', async () => {
-    const browser = new BrowserClient(origin);
-    const providerBrowser = new ScriptedBrowser();
+    const browser = new TestBrowser({ origin });
+    const providerBrowser = new TestBrowser();
     await logIn(browser, providerBrowser);
-    const user = (await (await browser.request('/bff/user', { csrf: true })).json()) as {
+    const user = (await (await browser.fetch('/bff/user', { csrf: true })).json()) as {
       claims: Record<string, unknown>;
     };
     expect(user.claims).toMatchObject({
@@ -87,43 +86,43 @@ describe('BFF with the Gatehouse authorization server', () => {
       amr: ['pwd'],
     });
 
-    const proxied = await browser.request('/api/todos', { csrf: true });
+    const proxied = await browser.fetch('/api/todos', { csrf: true });
     expect(proxied.status).toBe(200);
     const authorization = api.seen.at(-1)?.headers.authorization as string;
     const verifier = createRequestVerifier({ issuer: provider.issuer, audience: api.url });
     const principal = await verifier.verify({ authorization }, { allOf: ['api'] });
     expect(principal.subject).toBe(user.claims.sub);
 
-    const logout = await browser.request('/bff/logout', {
+    const logout = await browser.fetch('/bff/logout', {
       method: 'POST',
       csrf: true,
       headers: { accept: 'application/json' },
     });
     const { redirectTo: continuation } = (await logout.json()) as { redirectTo: string };
-    const redirectTo = (await browser.request(continuation)).headers.get('location') as string;
+    const redirectTo = (await browser.navigate(continuation)).headers.get('location') as string;
     expect(redirectTo.startsWith(`${provider.issuer}/logout?`)).toBe(true);
     // The ID token hint makes the provider end its session without asking, and return to the app.
-    const back = await providerBrowser.navigate(redirectTo, origin);
+    const back = await providerBrowser.follow(redirectTo, origin);
     expect(back.url).toBe(`${origin}/`);
-    const silent = await browser.request('/bff/silent-login?returnUrl=/');
-    const answer = await providerBrowser.navigate(silent.headers.get('location') as string, `${origin}/bff/callback`);
+    const silent = await browser.navigate('/bff/silent-login?returnUrl=/');
+    const answer = await providerBrowser.follow(silent.headers.get('location') as string, `${origin}/bff/callback`);
     expect(new URL(answer.url).searchParams.get('error')).toBe('login_required');
   });
 
   it('ends the BFF session when the user signs out at the provider (back-channel logout)', async () => {
-    const browser = new BrowserClient(origin);
-    const providerBrowser = new ScriptedBrowser();
+    const browser = new TestBrowser({ origin });
+    const providerBrowser = new TestBrowser();
     await logIn(browser, providerBrowser);
-    expect((await browser.request('/bff/user', { csrf: true })).status).toBe(200);
+    expect((await browser.fetch('/bff/user', { csrf: true })).status).toBe(200);
 
-    const profile = await providerBrowser.get(`${provider.issuer}/profile`);
+    const profile = await providerBrowser.navigate(`${provider.issuer}/profile`);
     const page = await profile.text();
     const signOutForm = page.slice(page.lastIndexOf('<form'));
     const { action, fields } = parseForm(signOutForm, `${provider.issuer}/profile`);
     expect(action).toBe(`${provider.issuer}/profile/logout`);
     expect((await providerBrowser.post(action, fields)).status).toBe(303);
 
-    await waitFor(async () => (await browser.request('/bff/user', { csrf: true })).status === 401);
+    await waitFor(async () => (await browser.fetch('/bff/user', { csrf: true })).status === 401);
   });
 });
 

@@ -1,57 +1,21 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { openMemoryStore, type Store } from '@gatehouse/store';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import {
-  confidentialClient,
-  demoUser,
-  parseForm,
-  publicClient,
-  type RunningAuthorizationServer,
-  ScriptedBrowser,
-  startAuthorizationServer,
-} from './gatehouse-as.js';
+import type { RunningAuthorizationServer } from './authorization-server.js';
+import { confidentialClient, demoUser, publicClient } from './fixtures.js';
+import { parseForm, type TestBrowser } from './test-browser.js';
 
 /**
- * What the security suites share: a server on a clock the test moves by hand, and the client side of
- * the flows they attack (a code, tokens, a signed-in browser), sent over real HTTP.
+ * The client side of the flows the authorization server's tests exercise and attack (a code, tokens,
+ * a signed-in browser), sent through the server's own `fetch` and `browser()`: in-process for a built
+ * server, over loopback HTTP for a listening one.
  */
+
+/** What the flows need of a server: its issuer, and how a program and a browser reach it. */
+export type ServerClient = Pick<RunningAuthorizationServer, 'issuer' | 'fetch' | 'browser'>;
 
 export const webAppRedirect = confidentialClient.redirect_uris[0] as string;
 export const spaRedirect = publicClient.redirect_uris[0] as string;
 export const webAppLogoutRedirect = confidentialClient.post_logout_redirect_uris[0] as string;
-
-/** A clock moved by hand. The server and its store read the same one, so codes and windows expire on it. */
-export class ManualClock {
-  #ms = Date.now();
-  readonly now = (): number => this.#ms;
-  advance(seconds: number): void {
-    this.#ms += seconds * 1000;
-  }
-}
-
-export interface TestServer extends RunningAuthorizationServer {
-  clock: ManualClock;
-  store: Store;
-}
-
-/** The harness's server, with a memory store and the server both on a `ManualClock`. */
-export async function startServer(
-  overrides: Record<string, unknown> = {},
-  deps: { logger?: unknown; store?: (clock: ManualClock) => Store } = {},
-): Promise<TestServer> {
-  const clock = new ManualClock();
-  const store = deps.store ? deps.store(clock) : openMemoryStore({ now: clock.now, sweepIntervalMs: 0 });
-  const server = await startAuthorizationServer(overrides, { logger: deps.logger, now: clock.now, store });
-  return {
-    ...server,
-    clock,
-    store,
-    close: async () => {
-      await server.close();
-      await store.close();
-    },
-  };
-}
 
 /** The harness's clients plus `extra`, for `overrides.clients`. */
 export function clientsWith(...extra: Record<string, unknown>[]): Record<string, unknown>[] {
@@ -85,16 +49,18 @@ export function authorizationUrl(issuer: string, params: Record<string, string>)
 }
 
 /** A GET that is not followed: the answer the browser would get. */
-export function getRaw(url: string, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(url, { headers, redirect: 'manual' });
+export function getRaw(server: ServerClient, url: string, headers: Record<string, string> = {}): Promise<Response> {
+  return server.fetch(url, { headers, redirect: 'manual' });
 }
 
+/** A form POST that is not followed. */
 export function postForm(
+  server: ServerClient,
   url: string,
   fields: Record<string, string> | string,
   headers: Record<string, string> = {},
 ): Promise<Response> {
-  return fetch(url, {
+  return server.fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
     body: typeof fields === 'string' ? fields : new URLSearchParams(fields).toString(),
@@ -105,10 +71,10 @@ export function postForm(
 export type ClientName = 'web-app' | 'spa';
 
 /** A token-endpoint request as `client` sends it: Basic for `web-app`, `client_id` only for `spa`. */
-export function tokenRequest(server: { issuer: string }, client: ClientName, fields: Record<string, string>) {
+export function tokenRequest(server: ServerClient, client: ClientName, fields: Record<string, string>) {
   return client === 'spa'
-    ? postForm(`${server.issuer}/token`, { client_id: publicClient.client_id, ...fields })
-    : postForm(`${server.issuer}/token`, fields, { authorization: webAppAuthorization });
+    ? postForm(server, `${server.issuer}/token`, { client_id: publicClient.client_id, ...fields })
+    : postForm(server, `${server.issuer}/token`, fields, { authorization: webAppAuthorization });
 }
 
 export interface CodeOptions {
@@ -116,7 +82,8 @@ export interface CodeOptions {
   scope?: string;
   /** Default: PKCE for `spa`, none for `web-app` (certification flows send none; SECURITY.md §9.2). */
   pkce?: boolean;
-  browser?: ScriptedBrowser;
+  /** Default: a new browser of the server's. */
+  browser?: TestBrowser;
   /** Extra or replaced authorization parameters. */
   params?: Record<string, string>;
   user?: { email: string; password: string };
@@ -128,11 +95,11 @@ export interface IssuedCode {
   redirectUri: string;
   client: ClientName;
   callback: URL;
-  browser: ScriptedBrowser;
+  browser: TestBrowser;
 }
 
 /** Runs an authorization (login and consent in a scripted browser) and returns the code it ended with. */
-export async function obtainCode(server: { issuer: string }, options: CodeOptions = {}): Promise<IssuedCode> {
+export async function obtainCode(server: ServerClient, options: CodeOptions = {}): Promise<IssuedCode> {
   const client = options.client ?? 'web-app';
   const redirectUri = client === 'spa' ? spaRedirect : webAppRedirect;
   const pair = (options.pkce ?? client === 'spa') ? pkcePair() : undefined;
@@ -145,7 +112,7 @@ export async function obtainCode(server: { issuer: string }, options: CodeOption
     ...(pair ? { code_challenge: pair.challenge, code_challenge_method: 'S256' } : {}),
     ...options.params,
   };
-  const browser = options.browser ?? new ScriptedBrowser();
+  const browser = options.browser ?? server.browser();
   const callback = await browser.authorize(authorizationUrl(server.issuer, params), redirectUri, options.user);
   const code = callback.searchParams.get('code');
   if (!code) throw new Error(`the authorization ended without a code: ${callback.href}`);
@@ -153,7 +120,7 @@ export async function obtainCode(server: { issuer: string }, options: CodeOption
 }
 
 /** The token request that redeems `issued` as its client would (verifier and redirect URI included). */
-export function redeemCode(server: { issuer: string }, issued: IssuedCode, extra: Record<string, string> = {}) {
+export function redeemCode(server: ServerClient, issued: IssuedCode, extra: Record<string, string> = {}) {
   return tokenRequest(server, issued.client, {
     grant_type: 'authorization_code',
     code: issued.code,
@@ -174,7 +141,7 @@ export interface TokenSet {
 
 /** A whole sign-in: the code, redeemed. */
 export async function obtainTokens(
-  server: { issuer: string },
+  server: ServerClient,
   options: CodeOptions = {},
 ): Promise<TokenSet & { issued: IssuedCode }> {
   const issued = await obtainCode(server, options);
@@ -184,7 +151,7 @@ export async function obtainTokens(
 }
 
 export function refreshRequest(
-  server: { issuer: string },
+  server: ServerClient,
   client: ClientName,
   refreshToken: string,
   extra: Record<string, string> = {},
@@ -193,21 +160,21 @@ export function refreshRequest(
 }
 
 /** Introspection by `web-app` (Basic). */
-export function introspect(server: { issuer: string }, token: string): Promise<Response> {
-  return postForm(`${server.issuer}/introspect`, { token }, { authorization: webAppAuthorization });
+export function introspect(server: ServerClient, token: string): Promise<Response> {
+  return postForm(server, `${server.issuer}/introspect`, { token }, { authorization: webAppAuthorization });
 }
 
-export function userinfo(server: { issuer: string }, accessToken: string): Promise<Response> {
-  return fetch(`${server.issuer}/userinfo`, { headers: { authorization: `Bearer ${accessToken}` } });
+export function userinfo(server: ServerClient, accessToken: string): Promise<Response> {
+  return server.fetch(`${server.issuer}/userinfo`, { headers: { authorization: `Bearer ${accessToken}` } });
 }
 
 /** Signs `user` in through the plain `/login` page (no authorization request); returns the POST's answer. */
 export async function signInAtLoginPage(
-  server: { issuer: string },
-  browser: ScriptedBrowser,
+  server: ServerClient,
+  browser: TestBrowser,
   user: { email: string; password: string } = demoUser,
 ): Promise<Response> {
-  const page = await browser.get(`${server.issuer}/login`);
+  const page = await browser.navigate(`${server.issuer}/login`);
   const form = parseForm(await page.text(), `${server.issuer}/login`);
   return browser.post(form.action, { ...form.fields, email: user.email, password: user.password });
 }

@@ -1,5 +1,18 @@
 // The test kit's public API: tests import these by name from `@gatehouse/test-kit`, never a file inside it.
 
+// Servers under test: built (inject(), no socket) or listening on loopback.
+export {
+  type AuthorizationServerDeps,
+  type AuthorizationServerUnderTest,
+  buildAuthorizationServer,
+  type HarnessOptions,
+  injectedIssuer,
+  listenAuthorizationServer,
+  ManualClock,
+  type RunningAuthorizationServer,
+  startAuthorizationServer,
+} from './authorization-server.js';
+// The client side of the authorization server's flows.
 export {
   authorizationUrl,
   basicAuthorization,
@@ -15,7 +28,6 @@ export {
   type IssuedCode,
   internalsPattern,
   introspect,
-  ManualClock,
   obtainCode,
   obtainTokens,
   payloadOf,
@@ -23,11 +35,10 @@ export {
   postForm,
   redeemCode,
   refreshRequest,
+  type ServerClient,
   sessionCookie,
   signInAtLoginPage,
   spaRedirect,
-  startServer,
-  type TestServer,
   type TokenSet,
   tokenRequest,
   userinfo,
@@ -36,27 +47,33 @@ export {
   webAppLogoutRedirect,
   webAppRedirect,
 } from './authorization-server-flows.js';
+export { type BffUnderTest, bffClientAt, buildBff, injectedBffOrigin } from './bff.js';
+// Independent peers on loopback.
 export {
   type BffOnScriptedProvider,
   scriptedBffClient,
   startBffOnScriptedProvider,
 } from './bff-on-scripted-provider.js';
+// The one cookie-keeping test client, and how its requests reach servers.
+export { type Cookie, type CookieContext, CookieJar, isTrustworthy, type SameSite, siteOf } from './cookie-jar.js';
+export { apiResource, confidentialClient, demoUser, publicClient } from './fixtures.js';
+// Machinery.
 export { freePort } from './free-port.js';
-export {
-  apiResource,
-  confidentialClient,
-  demoUser,
-  parseForm,
-  publicClient,
-  type RunningAuthorizationServer,
-  ScriptedBrowser,
-  startAuthorizationServer,
-} from './gatehouse-as.js';
-export { navigationRequest } from './navigation-request.js';
 export { loginAtProvider, logoutAtProvider, type ProviderPeer, startProviderPeer } from './oidc-provider-peer.js';
 export { propertyRuns } from './property-runs.js';
 export { type IdTokenScript, startScriptedProvider } from './scripted-provider.js';
-export { SiteAwareBrowser } from './site-aware-browser.js';
 export { type ProxyMode, TcpProxy } from './tcp-proxy.js';
+export {
+  type FetchInit,
+  type Initiator,
+  type NavigateOptions,
+  parseForm,
+  type SignInUser,
+  type Step,
+  type StopAt,
+  TestBrowser,
+  type TestBrowserOptions,
+} from './test-browser.js';
 export { startTestIssuer } from './test-issuer.js';
 export { postgresUrl, redisUrl, requireService, runScopedName } from './test-services.js';
+export { fetchOver, httpTransport, injectTransport, type Transport, transportByOrigin } from './transport.js';

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
+import { TestBrowser } from './test-browser.js';
 
 /**
  * A real, independent OpenID provider (`oidc-provider`) on loopback, for the BFF to log in against.
@@ -97,68 +98,42 @@ export async function startProviderPeer(options: {
 }
 
 /**
- * Follows an authorization URL through the provider's login and consent forms as user `sub` and
- * returns the final redirect to the client's redirect URI (with `code`, `state`, `iss`).
+ * Follows an authorization URL through the provider's login and consent forms as user `sub` in
+ * `browser` (default: a new one) and returns the final redirect to the client's redirect URI (with
+ * `code`, `state`, `iss`). The browser keeps the provider's cookies, for {@link logoutAtProvider}.
  */
 export async function loginAtProvider(
   authorizationUrl: string,
   sub: string,
-  jar: Map<string, string> = new Map(),
+  browser: TestBrowser = new TestBrowser(),
 ): Promise<URL> {
-  const cookieHeader = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-  const remember = (response: Response) => {
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const at = (pair as string).indexOf('=');
-      jar.set((pair as string).slice(0, at), (pair as string).slice(at + 1));
-    }
-  };
-  let url = new URL(authorizationUrl);
-  for (let step = 0; step < 12; step += 1) {
-    if (!url.href.startsWith(new URL(authorizationUrl).origin)) return url; // left the provider
-    const response = await fetch(url, { redirect: 'manual', headers: { cookie: cookieHeader() } });
-    remember(response);
-    if (response.status >= 300 && response.status < 400) {
-      url = new URL(response.headers.get('location') as string, url);
-      continue;
-    }
-    const html = await response.text();
-    const prompt = /name="prompt" value="([a-z]+)"/.exec(html)?.[1];
-    const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
-    if (!prompt || !action) throw new Error(`unexpected provider page (${response.status})`);
-    const form = new URLSearchParams({ prompt });
-    if (prompt === 'login') {
-      form.set('login', sub);
-      form.set('password', 'any');
-    }
-    const submitted = await fetch(new URL(action, url), {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { cookie: cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
-      body: form,
-    });
-    remember(submitted);
-    url = new URL(submitted.headers.get('location') as string, url);
+  const provider = new URL(authorizationUrl).origin;
+  const leaves = (url: URL) => url.origin !== provider;
+  let step = await browser.follow(authorizationUrl, leaves);
+  for (let pages = 0; pages < 6; pages += 1) {
+    if (leaves(new URL(step.url))) return new URL(step.url);
+    const page = await step.response.text();
+    const prompt = /name="prompt" value="([a-z]+)"/.exec(page)?.[1];
+    if (!prompt) throw new Error(`unexpected provider page (${step.response.status})`);
+    step = await browser.submit(step.url, page, prompt === 'login' ? { login: sub, password: 'any' } : {}, leaves);
   }
   throw new Error('too many steps at the provider');
 }
 
 /**
- * Signs the user of `jar` (the provider cookies from {@link loginAtProvider}) out at the provider
- * itself, as if they clicked "sign out" there: the provider then notifies clients by back-channel.
+ * Signs the user of `browser` (signed in by {@link loginAtProvider}) out at the provider itself, as
+ * if they clicked "sign out" there: the provider then notifies clients by back-channel.
  */
-export async function logoutAtProvider(issuer: string, jar: Map<string, string>): Promise<void> {
-  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-  const page = await fetch(`${issuer}/session/end`, { headers: { cookie: cookie() } });
+export async function logoutAtProvider(issuer: string, browser: TestBrowser): Promise<void> {
+  const page = await browser.navigate(`${issuer}/session/end`);
   const html = await page.text();
   const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)?.[1];
   const action = /<form id="op.logoutForm" method="post" action="([^"]+)"/.exec(html)?.[1];
   if (!xsrf || !action) throw new Error('unexpected provider logout page');
-  const done = await fetch(new URL(action, issuer), {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { cookie: cookie(), 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ xsrf, logout: 'yes' }),
-  });
+  const done = await browser.post(
+    new URL(action, issuer).href,
+    { xsrf, logout: 'yes' },
+    { from: new URL(issuer).origin },
+  );
   if (done.status >= 400) throw new Error(`provider logout failed: ${done.status}`);
 }

@@ -1,18 +1,18 @@
 import { openMemoryStore, type Store } from '@gatehouse/store';
 import {
+  type AuthorizationServerUnderTest,
   basicAuthorization,
   confidentialClient,
   csrfOf,
   demoUser,
   introspect,
+  listenAuthorizationServer,
   obtainCode,
   postForm,
   redeemCode,
   refreshRequest,
-  ScriptedBrowser,
   signInAtLoginPage,
-  startServer,
-  type TestServer,
+  TestBrowser,
   type TokenSet,
   userinfo,
   webAppAuthorization,
@@ -40,7 +40,7 @@ function recordingStore(inner: Store, writes: string[]): Store {
 }
 
 describe('logs', () => {
-  let server: TestServer;
+  let server: AuthorizationServerUnderTest;
   const lines: string[] = [];
   const writes: string[] = [];
   const secrets = new Map<string, string>();
@@ -53,7 +53,7 @@ describe('logs', () => {
   };
 
   beforeAll(async () => {
-    server = await startServer(
+    server = await listenAuthorizationServer(
       {},
       {
         logger: { level: 'trace', stream: { write: (line: string) => lines.push(line) } },
@@ -97,16 +97,17 @@ describe('logs', () => {
     // Failed client authentication, failed sign-in, a registration.
     const wrongSecret = secret('wrong client secret', 'a-wrong-client-secret-0123456789abcdefgh');
     await postForm(
+      server,
       `${server.issuer}/token`,
       { grant_type: 'client_credentials' },
       { authorization: basicAuthorization('web-app', wrongSecret) },
     );
     const wrongPassword = secret('wrong password', 'a wrong password for alice 99');
-    expect(
-      (await signInAtLoginPage(server, new ScriptedBrowser(), { ...demoUser, password: wrongPassword })).status,
-    ).toBe(400);
-    const registering = new ScriptedBrowser();
-    const registerPage = await (await registering.get(`${server.issuer}/register`)).text();
+    expect((await signInAtLoginPage(server, new TestBrowser(), { ...demoUser, password: wrongPassword })).status).toBe(
+      400,
+    );
+    const registering = new TestBrowser();
+    const registerPage = await (await registering.navigate(`${server.issuer}/register`)).text();
     const newPassword = secret('registered password', 'the new user chose this passphrase 7');
     await registering.post(`${server.issuer}/register`, {
       csrf: csrfOf(registerPage, `${server.issuer}/register`),
@@ -115,25 +116,20 @@ describe('logs', () => {
     });
 
     // Revoke, then sign out with the ID token as hint (it travels in the query string).
-    const cookies = new Map(
-      (issued.browser.cookies.get(server.issuer) ?? '').split('; ').map((pair) => {
-        const equals = pair.indexOf('=');
-        return [pair.slice(0, equals), pair.slice(equals + 1)] as const;
-      }),
-    );
-    const sessionValue = secret('session cookie', cookies.get('__Host-gh-as-session'));
+    const sessionValue = secret('session cookie', issued.browser.cookie('__Host-gh-as-session', server.issuer));
     secret('session id', sessionValue.slice(0, sessionValue.lastIndexOf('.')));
-    secret('CSRF cookie', cookies.get('__Host-gh-as-csrf'));
+    secret('CSRF cookie', issued.browser.cookie('__Host-gh-as-csrf', server.issuer));
     expect(
       (
         await postForm(
+          server,
           `${server.issuer}/revoke`,
           { token: rotated.refresh_token as string },
           { authorization: webAppAuthorization },
         )
       ).status,
     ).toBe(200);
-    const logout = await issued.browser.get(
+    const logout = await issued.browser.navigate(
       `${server.issuer}/logout?${new URLSearchParams({
         id_token_hint: rotated.id_token as string,
         post_logout_redirect_uri: webAppLogoutRedirect,

@@ -1,11 +1,11 @@
 import {
+  type AuthorizationServerUnderTest,
   authorizationUrl,
   getRaw,
   internalsPattern,
+  listenAuthorizationServer,
   obtainCode,
   postForm,
-  startServer,
-  type TestServer,
   webAppAuthorization,
   webAppRedirect,
 } from '@gatehouse/test-kit';
@@ -17,10 +17,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 type Kind = 'json' | 'page';
 
 describe('malformed input', () => {
-  let server: TestServer;
+  let server: AuthorizationServerUnderTest;
 
   beforeAll(async () => {
-    server = await startServer();
+    server = await listenAuthorizationServer();
   });
   afterAll(() => server.close());
 
@@ -61,7 +61,7 @@ describe('malformed input', () => {
     ];
     for (const [endpoint, kind, url] of endpoints) {
       it.each(badValues)(`${endpoint} refuses %s with its 4xx`, async (_label, value) => {
-        await expectRefusal(await getRaw(`${server.issuer}${url(value)}`), kind);
+        await expectRefusal(await getRaw(server, `${server.issuer}${url(value)}`), kind);
       });
     }
   });
@@ -81,7 +81,7 @@ describe('malformed input', () => {
       const path = endpoint.split(' ')[1] as string;
       it.each(badValues)(`${endpoint} refuses %s with its 4xx`, async (_label, value) => {
         const body = `grant_type=client_credentials&client_id=web-app&token=${value}&email=${value}`;
-        await expectRefusal(await postForm(`${server.issuer}${path}`, body, headers), kind);
+        await expectRefusal(await postForm(server, `${server.issuer}${path}`, body, headers), kind);
       });
     }
 
@@ -98,6 +98,7 @@ describe('malformed input', () => {
 
     it('POST /token refuses parameter names like __proto__ and constructor with a 4xx', async () => {
       const response = await postForm(
+        server,
         `${server.issuer}/token`,
         '__proto__=x&constructor=y&toString=z&hasOwnProperty=w',
         { authorization: webAppAuthorization },
@@ -108,7 +109,7 @@ describe('malformed input', () => {
     it('POST /token refuses more parameters than any request needs', async () => {
       const body = Array.from({ length: 200 }, (_, i) => `p${i}=1`).join('&');
       await expectRefusal(
-        await postForm(`${server.issuer}/token`, body, { authorization: webAppAuthorization }),
+        await postForm(server, `${server.issuer}/token`, body, { authorization: webAppAuthorization }),
         'json',
       );
     });
@@ -122,7 +123,7 @@ describe('malformed input', () => {
       ['an overlong id', `/interaction/${'a'.repeat(300)}`],
       ['an unknown id', `/interaction/${'a'.repeat(32)}`],
     ])('the interaction page answers %s with an HTML error page', async (_label, path) => {
-      await expectRefusal(await getRaw(`${server.issuer}${path}`), 'page', [400, 404, 414]);
+      await expectRefusal(await getRaw(server, `${server.issuer}${path}`), 'page', [400, 404, 414]);
     });
   });
 
@@ -134,7 +135,7 @@ describe('malformed input', () => {
       ['resource', 'grant_type=client_credentials&resource=http%3A%2F%2F127.0.0.1%3A5000&resource=x'],
     ])('POST /token refuses a repeated %s with invalid_request', async (_label, body) => {
       await expectRefusal(
-        await postForm(`${server.issuer}/token`, body, { authorization: webAppAuthorization }),
+        await postForm(server, `${server.issuer}/token`, body, { authorization: webAppAuthorization }),
         'json',
       );
     });
@@ -143,14 +144,14 @@ describe('malformed input', () => {
       const issued = await obtainCode(server, { scope: 'openid' });
       const body = `grant_type=authorization_code&redirect_uri=${encodeURIComponent(webAppRedirect)}&code=${issued.code}&code=${issued.code}`;
       await expectRefusal(
-        await postForm(`${server.issuer}/token`, body, { authorization: webAppAuthorization }),
+        await postForm(server, `${server.issuer}/token`, body, { authorization: webAppAuthorization }),
         'json',
       );
     });
 
     it('POST /token refuses a repeated client_id from a public client with invalid_request', async () => {
       const body = 'grant_type=authorization_code&code=x&client_id=spa&client_id=spa';
-      await expectRefusal(await postForm(`${server.issuer}/token`, body), 'json');
+      await expectRefusal(await postForm(server, `${server.issuer}/token`, body), 'json');
     });
 
     it('GET /authorize refuses a repeated state without echoing either copy', async () => {
@@ -161,7 +162,7 @@ describe('malformed input', () => {
         scope: 'openid',
         state: 'one',
       })}&state=two`;
-      const response = await getRaw(url);
+      const response = await getRaw(server, url);
       expect(response.status).toBe(303);
       const location = new URL(response.headers.get('location') as string);
       expect(location.searchParams.get('error')).toBe('invalid_request');
@@ -173,6 +174,7 @@ describe('malformed input', () => {
     it('echoes a 2 KB state', async () => {
       const state = 's'.repeat(2048);
       const response = await getRaw(
+        server,
         authorizationUrl(server.issuer, {
           response_type: 'code',
           client_id: 'web-app',
@@ -188,6 +190,7 @@ describe('malformed input', () => {
     it('refuses a 100 KB state in the query promptly with a 4xx', async () => {
       const started = performance.now();
       const response = await getRaw(
+        server,
         authorizationUrl(server.issuer, {
           response_type: 'code',
           client_id: 'web-app',
@@ -203,7 +206,7 @@ describe('malformed input', () => {
 
     it('refuses a 100 KB state in a POST to /authorize promptly with 413', async () => {
       const started = performance.now();
-      const response = await postForm(`${server.issuer}/authorize`, {
+      const response = await postForm(server, `${server.issuer}/authorize`, {
         response_type: 'code',
         client_id: 'web-app',
         redirect_uri: webAppRedirect,
@@ -216,7 +219,7 @@ describe('malformed input', () => {
     });
 
     it('refuses a 10 KB state in a POST to /authorize with a 4xx and no redirect', async () => {
-      const response = await postForm(`${server.issuer}/authorize`, {
+      const response = await postForm(server, `${server.issuer}/authorize`, {
         response_type: 'code',
         client_id: 'web-app',
         redirect_uri: webAppRedirect,
@@ -235,7 +238,7 @@ describe('malformed input', () => {
       ['POST /register', 'page'],
     ] as const)('%s refuses a body over 64 KB with 413', async (endpoint, kind) => {
       const body = `grant_type=client_credentials&filler=${'x'.repeat(70 * 1024)}`;
-      const response = await postForm(`${server.issuer}${endpoint.split(' ')[1]}`, body, {
+      const response = await postForm(server, `${server.issuer}${endpoint.split(' ')[1]}`, body, {
         authorization: webAppAuthorization,
       });
       expect(response.status).toBe(413);
@@ -245,7 +248,7 @@ describe('malformed input', () => {
     });
 
     it('refuses oversized headers with 431', async () => {
-      const response = await getRaw(`${server.issuer}/login`, { cookie: `big=${'a'.repeat(32 * 1024)}` });
+      const response = await getRaw(server, `${server.issuer}/login`, { cookie: `big=${'a'.repeat(32 * 1024)}` });
       expect(response.status).toBe(431);
     });
   });
@@ -275,8 +278,8 @@ describe('malformed input', () => {
     });
 
     it('answers from its own routes only: another server in the process does not add to them', async () => {
-      const withRegistration = await startServer({ registration: true });
-      const without = await startServer({ registration: false });
+      const withRegistration = await listenAuthorizationServer({ registration: true });
+      const without = await listenAuthorizationServer({ registration: false });
       try {
         const response = await fetch(`${without.issuer}/register`, { redirect: 'manual' });
         expect(response.status).toBe(404);
@@ -292,6 +295,7 @@ describe('malformed input', () => {
   describe('response headers', () => {
     it('never let CR/LF from state reach the Location header', async () => {
       const response = await getRaw(
+        server,
         authorizationUrl(server.issuer, {
           response_type: 'code',
           client_id: 'web-app',

@@ -1,13 +1,13 @@
 import { openMemoryStore, type Store, StoreUnavailableError } from '@gatehouse/store';
 import {
+  type AuthorizationServerUnderTest,
   authorizationUrl,
   internalsPattern,
   introspect,
+  listenAuthorizationServer,
   obtainTokens,
   refreshRequest,
-  type ScriptedBrowser,
-  startServer,
-  type TestServer,
+  type TestBrowser,
   type TokenSet,
   userinfo,
   webAppRedirect,
@@ -33,13 +33,13 @@ function interruptibleStore(inner: Store, outage: { down: boolean }): Store {
 }
 
 describe('store outage', () => {
-  let server: TestServer;
+  let server: AuthorizationServerUnderTest;
   let tokens: TokenSet;
-  let browser: ScriptedBrowser;
+  let browser: TestBrowser;
   const outage = { down: false };
 
   beforeAll(async () => {
-    server = await startServer(
+    server = await listenAuthorizationServer(
       {},
       { store: (clock) => interruptibleStore(openMemoryStore({ now: clock.now, sweepIntervalMs: 0 }), outage) },
     );
@@ -53,7 +53,7 @@ describe('store outage', () => {
   });
 
   const silentAuthorization = () =>
-    browser.get(
+    browser.navigate(
       authorizationUrl(server.issuer, {
         response_type: 'code',
         client_id: 'web-app',

@@ -1,4 +1,4 @@
-import { parseForm, ScriptedBrowser, startAuthorizationServer } from '@gatehouse/test-kit';
+import { parseForm, startAuthorizationServer, TestBrowser } from '@gatehouse/test-kit';
 import { describe, expect, it } from 'vitest';
 
 /** Fails a sign-in three times, each "from" another browser address as a proxy would report it. */
@@ -8,10 +8,10 @@ async function failFromThreeAddresses(trustedProxies: string[]): Promise<number[
     rateLimits: { loginFailuresPerIp: 2, loginFailuresPerAccount: 100 },
   });
   try {
-    const browser = new ScriptedBrowser();
-    const page = await browser.get(`${server.issuer}/login`);
+    const browser = new TestBrowser();
+    const page = await browser.navigate(`${server.issuer}/login`);
     const form = parseForm(await page.text(), `${server.issuer}/login`);
-    const cookie = browser.cookies.get(server.issuer) as string;
+    const cookie = browser.cookieHeader(server.issuer) as string;
     const statuses: number[] = [];
     for (const address of ['203.0.113.1', '203.0.113.2', '203.0.113.3']) {
       const response = await fetch(form.action, {

@@ -1,15 +1,15 @@
 import {
+  type AuthorizationServerUnderTest,
   authorizationUrl,
   clientsWith,
   cookieValue,
   csrfOf,
   getRaw,
+  listenAuthorizationServer,
   parseForm,
-  ScriptedBrowser,
   sessionCookie,
   signInAtLoginPage,
-  startServer,
-  type TestServer,
+  TestBrowser,
   usersWith,
   webAppRedirect,
 } from '@gatehouse/test-kit';
@@ -37,10 +37,10 @@ const firstParty = {
 };
 
 describe('pages', () => {
-  let server: TestServer;
+  let server: AuthorizationServerUnderTest;
 
   beforeAll(async () => {
-    server = await startServer({
+    server = await listenAuthorizationServer({
       clients: clientsWith(markupClient, firstParty),
       users: usersWith(carol),
       rateLimits: { loginFailuresPerAccount: 3 },
@@ -49,7 +49,7 @@ describe('pages', () => {
   afterAll(() => server.close());
 
   /** Starts an authorization in `browser` and returns the page it stops at (login or consent). */
-  async function pageOf(browser: ScriptedBrowser, params: Record<string, string>, redirectUri = webAppRedirect) {
+  async function pageOf(browser: TestBrowser, params: Record<string, string>, redirectUri = webAppRedirect) {
     const url = authorizationUrl(server.issuer, {
       response_type: 'code',
       client_id: 'web-app',
@@ -57,26 +57,26 @@ describe('pages', () => {
       scope: 'openid',
       ...params,
     });
-    const step = await browser.navigate(url, redirectUri);
+    const step = await browser.follow(url, redirectUri);
     expect(step.response.status).toBe(200);
     return { url: step.url, html: await step.response.text() };
   }
 
   describe('security headers', () => {
     const pages: [string, () => Promise<Response>][] = [
-      ['the login page', () => getRaw(`${server.issuer}/login`)],
-      ['the registration page', () => getRaw(`${server.issuer}/register`)],
+      ['the login page', () => getRaw(server, `${server.issuer}/login`)],
+      ['the registration page', () => getRaw(server, `${server.issuer}/register`)],
       [
         'the login page of an authorization',
         async () => {
-          const browser = new ScriptedBrowser();
+          const browser = new TestBrowser();
           const { url } = await pageOf(browser, {});
-          return browser.get(url);
+          return browser.navigate(url);
         },
       ],
-      ['an error page', () => getRaw(`${server.issuer}/authorize?client_id=nobody`)],
-      ['the not-found page', () => getRaw(`${server.issuer}/no-such-page`)],
-      ['the signed-out page', () => getRaw(`${server.issuer}/logout`)],
+      ['an error page', () => getRaw(server, `${server.issuer}/authorize?client_id=nobody`)],
+      ['the not-found page', () => getRaw(server, `${server.issuer}/no-such-page`)],
+      ['the signed-out page', () => getRaw(server, `${server.issuer}/logout`)],
     ];
 
     it.each(pages)('are all sent with %s', async (_label, open) => {
@@ -106,18 +106,18 @@ describe('pages', () => {
 
   describe('forms and CSRF', () => {
     it('refuses a sign-in POST without a CSRF token with 403 and no session', async () => {
-      const browser = new ScriptedBrowser();
-      await browser.get(`${server.issuer}/login`);
+      const browser = new TestBrowser();
+      await browser.navigate(`${server.issuer}/login`);
       const response = await browser.post(`${server.issuer}/login`, alice);
       expect(response.status).toBe(403);
       expect(cookieValue(response, sessionCookie)).toBeUndefined();
     });
 
     it("refuses a sign-in POST carrying another browser's CSRF token with 403 and no session", async () => {
-      const attacker = new ScriptedBrowser();
-      const attackerPage = await (await attacker.get(`${server.issuer}/login`)).text();
-      const victim = new ScriptedBrowser();
-      await victim.get(`${server.issuer}/login`);
+      const attacker = new TestBrowser();
+      const attackerPage = await (await attacker.navigate(`${server.issuer}/login`)).text();
+      const victim = new TestBrowser();
+      await victim.navigate(`${server.issuer}/login`);
       const response = await victim.post(`${server.issuer}/login`, {
         ...alice,
         csrf: csrfOf(attackerPage, `${server.issuer}/login`),
@@ -127,8 +127,8 @@ describe('pages', () => {
     });
 
     it('refuses a sign-in POST from a browser without the CSRF cookie (a cross-site form)', async () => {
-      const attackerPage = await (await new ScriptedBrowser().get(`${server.issuer}/login`)).text();
-      const response = await new ScriptedBrowser().post(`${server.issuer}/login`, {
+      const attackerPage = await (await new TestBrowser().navigate(`${server.issuer}/login`)).text();
+      const response = await new TestBrowser().post(`${server.issuer}/login`, {
         ...alice,
         csrf: csrfOf(attackerPage, `${server.issuer}/login`),
       });
@@ -137,7 +137,7 @@ describe('pages', () => {
     });
 
     it('refuses a consent POST without a CSRF token with 403 and issues no code', async () => {
-      const browser = new ScriptedBrowser();
+      const browser = new TestBrowser();
       const login = await pageOf(browser, { scope: 'openid profile email' });
       const consent = await browser.submit(login.url, login.html, alice, webAppRedirect);
       expect(consent.response.status).toBe(200);
@@ -146,40 +146,40 @@ describe('pages', () => {
       const response = await browser.post(form.action, { decision: 'allow' });
       expect(response.status).toBe(403);
       expect(response.headers.get('location')).toBeNull();
-      const again = await browser.get(consent.url);
+      const again = await browser.navigate(consent.url);
       expect(await again.text()).toContain('name="decision"');
     });
 
     it('refuses a profile POST without a CSRF token with 403 and changes nothing', async () => {
-      const browser = new ScriptedBrowser();
+      const browser = new TestBrowser();
       expect((await signInAtLoginPage(server, browser)).status).toBe(303);
       const response = await browser.post(`${server.issuer}/profile/name`, { name: 'Mallory' });
       expect(response.status).toBe(403);
-      expect(await (await browser.get(`${server.issuer}/profile`)).text()).not.toContain('Mallory');
+      expect(await (await browser.navigate(`${server.issuer}/profile`)).text()).not.toContain('Mallory');
     });
 
     it('refuses a registration POST without a CSRF token with 403 and creates no account', async () => {
-      const browser = new ScriptedBrowser();
-      await browser.get(`${server.issuer}/register`);
+      const browser = new TestBrowser();
+      await browser.navigate(`${server.issuer}/register`);
       const account = { email: 'csrf-victim@example.com', password: 'a long enough password 42' };
       const response = await browser.post(`${server.issuer}/register`, account);
       expect(response.status).toBe(403);
-      expect((await signInAtLoginPage(server, new ScriptedBrowser(), account)).status).toBe(400);
+      expect((await signInAtLoginPage(server, new TestBrowser(), account)).status).toBe(400);
     });
 
     it('answers successful form POSTs with 303: sign-in, consent, registration, profile', async () => {
-      const browser = new ScriptedBrowser();
+      const browser = new TestBrowser();
       const login = await pageOf(browser, { scope: 'openid profile email api' });
       const form = parseForm(login.html, login.url);
       const signedIn = await browser.post(form.action, { ...form.fields, ...alice });
       expect(signedIn.status).toBe(303);
       const consentUrl = new URL(signedIn.headers.get('location') as string, form.action).href;
-      const consentPage = await (await browser.get(consentUrl)).text();
+      const consentPage = await (await browser.navigate(consentUrl)).text();
       const consentForm = parseForm(consentPage, consentUrl);
       const allowed = await browser.post(consentForm.action, { ...consentForm.fields, decision: 'allow' });
       expect(allowed.status).toBe(303);
 
-      const registerPage = await (await browser.get(`${server.issuer}/register`)).text();
+      const registerPage = await (await browser.navigate(`${server.issuer}/register`)).text();
       const registered = await browser.post(`${server.issuer}/register`, {
         csrf: csrfOf(registerPage, `${server.issuer}/register`),
         email: 'new-user-303@example.com',
@@ -187,7 +187,7 @@ describe('pages', () => {
       });
       expect(registered.status).toBe(303);
 
-      const profilePage = await (await browser.get(`${server.issuer}/profile`)).text();
+      const profilePage = await (await browser.navigate(`${server.issuer}/profile`)).text();
       const renamed = await browser.post(`${server.issuer}/profile/name`, {
         csrf: csrfOf(profilePage, `${server.issuer}/profile`),
         name: 'Alice',
@@ -199,14 +199,14 @@ describe('pages', () => {
   describe('escaping', () => {
     it('escapes a login_hint carrying markup in the login page', async () => {
       const hint = '"><script>alert(1)</script>@example.com';
-      const { html } = await pageOf(new ScriptedBrowser(), { login_hint: hint });
+      const { html } = await pageOf(new TestBrowser(), { login_hint: hint });
       expect(html).not.toContain('<script>alert(1)</script>');
       expect(html).not.toContain('"><script');
       expect(html).toContain('&lt;script&gt;');
     });
 
     it('escapes a client name carrying markup in the login and consent pages', async () => {
-      const browser = new ScriptedBrowser();
+      const browser = new TestBrowser();
       const redirect = 'http://127.0.0.1:9999/markup';
       const login = await pageOf(browser, { client_id: 'markup-name', redirect_uri: redirect }, redirect);
       expect(login.html).not.toContain(markupName);
@@ -221,7 +221,7 @@ describe('pages', () => {
   describe('consent', () => {
     it('asks for offline_access explicitly, even for a client that skips consent', async () => {
       const redirect = 'http://127.0.0.1:9999/first-party';
-      const browser = new ScriptedBrowser();
+      const browser = new TestBrowser();
       const url = (scope: string) =>
         authorizationUrl(server.issuer, {
           response_type: 'code',
@@ -231,7 +231,7 @@ describe('pages', () => {
         });
       const withoutOffline = await browser.authorize(url('openid'), redirect);
       expect(withoutOffline.searchParams.get('code')).toBeTruthy();
-      const step = await browser.navigate(url('openid offline_access'), redirect);
+      const step = await browser.follow(url('openid offline_access'), redirect);
       expect(step.url.startsWith(redirect)).toBe(false);
       const page = await step.response.text();
       expect(page).toContain('name="decision"');
@@ -241,9 +241,9 @@ describe('pages', () => {
 
   describe('no account enumeration', () => {
     it('answers a wrong password and an unknown email alike, apart from the echoed email', async () => {
-      const browser = new ScriptedBrowser();
+      const browser = new TestBrowser();
       const attempt = async (email: string) => {
-        const page = await (await browser.get(`${server.issuer}/login`)).text();
+        const page = await (await browser.navigate(`${server.issuer}/login`)).text();
         const response = await browser.post(`${server.issuer}/login`, {
           csrf: csrfOf(page, `${server.issuer}/login`),
           email,
@@ -259,9 +259,9 @@ describe('pages', () => {
     });
 
     it('answers the registration of a taken email like that of a new one', async () => {
-      const browser = new ScriptedBrowser();
+      const browser = new TestBrowser();
       const register = async (email: string) => {
-        const page = await (await browser.get(`${server.issuer}/register`)).text();
+        const page = await (await browser.navigate(`${server.issuer}/register`)).text();
         return browser.post(`${server.issuer}/register`, {
           csrf: csrfOf(page, `${server.issuer}/register`),
           email,
@@ -274,13 +274,13 @@ describe('pages', () => {
       expect(taken.status).toBe(fresh.status);
       expect(taken.headers.get('location')).toBe(fresh.headers.get('location'));
       expect(taken.headers.getSetCookie()).toEqual(fresh.headers.getSetCookie());
-      expect((await signInAtLoginPage(server, new ScriptedBrowser(), alice)).status).toBe(303);
+      expect((await signInAtLoginPage(server, new TestBrowser(), alice)).status).toBe(303);
     });
   });
 
   describe('failed sign-ins', () => {
     it('are limited per account with 429 and Retry-After, and the limit lifts after its window', async () => {
-      const browser = new ScriptedBrowser();
+      const browser = new TestBrowser();
       for (let i = 0; i < 3; i += 1) {
         const response = await signInAtLoginPage(server, browser, { ...carol, password: `wrong password ${i}` });
         expect([400, 429]).toContain(response.status);
@@ -299,8 +299,8 @@ describe('pages', () => {
 
   describe('passwords at registration', () => {
     const register = async (email: string, password: string) => {
-      const browser = new ScriptedBrowser();
-      const page = await (await browser.get(`${server.issuer}/register`)).text();
+      const browser = new TestBrowser();
+      const page = await (await browser.navigate(`${server.issuer}/register`)).text();
       return browser.post(`${server.issuer}/register`, {
         csrf: csrfOf(page, `${server.issuer}/register`),
         email,
@@ -334,17 +334,17 @@ describe('pages', () => {
       };
       expect(account.password).toHaveLength(200);
       expect((await register(account.email, account.password)).status).toBe(303);
-      expect((await signInAtLoginPage(server, new ScriptedBrowser(), account)).status).toBe(303);
+      expect((await signInAtLoginPage(server, new TestBrowser(), account)).status).toBe(303);
       const truncated = { ...account, password: account.password.slice(0, 199) };
-      expect((await signInAtLoginPage(server, new ScriptedBrowser(), truncated)).status).toBe(400);
+      expect((await signInAtLoginPage(server, new TestBrowser(), truncated)).status).toBe(400);
       const folded = { ...account, password: account.password.toLowerCase() };
-      expect((await signInAtLoginPage(server, new ScriptedBrowser(), folded)).status).toBe(400);
+      expect((await signInAtLoginPage(server, new TestBrowser(), folded)).status).toBe(400);
     });
   });
 
   describe('the session cookie', () => {
     it('is __Host-gh-as-session with HttpOnly, Secure, SameSite=Lax, Path=/ and no Domain', async () => {
-      const response = await signInAtLoginPage(server, new ScriptedBrowser());
+      const response = await signInAtLoginPage(server, new TestBrowser());
       const line = response.headers.getSetCookie().find((cookie) => cookie.startsWith(`${sessionCookie}=`));
       expect(line).toBeDefined();
       const attributes = (line as string)
@@ -359,39 +359,39 @@ describe('pages', () => {
     });
 
     it('gets a new value at every sign-in, and the previous value signs nobody in', async () => {
-      const browser = new ScriptedBrowser();
+      const browser = new TestBrowser();
       const first = cookieValue(await signInAtLoginPage(server, browser), sessionCookie);
       const second = cookieValue(await signInAtLoginPage(server, browser), sessionCookie);
       // A signed opaque id of at least 256 bits, base64url: `<id>.<mac>`.
       expect(first).toMatch(/^[A-Za-z0-9_-]{43,}\.[A-Za-z0-9_-]+$/);
       expect(second).toMatch(/^[A-Za-z0-9_-]{43,}\.[A-Za-z0-9_-]+$/);
       expect(second).not.toBe(first);
-      const withOld = await getRaw(`${server.issuer}/profile`, { cookie: `${sessionCookie}=${first}` });
+      const withOld = await getRaw(server, `${server.issuer}/profile`, { cookie: `${sessionCookie}=${first}` });
       expect(withOld.status).toBe(303);
       expect(withOld.headers.get('location')).toMatch(/\/login$/);
-      const withNew = await getRaw(`${server.issuer}/profile`, { cookie: `${sessionCookie}=${second}` });
+      const withNew = await getRaw(server, `${server.issuer}/profile`, { cookie: `${sessionCookie}=${second}` });
       expect(withNew.status).toBe(200);
     });
 
     it('signs nobody in with a tampered value', async () => {
-      const value = cookieValue(await signInAtLoginPage(server, new ScriptedBrowser()), sessionCookie) as string;
+      const value = cookieValue(await signInAtLoginPage(server, new TestBrowser()), sessionCookie) as string;
       const tampered = `${value.slice(0, 5)}${value[5] === 'A' ? 'B' : 'A'}${value.slice(6)}`;
-      const response = await getRaw(`${server.issuer}/profile`, { cookie: `${sessionCookie}=${tampered}` });
+      const response = await getRaw(server, `${server.issuer}/profile`, { cookie: `${sessionCookie}=${tampered}` });
       expect(response.status).toBe(303);
     });
   });
 });
 
 describe('failed sign-ins from one address', () => {
-  let server: TestServer;
+  let server: AuthorizationServerUnderTest;
 
   beforeAll(async () => {
-    server = await startServer({ rateLimits: { loginFailuresPerIp: 3 } });
+    server = await listenAuthorizationServer({ rateLimits: { loginFailuresPerIp: 3 } });
   });
   afterAll(() => server.close());
 
   it('are limited per IP address across accounts with 429 and Retry-After, temporarily', async () => {
-    const browser = new ScriptedBrowser();
+    const browser = new TestBrowser();
     for (const email of ['one@example.com', 'two@example.com', 'three@example.com']) {
       const response = await signInAtLoginPage(server, browser, { email, password: 'guessing a password 1' });
       expect([400, 429]).toContain(response.status);

@@ -1,19 +1,19 @@
 import {
+  type AuthorizationServerUnderTest,
   authorizationUrl,
   clientsWith,
   errorDescriptionCharset,
   getRaw,
   headerOf,
+  listenAuthorizationServer,
   obtainCode,
   obtainTokens,
   payloadOf,
   pkcePair,
   redeemCode,
-  ScriptedBrowser,
   signInAtLoginPage,
   spaRedirect,
-  startServer,
-  type TestServer,
+  TestBrowser,
   usersWith,
   webAppRedirect,
 } from '@gatehouse/test-kit';
@@ -35,9 +35,9 @@ const bob = { email: 'bob@example.com', password: 'bob has a long password 42', 
 const erin = { email: 'erin@example.com', password: 'erin has a long password 42', name: 'Erin' };
 
 describe('authorization endpoint', () => {
-  let server: TestServer;
+  let server: AuthorizationServerUnderTest;
   const authorize = (params: Record<string, string>, headers: Record<string, string> = {}) =>
-    getRaw(authorizationUrl(server.issuer, params), headers);
+    getRaw(server, authorizationUrl(server.issuer, params), headers);
   const webApp = (params: Record<string, string> = {}) => ({
     response_type: 'code',
     client_id: 'web-app',
@@ -56,7 +56,7 @@ describe('authorization endpoint', () => {
   });
 
   beforeAll(async () => {
-    server = await startServer({ clients: clientsWith(multiClient), users: usersWith(bob, erin) });
+    server = await listenAuthorizationServer({ clients: clientsWith(multiClient), users: usersWith(bob, erin) });
   });
   afterAll(() => server.close());
 
@@ -107,12 +107,12 @@ describe('authorization endpoint', () => {
 
     it('refuses a repeated redirect_uri, even when both copies are registered', async () => {
       const query = `${new URLSearchParams(webApp())}&redirect_uri=${encodeURIComponent(webAppRedirect)}`;
-      await expectErrorPage(await getRaw(`${server.issuer}/authorize?${query}`), webAppRedirect);
+      await expectErrorPage(await getRaw(server, `${server.issuer}/authorize?${query}`), webAppRedirect);
     });
 
     it('refuses a repeated client_id', async () => {
       const query = `${new URLSearchParams(webApp())}&client_id=multi`;
-      await expectErrorPage(await getRaw(`${server.issuer}/authorize?${query}`), webAppRedirect);
+      await expectErrorPage(await getRaw(server, `${server.issuer}/authorize?${query}`), webAppRedirect);
     });
 
     // RFC 9700 §4.1.3: exact string comparison, no normalisation.
@@ -271,7 +271,7 @@ describe('authorization endpoint', () => {
   });
 
   describe('prompt and id_token_hint', () => {
-    let alice: ScriptedBrowser;
+    let alice: TestBrowser;
     let aliceIdToken: string;
     let bobIdToken: string;
 
@@ -290,9 +290,9 @@ describe('authorization endpoint', () => {
     });
 
     it('answers prompt=none without consent with consent_required and no HTML', async () => {
-      const browser = new ScriptedBrowser();
+      const browser = new TestBrowser();
       expect((await signInAtLoginPage(server, browser, erin)).status).toBe(303);
-      const response = await browser.get(
+      const response = await browser.navigate(
         authorizationUrl(server.issuer, webApp({ prompt: 'none', scope: 'openid email' })),
       );
       expect(expectErrorRedirect(response, webAppRedirect).get('error')).toBe('consent_required');
@@ -300,20 +300,20 @@ describe('authorization endpoint', () => {
     });
 
     it('still yields a code for prompt=none with a session and consent (the tests above could fail)', async () => {
-      const response = await alice.get(authorizationUrl(server.issuer, webApp({ prompt: 'none' })));
+      const response = await alice.navigate(authorizationUrl(server.issuer, webApp({ prompt: 'none' })));
       expect(response.status).toBe(303);
       expect(new URL(response.headers.get('location') as string).searchParams.get('code')).toBeTruthy();
     });
 
     it('refuses prompt=none combined with login with invalid_request', async () => {
-      const response = await alice.get(authorizationUrl(server.issuer, webApp({ prompt: 'none login' })));
+      const response = await alice.navigate(authorizationUrl(server.issuer, webApp({ prompt: 'none login' })));
       expect(expectErrorRedirect(response, webAppRedirect).get('error')).toBe('invalid_request');
     });
 
     it.each(['select_account', 'create', 'something_else'])(
       'refuses prompt=%s explicitly instead of treating it as none',
       async (prompt) => {
-        const response = await alice.get(authorizationUrl(server.issuer, webApp({ prompt })));
+        const response = await alice.navigate(authorizationUrl(server.issuer, webApp({ prompt })));
         expect(expectErrorRedirect(response, webAppRedirect).get('error')).toBe('invalid_request');
       },
     );
@@ -327,7 +327,7 @@ describe('authorization endpoint', () => {
       const forged = await new SignJWT({ ...claims })
         .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
         .sign(privateKey);
-      const response = await alice.get(
+      const response = await alice.navigate(
         authorizationUrl(server.issuer, webApp({ prompt: 'none', id_token_hint: forged })),
       );
       expect(expectErrorRedirect(response, webAppRedirect).get('error')).toBe('invalid_request');
@@ -336,28 +336,28 @@ describe('authorization endpoint', () => {
     it('refuses an id_token_hint whose signature was tampered with', async () => {
       const [header, payload, signature] = aliceIdToken.split('.') as [string, string, string];
       const flipped = `${header}.${payload}.${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`;
-      const response = await alice.get(
+      const response = await alice.navigate(
         authorizationUrl(server.issuer, webApp({ prompt: 'none', id_token_hint: flipped })),
       );
       expect(expectErrorRedirect(response, webAppRedirect).get('error')).toBe('invalid_request');
     });
 
     it('refuses an id_token_hint issued to another client', async () => {
-      const response = await alice.get(
+      const response = await alice.navigate(
         authorizationUrl(server.issuer, spa({ prompt: 'none', id_token_hint: aliceIdToken })),
       );
       expect(expectErrorRedirect(response, spaRedirect).get('error')).toBe('invalid_request');
     });
 
     it('never issues a code for the session user when id_token_hint names another user', async () => {
-      const response = await alice.get(
+      const response = await alice.navigate(
         authorizationUrl(server.issuer, webApp({ prompt: 'none', id_token_hint: bobIdToken })),
       );
       expect(expectErrorRedirect(response, webAppRedirect).get('error')).toBe('login_required');
     });
 
     it('accepts an id_token_hint for the signed-in user (so the refusals above are about the hint)', async () => {
-      const response = await alice.get(
+      const response = await alice.navigate(
         authorizationUrl(server.issuer, webApp({ prompt: 'none', id_token_hint: aliceIdToken })),
       );
       expect(new URL(response.headers.get('location') as string).searchParams.get('code')).toBeTruthy();
@@ -366,8 +366,8 @@ describe('authorization endpoint', () => {
 
   describe('re-authentication', () => {
     /** Whether the authorization stops at a sign-in page instead of returning a code at once. */
-    async function asksToSignIn(browser: ScriptedBrowser, params: Record<string, string>) {
-      const step = await browser.navigate(authorizationUrl(server.issuer, webApp(params)), webAppRedirect);
+    async function asksToSignIn(browser: TestBrowser, params: Record<string, string>) {
+      const step = await browser.follow(authorizationUrl(server.issuer, webApp(params)), webAppRedirect);
       if (step.url.startsWith(webAppRedirect)) return false;
       expect(step.response.status).toBe(200);
       return (await step.response.text()).includes('name="password"');

@@ -1,15 +1,15 @@
 import {
+  type AuthorizationServerUnderTest,
   authorizationUrl,
   getRaw,
   headerOf,
+  listenAuthorizationServer,
   obtainTokens,
   parseForm,
   payloadOf,
   postForm,
   refreshRequest,
-  type ScriptedBrowser,
-  startServer,
-  type TestServer,
+  type TestBrowser,
   type TokenSet,
   usersWith,
   webAppLogoutRedirect,
@@ -24,18 +24,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const bob = { email: 'bob@example.com', password: 'bob has a long password 42' };
 
 describe('logout', () => {
-  let server: TestServer;
+  let server: AuthorizationServerUnderTest;
 
   beforeAll(async () => {
-    server = await startServer({ users: usersWith(bob) });
+    server = await listenAuthorizationServer({ users: usersWith(bob) });
   });
   afterAll(() => server.close());
 
   const logoutUrl = (params: Record<string, string>) => `${server.issuer}/logout?${new URLSearchParams(params)}`;
 
   /** Whether the browser still has a provider session: `prompt=none` then yields a code. */
-  async function isSignedIn(browser: ScriptedBrowser): Promise<boolean> {
-    const response = await browser.get(
+  async function isSignedIn(browser: TestBrowser): Promise<boolean> {
+    const response = await browser.navigate(
       authorizationUrl(server.issuer, {
         response_type: 'code',
         client_id: 'web-app',
@@ -52,7 +52,7 @@ describe('logout', () => {
 
   async function signedIn(
     options: { scope?: string; user?: typeof bob } = {},
-  ): Promise<TokenSet & { browser: ScriptedBrowser }> {
+  ): Promise<TokenSet & { browser: TestBrowser }> {
     const tokens = await obtainTokens(server, options);
     expect(await isSignedIn(tokens.issued.browser)).toBe(true);
     return { ...tokens, browser: tokens.issued.browser };
@@ -68,7 +68,7 @@ describe('logout', () => {
 
   it('shows a confirmation page for a GET without id_token_hint, and the session survives', async () => {
     const { browser } = await signedIn();
-    const response = await browser.get(
+    const response = await browser.navigate(
       logoutUrl({ client_id: 'web-app', post_logout_redirect_uri: webAppLogoutRedirect }),
     );
     expect(response.status).toBe(200);
@@ -87,7 +87,7 @@ describe('logout', () => {
   it('does not end the session for a valid hint naming another user', async () => {
     const bobIdToken = (await obtainTokens(server, { user: bob })).id_token as string;
     const { browser } = await signedIn();
-    const response = await browser.get(logoutUrl({ id_token_hint: bobIdToken }));
+    const response = await browser.navigate(logoutUrl({ id_token_hint: bobIdToken }));
     expect(response.status).toBe(200);
     expect(response.headers.get('location')).toBeNull();
     expect(await isSignedIn(browser)).toBe(true);
@@ -96,7 +96,7 @@ describe('logout', () => {
   it('with a valid hint, ends the session and redirects to the registered URI with state', async () => {
     const { browser, id_token: idToken } = await signedIn();
     const state = 'a b&c=d?e#f ü';
-    const response = await browser.get(
+    const response = await browser.navigate(
       logoutUrl({ id_token_hint: idToken as string, post_logout_redirect_uri: webAppLogoutRedirect, state }),
     );
     expect(response.status).toBe(303);
@@ -113,7 +113,7 @@ describe('logout', () => {
     ["the client's redirect_uri instead", webAppRedirect],
   ])('refuses %s as post_logout_redirect_uri with a page, no redirect', async (_label, offered) => {
     const { browser, id_token: idToken } = await signedIn();
-    const response = await browser.get(
+    const response = await browser.navigate(
       logoutUrl({ id_token_hint: idToken as string, post_logout_redirect_uri: offered }),
     );
     await expectRefusalPage(response, offered);
@@ -122,7 +122,7 @@ describe('logout', () => {
 
   it('refuses a post_logout_redirect_uri when nothing names the client', async () => {
     const { browser } = await signedIn();
-    await expectRefusalPage(await browser.get(logoutUrl({ post_logout_redirect_uri: webAppLogoutRedirect })));
+    await expectRefusalPage(await browser.navigate(logoutUrl({ post_logout_redirect_uri: webAppLogoutRedirect })));
   });
 
   it('refuses a tampered id_token_hint with a page, no redirect, and the session survives', async () => {
@@ -130,7 +130,7 @@ describe('logout', () => {
     const [header, payload, signature] = (idToken as string).split('.') as [string, string, string];
     const claims = { ...JSON.parse(Buffer.from(payload, 'base64url').toString()), sub: 'usr_someone_else' };
     const tampered = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${signature}`;
-    const response = await browser.get(
+    const response = await browser.navigate(
       logoutUrl({ id_token_hint: tampered, post_logout_redirect_uri: webAppLogoutRedirect }),
     );
     await expectRefusalPage(response, webAppLogoutRedirect);
@@ -143,7 +143,7 @@ describe('logout', () => {
     const forged = await new SignJWT(payloadOf(idToken as string))
       .setProtectedHeader({ alg: 'RS256', kid: headerOf(idToken as string).kid as string, typ: 'JWT' })
       .sign(privateKey);
-    const response = await browser.get(
+    const response = await browser.navigate(
       logoutUrl({ id_token_hint: forged, post_logout_redirect_uri: webAppLogoutRedirect }),
     );
     await expectRefusalPage(response, webAppLogoutRedirect);
@@ -151,9 +151,9 @@ describe('logout', () => {
   });
 
   describe('the confirmation form', () => {
-    async function confirmationPage(browser: ScriptedBrowser) {
+    async function confirmationPage(browser: TestBrowser) {
       const url = logoutUrl({ client_id: 'web-app', post_logout_redirect_uri: webAppLogoutRedirect, state: 's-1' });
-      const response = await browser.get(url);
+      const response = await browser.navigate(url);
       expect(response.status).toBe(200);
       return parseForm(await response.text(), url);
     }
@@ -188,7 +188,7 @@ describe('logout', () => {
     it('ends the session when no return address was given, answering 303 like every successful POST', async () => {
       const { browser } = await signedIn();
       const url = logoutUrl({});
-      const form = parseForm(await (await browser.get(url)).text(), url);
+      const form = parseForm(await (await browser.navigate(url)).text(), url);
       const response = await browser.post(form.action, { ...form.fields, decision: 'logout' });
       expect(await isSignedIn(browser)).toBe(false);
       expect(response.status).toBe(303);
@@ -198,7 +198,7 @@ describe('logout', () => {
   it('ends the refresh tokens of grants without offline_access, and keeps offline ones', async () => {
     const { browser, id_token: idToken, refresh_token: online } = await signedIn({ scope: 'openid api' });
     const offline = await obtainTokens(server, { browser, scope: 'openid offline_access api' });
-    const response = await browser.get(logoutUrl({ id_token_hint: idToken as string }));
+    const response = await browser.navigate(logoutUrl({ id_token_hint: idToken as string }));
     expect(response.status).toBeLessThan(400);
     expect(await isSignedIn(browser)).toBe(false);
     expect((await refreshRequest(server, 'web-app', online as string)).status).toBe(400);
@@ -207,7 +207,7 @@ describe('logout', () => {
 
   it('never lets CR/LF from state reach a response header', async () => {
     const { browser, id_token: idToken } = await signedIn();
-    const response = await browser.get(
+    const response = await browser.navigate(
       logoutUrl({
         id_token_hint: idToken as string,
         post_logout_redirect_uri: webAppLogoutRedirect,
@@ -220,8 +220,8 @@ describe('logout', () => {
   });
 
   it('answers a POST /logout form without a session with the signed-out page (no 500)', async () => {
-    const response = await postForm(`${server.issuer}/logout`, { client_id: 'web-app' });
+    const response = await postForm(server, `${server.issuer}/logout`, { client_id: 'web-app' });
     expect(response.status).toBe(200);
-    expect((await getRaw(`${server.issuer}/logout?client_id=nobody`)).status).toBe(400);
+    expect((await getRaw(server, `${server.issuer}/logout?client_id=nobody`)).status).toBe(400);
   });
 });

@@ -1,10 +1,10 @@
 import {
+  type AuthorizationServerUnderTest,
   introspect,
+  listenAuthorizationServer,
   obtainTokens,
   postForm,
   refreshRequest,
-  startServer,
-  type TestServer,
   webAppAuthorization,
 } from '@gatehouse/test-kit';
 import { base64url } from 'jose';
@@ -13,14 +13,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // SECURITY.md §3: revocation (RFC 7009) and introspection (RFC 7662).
 
 describe('revocation', () => {
-  let server: TestServer;
+  let server: AuthorizationServerUnderTest;
   const revoke = (
     fields: Record<string, string>,
     headers: Record<string, string> = { authorization: webAppAuthorization },
-  ) => postForm(`${server.issuer}/revoke`, fields, headers);
+  ) => postForm(server, `${server.issuer}/revoke`, fields, headers);
 
   beforeAll(async () => {
-    server = await startServer();
+    server = await listenAuthorizationServer();
   });
   afterAll(() => server.close());
 
@@ -71,10 +71,10 @@ describe('revocation', () => {
 });
 
 describe('introspection', () => {
-  let server: TestServer;
+  let server: AuthorizationServerUnderTest;
 
   beforeAll(async () => {
-    server = await startServer();
+    server = await listenAuthorizationServer();
   });
   afterAll(() => server.close());
 
@@ -90,14 +90,17 @@ describe('introspection', () => {
 
   it('refuses a caller without client authentication with 401', async () => {
     const tokens = await obtainTokens(server);
-    const response = await postForm(`${server.issuer}/introspect`, { token: tokens.access_token });
+    const response = await postForm(server, `${server.issuer}/introspect`, { token: tokens.access_token });
     expect(response.status).toBe(401);
     expect(((await response.json()) as { error: string }).error).toBe('invalid_client');
   });
 
   it('refuses a caller that only names a public client, which is no authentication (RFC 7662 §2.1)', async () => {
     const tokens = await obtainTokens(server);
-    const response = await postForm(`${server.issuer}/introspect`, { token: tokens.access_token, client_id: 'spa' });
+    const response = await postForm(server, `${server.issuer}/introspect`, {
+      token: tokens.access_token,
+      client_id: 'spa',
+    });
     expect(response.status).toBe(401);
     expect(await response.text()).not.toContain('"active":true');
   });
@@ -112,7 +115,12 @@ describe('introspection', () => {
 
   it('answers {"active":false} for a revoked access token', async () => {
     const tokens = await obtainTokens(server);
-    await postForm(`${server.issuer}/revoke`, { token: tokens.access_token }, { authorization: webAppAuthorization });
+    await postForm(
+      server,
+      `${server.issuer}/revoke`,
+      { token: tokens.access_token },
+      { authorization: webAppAuthorization },
+    );
     await expectInactive(await introspect(server, tokens.access_token));
   });
 

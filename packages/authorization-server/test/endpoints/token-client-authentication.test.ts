@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import {
+  type AuthorizationServerUnderTest,
   basicAuthorization,
   clientsWith,
+  listenAuthorizationServer,
   postForm,
-  startServer,
-  type TestServer,
   webAppAuthorization,
 } from '@gatehouse/test-kit';
 import { base64url, type CryptoKey, exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
@@ -29,7 +29,7 @@ const postClient = {
 const assertionType = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 describe('client authentication', () => {
-  let server: TestServer;
+  let server: AuthorizationServerUnderTest;
   let privateKey: CryptoKey;
   let tokenEndpoint: string;
   const jwtClientId = 'jwt-client';
@@ -38,7 +38,7 @@ describe('client authentication', () => {
     const pair = await generateKeyPair('ES256', { extractable: true });
     privateKey = pair.privateKey;
     const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'client-key-1', alg: 'ES256', use: 'sig' };
-    server = await startServer({
+    server = await listenAuthorizationServer({
       clients: clientsWith(oddClient, postClient, {
         client_id: jwtClientId,
         token_endpoint_auth_method: 'private_key_jwt',
@@ -52,7 +52,7 @@ describe('client authentication', () => {
   afterAll(() => server.close());
 
   const clientCredentials = (fields: Record<string, string> = {}, headers: Record<string, string> = {}) =>
-    postForm(tokenEndpoint, { grant_type: 'client_credentials', ...fields }, headers);
+    postForm(server, tokenEndpoint, { grant_type: 'client_credentials', ...fields }, headers);
 
   async function expectInvalidClient(response: Response) {
     expect(response.status).toBe(401);
@@ -251,15 +251,16 @@ describe('client authentication', () => {
 });
 
 describe('client authentication failures, repeated', () => {
-  let server: TestServer;
+  let server: AuthorizationServerUnderTest;
 
   beforeAll(async () => {
-    server = await startServer({ rateLimits: { clientAuthFailuresPerClient: 3, windowSeconds: 60 } });
+    server = await listenAuthorizationServer({ rateLimits: { clientAuthFailuresPerClient: 3, windowSeconds: 60 } });
   });
   afterAll(() => server.close());
 
   const attempt = (secret: string) =>
     postForm(
+      server,
       `${server.issuer}/token`,
       { grant_type: 'client_credentials' },
       { authorization: basicAuthorization('web-app', secret) },
@@ -280,14 +281,19 @@ describe('client authentication failures, repeated', () => {
 });
 
 describe('client authentication limit, for a client that succeeds', () => {
-  let server: TestServer;
+  let server: AuthorizationServerUnderTest;
   beforeAll(async () => {
-    server = await startServer({ rateLimits: { clientAuthFailuresPerClient: 4 } });
+    server = await listenAuthorizationServer({ rateLimits: { clientAuthFailuresPerClient: 4 } });
   });
   afterAll(() => server.close());
 
   const credentials = () =>
-    postForm(`${server.issuer}/token`, { grant_type: 'client_credentials' }, { authorization: webAppAuthorization });
+    postForm(
+      server,
+      `${server.issuer}/token`,
+      { grant_type: 'client_credentials' },
+      { authorization: webAppAuthorization },
+    );
 
   it('is never refused for its right secret, however many requests it makes in a window', async () => {
     for (let i = 0; i < 20; i += 1) expect((await credentials()).status).toBe(200);
@@ -297,6 +303,7 @@ describe('client authentication limit, for a client that succeeds', () => {
     const wrong = basicAuthorization('web-app', 'not-the-secret-0123456789abcdefghijkl');
     for (let i = 0; i < 1; i += 1) {
       const refused = await postForm(
+        server,
         `${server.issuer}/token`,
         { grant_type: 'client_credentials' },
         { authorization: wrong },

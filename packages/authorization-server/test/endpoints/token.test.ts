@@ -1,8 +1,10 @@
 import {
+  type AuthorizationServerUnderTest,
   basicAuthorization,
   clientsWith,
   headerOf,
   introspect,
+  listenAuthorizationServer,
   obtainCode,
   obtainTokens,
   payloadOf,
@@ -10,8 +12,6 @@ import {
   postForm,
   redeemCode,
   refreshRequest,
-  startServer,
-  type TestServer,
   tokenRequest,
   userinfo,
   webAppAuthorization,
@@ -29,12 +29,12 @@ const apiOnly = {
 };
 
 describe('token endpoint', () => {
-  let server: TestServer;
+  let server: AuthorizationServerUnderTest;
   const token = (fields: Record<string, string>, headers: Record<string, string> = {}) =>
-    postForm(`${server.issuer}/token`, fields, headers);
+    postForm(server, `${server.issuer}/token`, fields, headers);
 
   beforeAll(async () => {
-    server = await startServer({ clients: clientsWith(apiOnly) });
+    server = await listenAuthorizationServer({ clients: clientsWith(apiOnly) });
   });
   afterAll(() => server.close());
 
@@ -349,6 +349,7 @@ describe('token endpoint', () => {
     it('allows the registered origin for the public client (so the refusals above could fail)', async () => {
       const issued = await obtainCode(server, { client: 'spa' });
       const response = await postForm(
+        server,
         `${server.issuer}/token`,
         {
           client_id: 'spa',

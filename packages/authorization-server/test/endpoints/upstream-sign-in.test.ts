@@ -1,4 +1,4 @@
-import { confidentialClient, demoUser, loginAtProvider, ScriptedBrowser } from '@gatehouse/test-kit';
+import { confidentialClient, demoUser, loginAtProvider, TestBrowser } from '@gatehouse/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   answerSocial,
@@ -24,8 +24,8 @@ describe('sign-in with upstream providers', () => {
   afterAll(() => federation?.close());
 
   it('shows a "Continue with …" form per upstream on the login page, CSRF-protected, with form-action allowing the upstream', async () => {
-    const browser = new ScriptedBrowser();
-    const login = await browser.navigate(authorizationUrl(federation.issuer).url, redirectUri);
+    const browser = new TestBrowser();
+    const login = await browser.follow(authorizationUrl(federation.issuer).url, redirectUri);
     const page = await login.response.text();
     expect(page).toContain('Continue with Example Social');
     expect(page).toContain('Continue with Corp ID');
@@ -69,14 +69,14 @@ describe('sign-in with upstream providers', () => {
   });
 
   it('brings an upstream access_denied back to the login page with the request intact', async () => {
-    const browser = new ScriptedBrowser();
+    const browser = new TestBrowser();
     const { url, verifier } = authorizationUrl(federation.issuer);
-    const login = await browser.navigate(url, redirectUri);
+    const login = await browser.follow(url, redirectUri);
     const form = formEndingWith(await login.response.text(), login.url, '/upstream/social/start');
     const started = await browser.post(form.action, form.fields);
     const callback = await answerSocial(started.headers.get('location') as string, 'deny');
     expect(new URL(callback).searchParams.get('error')).toBe('access_denied');
-    const back = await browser.get(callback);
+    const back = await browser.navigate(callback);
     const page = await back.text();
     expect(page).toContain('Signing in with Example Social was cancelled.');
     // The same pending request: the password form still carries it, and finishes it.
@@ -93,40 +93,40 @@ describe('sign-in with upstream providers', () => {
   });
 
   it('refuses a callback in another browser, a replayed state, and a callback without state', async () => {
-    const browser = new ScriptedBrowser();
-    const login = await browser.navigate(authorizationUrl(federation.issuer).url, redirectUri);
+    const browser = new TestBrowser();
+    const login = await browser.follow(authorizationUrl(federation.issuer).url, redirectUri);
     const form = formEndingWith(await login.response.text(), login.url, '/upstream/social/start');
     const started = await browser.post(form.action, form.fields);
     const callback = await answerSocial(started.headers.get('location') as string, sam.id);
     // An attacker's code delivered to a victim's browser (login CSRF): no binding cookie → refused.
-    const elsewhere = await new ScriptedBrowser().get(callback);
+    const elsewhere = await new TestBrowser().navigate(callback);
     expect(elsewhere.status).toBe(400);
     expect(await elsewhere.text()).toContain('could not be matched');
     // That attempt consumed the state: the rightful browser cannot reuse it either.
-    expect((await browser.get(callback)).status).toBe(400);
-    const bare = await browser.get(`${federation.issuer}/upstream/social/callback?code=abc`);
+    expect((await browser.navigate(callback)).status).toBe(400);
+    const bare = await browser.navigate(`${federation.issuer}/upstream/social/callback?code=abc`);
     expect(bare.status).toBe(400);
-    const unknown = await browser.get(`${federation.issuer}/upstream/nope/callback?code=abc&state=x`);
+    const unknown = await browser.navigate(`${federation.issuer}/upstream/nope/callback?code=abc&state=x`);
     expect(unknown.status).toBe(404);
   });
 
   it('links an upstream account explicitly from the profile, then signs in with it as the same user', async () => {
     const local = await localSignIn(federation);
     const browser = local.browser;
-    const profile = await browser.get(`${federation.issuer}/profile`);
+    const profile = await browser.navigate(`${federation.issuer}/profile`);
     const page = await profile.text();
     expect(page).toContain('Link Example Social');
     const link = formEndingWith(page, `${federation.issuer}/profile`, '/upstream/corp/start');
     expect(link.fields.purpose).toBe('link');
     const started = await browser.post(link.action, link.fields);
     const back = await loginAtProvider(started.headers.get('location') as string, 'linda');
-    const done = await browser.get(back.href);
+    const done = await browser.navigate(back.href);
     expect(done.status).toBe(303);
     expect(done.headers.get('location')).toContain('notice=linked');
     const signedIn = await signInThrough(federation, 'corp', 'linda');
     expect(signedIn.claims.sub).toBe(local.claims.sub);
     // Unlinking works while a password remains.
-    const after = await (await browser.get(`${federation.issuer}/profile`)).text();
+    const after = await (await browser.navigate(`${federation.issuer}/profile`)).text();
     const unlink = formEndingWith(after, `${federation.issuer}/profile`, '/profile/unlink');
     const unlinked = await browser.post(unlink.action, unlink.fields);
     expect(unlinked.headers.get('location')).toContain('notice=unlinked');
@@ -135,7 +135,7 @@ describe('sign-in with upstream providers', () => {
 
   it('does not unlink the only way into an account made by an upstream sign-in', async () => {
     const { browser } = await signInThrough(federation, 'corp', 'solo');
-    const page = await (await browser.get(`${federation.issuer}/profile`)).text();
+    const page = await (await browser.navigate(`${federation.issuer}/profile`)).text();
     expect(page).not.toContain('Change password');
     const unlink = formEndingWith(page, `${federation.issuer}/profile`, '/profile/unlink');
     const refused = await browser.post(unlink.action, unlink.fields);
@@ -144,7 +144,7 @@ describe('sign-in with upstream providers', () => {
 });
 
 async function localSignIn(federation: Federation) {
-  const browser = new ScriptedBrowser();
+  const browser = new TestBrowser();
   const { url, verifier } = authorizationUrl(federation.issuer);
   const code = new URL(await browser.authorize(url, redirectUri)).searchParams.get('code') as string;
   return { browser, ...(await redeem(federation.issuer, code, verifier, confidentialClient)) };

@@ -1,8 +1,8 @@
 import {
+  type AuthorizationServerUnderTest,
+  listenAuthorizationServer,
   obtainTokens,
   postForm,
-  startServer,
-  type TestServer,
   type TokenSet,
   userinfo,
   webAppAuthorization,
@@ -12,11 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // SECURITY.md §3: UserInfo takes a bearer token in the header only and answers with RFC 6750 challenges.
 
 describe('userinfo', () => {
-  let server: TestServer;
+  let server: AuthorizationServerUnderTest;
   let tokens: TokenSet;
 
   beforeAll(async () => {
-    server = await startServer();
+    server = await listenAuthorizationServer();
     tokens = await obtainTokens(server);
   });
   afterAll(() => server.close());
@@ -42,6 +42,7 @@ describe('userinfo', () => {
   it('answers a client-credentials token with 403 insufficient_scope', async () => {
     const clientToken = (await (
       await postForm(
+        server,
         `${server.issuer}/token`,
         { grant_type: 'client_credentials' },
         { authorization: webAppAuthorization },
@@ -60,7 +61,7 @@ describe('userinfo', () => {
   });
 
   it('ignores a token in a form body: 401 with a bare challenge', async () => {
-    const response = await postForm(`${server.issuer}/userinfo`, { access_token: tokens.access_token });
+    const response = await postForm(server, `${server.issuer}/userinfo`, { access_token: tokens.access_token });
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toBe('Bearer realm="userinfo"');
   });

@@ -2,8 +2,8 @@ import {
   demoUser,
   freePort,
   type RunningAuthorizationServer,
-  ScriptedBrowser,
   startAuthorizationServer,
+  TestBrowser,
 } from '@gatehouse/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizationUrl, finishAtProvider, formEndingWith, redeem, redirectUri } from '../federation-harness.js';
@@ -64,9 +64,9 @@ describe('a Gatehouse authorization server as the upstream of another', () => {
   });
 
   it('signs in through the upstream, keeps its amr, and calls its UserInfo as the user', async () => {
-    const browser = new ScriptedBrowser();
+    const browser = new TestBrowser();
     const { url, verifier } = authorizationUrl(downstream.issuer);
-    const login = await browser.navigate(url, redirectUri);
+    const login = await browser.follow(url, redirectUri);
     const form = formEndingWith(await login.response.text(), login.url, '/upstream/parent/start');
     const started = await browser.post(form.action, form.fields);
     const atUpstream = started.headers.get('location') as string;
@@ -74,7 +74,7 @@ describe('a Gatehouse authorization server as the upstream of another', () => {
     const callbackPrefix = `${downstream.issuer}/upstream/parent/callback`;
     const callback = await browser.authorize(atUpstream, callbackPrefix, upstreamUser);
     expect(callback.searchParams.get('iss')).toBe(upstream.issuer);
-    const back = await browser.navigate(callback.href, redirectUri);
+    const back = await browser.follow(callback.href, redirectUri);
     const code = await finishAtProvider(browser, back);
     const { claims } = await redeem(downstream.issuer, code, verifier);
     expect(claims.amr).toEqual(['fed', 'pwd']);
@@ -88,8 +88,8 @@ describe('a Gatehouse authorization server as the upstream of another', () => {
   });
 
   it('refuses an ID token signed with another algorithm than the one configured for the upstream', async () => {
-    const browser = new ScriptedBrowser();
-    const login = await browser.navigate(authorizationUrl(downstream.issuer).url, redirectUri);
+    const browser = new TestBrowser();
+    const login = await browser.follow(authorizationUrl(downstream.issuer).url, redirectUri);
     const form = formEndingWith(await login.response.text(), login.url, '/upstream/parent-es/start');
     const started = await browser.post(form.action, form.fields);
     const callback = await browser.authorize(
@@ -97,14 +97,14 @@ describe('a Gatehouse authorization server as the upstream of another', () => {
       `${downstream.issuer}/upstream/parent-es/callback`,
       upstreamUser,
     );
-    const answer = await browser.get(callback.href);
+    const answer = await browser.navigate(callback.href);
     expect(answer.status).toBe(400);
     expect(answer.headers.get('set-cookie') ?? '').not.toContain('__Host-gh-as-session=');
   });
 
   it('refuses a callback whose iss names another issuer (mix-up), redeeming nothing', async () => {
-    const browser = new ScriptedBrowser();
-    const login = await browser.navigate(authorizationUrl(downstream.issuer).url, redirectUri);
+    const browser = new TestBrowser();
+    const login = await browser.follow(authorizationUrl(downstream.issuer).url, redirectUri);
     const form = formEndingWith(await login.response.text(), login.url, '/upstream/parent/start');
     const started = await browser.post(form.action, form.fields);
     const callback = await browser.authorize(
@@ -113,7 +113,7 @@ describe('a Gatehouse authorization server as the upstream of another', () => {
       upstreamUser,
     );
     callback.searchParams.set('iss', 'https://attacker.example');
-    const answer = await browser.get(callback.href);
+    const answer = await browser.navigate(callback.href);
     expect(answer.status).toBe(400);
     expect(await answer.text()).toContain('could not be trusted');
   });

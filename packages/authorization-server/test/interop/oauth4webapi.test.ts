@@ -3,8 +3,8 @@ import {
   apiResource,
   publicClient,
   type RunningAuthorizationServer,
-  ScriptedBrowser,
   startAuthorizationServer,
+  TestBrowser,
 } from '@gatehouse/test-kit';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import * as oauth from 'oauth4webapi';
@@ -75,7 +75,7 @@ describe('interop: oauth4webapi against the Gatehouse authorization server', () 
       state,
       nonce,
     }).toString();
-    const callback = await new ScriptedBrowser().authorize(url.href, redirectUri);
+    const callback = await new TestBrowser().authorize(url.href, redirectUri);
     const params = oauth.validateAuthResponse(as, client, callback, state);
     const response = await oauth.authorizationCodeGrantRequest(
       as,

@@ -13,8 +13,8 @@ import {
   redisUrl,
   requireService,
   runScopedName,
-  ScriptedBrowser,
   startAuthorizationServer,
+  TestBrowser,
 } from '@gatehouse/test-kit';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,7 +68,7 @@ describe.each(storeSetups)(
       configuration: client.Configuration,
       redirectUri: string,
       scope: string,
-      browser = new ScriptedBrowser(),
+      browser = new TestBrowser(),
     ) {
       const verifier = client.randomPKCECodeVerifier();
       const state = client.randomState();
@@ -159,7 +159,7 @@ describe.each(storeSetups)(
         prompt: 'none',
         state,
       });
-      const again = await browser.navigate(silent.href, redirectUri);
+      const again = await browser.follow(silent.href, redirectUri);
       expect(new URL(again.url).searchParams.get('code')).toBeTruthy();
       expect(new URL(again.url).searchParams.get('state')).toBe(state);
 
@@ -168,10 +168,10 @@ describe.each(storeSetups)(
         post_logout_redirect_uri: confidentialClient.post_logout_redirect_uris[0] as string,
         state: 'bye',
       });
-      const loggedOut = await browser.navigate(logout.href, 'http://127.0.0.1:9999/signed-out');
+      const loggedOut = await browser.follow(logout.href, 'http://127.0.0.1:9999/signed-out');
       expect(loggedOut.url).toBe('http://127.0.0.1:9999/signed-out?state=bye');
 
-      const after = await browser.navigate(silent.href, redirectUri);
+      const after = await browser.follow(silent.href, redirectUri);
       const params = new URL(after.url).searchParams;
       expect(params.get('error')).toBe('login_required');
       expect(params.get('iss')).toBe(server.issuer);

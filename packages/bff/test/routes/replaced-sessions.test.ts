@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { discoverProvider, requestTokens } from '@gatehouse/oidc-client';
 import { openMemoryStore, type Store } from '@gatehouse/store';
-import { freePort, loginAtProvider, type ProviderPeer, SiteAwareBrowser, startProviderPeer } from '@gatehouse/test-kit';
+import { freePort, loginAtProvider, type ProviderPeer, startProviderPeer, TestBrowser } from '@gatehouse/test-kit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBff } from '../../src/app.js';
@@ -61,19 +61,18 @@ describe('a sign-in that replaces the browser’s session', () => {
     await peer?.stop();
   });
 
-  async function signIn(browser: SiteAwareBrowser, providerJar: Map<string, string>, path = '/bff/login') {
+  async function signIn(browser: TestBrowser, path = '/bff/login') {
     const start = await browser.navigate(`${path}?returnUrl=/`);
-    const callback = await loginAtProvider(start.headers.get('location') as string, 'alice', providerJar);
-    expect((await browser.navigate(callback.href, peer.issuer)).status).toBe(200);
+    const callback = await loginAtProvider(start.headers.get('location') as string, 'alice', browser);
+    expect((await browser.navigate(callback.href, { from: peer.issuer })).status).toBe(200);
     return browser.cookie('__Host-gh-session') as string;
   }
 
   it('by the same user in the same provider session ends the old session and keeps the new one’s grant', async () => {
-    const browser = new SiteAwareBrowser(origin);
-    const providerJar = new Map<string, string>();
-    const first = await signIn(browser, providerJar);
-    // Signed in at the provider already: a silent sign-in, as the SDK does to renew.
-    const second = await signIn(browser, providerJar, '/bff/silent-login');
+    const browser = new TestBrowser({ origin: origin });
+    const first = await signIn(browser);
+    // Signed in at the provider already (the same browser): a silent sign-in, as the SDK does to renew.
+    const second = await signIn(browser, '/bff/silent-login');
     expect(second).not.toBe(first);
     expect(await sessions.load(first, Date.now())).toBeUndefined();
 

@@ -91,7 +91,7 @@ describe('upstream tokens', () => {
       reason: 'reconsent_required',
     });
     expect(federation.social.provider.counts.refreshToken).toBe(attempts);
-    const page = await (await browser.get(`${federation.issuer}/profile`)).text();
+    const page = await (await browser.navigate(`${federation.issuer}/profile`)).text();
     expect(page).toContain('Needs reconnecting');
     expect(page).toContain('Reconnect Example Social');
     federation.clock.now = Date.now();
@@ -147,7 +147,7 @@ describe('upstream tokens', () => {
   it('deletes the links and upstream tokens with the account', async () => {
     const { claims, browser } = await signInThrough(federation, 'social', sam.id);
     const sub = claims.sub as string;
-    const page = await (await browser.get(`${federation.issuer}/profile`)).text();
+    const page = await (await browser.navigate(`${federation.issuer}/profile`)).text();
     const form = formEndingWith(page, `${federation.issuer}/profile`, '/profile/delete');
     const refused = await browser.post(form.action, { ...form.fields, confirm: 'nope' });
     expect(refused.status).toBe(400);

@@ -24,4 +24,4 @@ export type {
   StoredEntry,
   WriteOptions,
 } from './store.js';
-export { waitForLock } from './wait-for-lock.js';
+export { type Rechecked, type WaitForLockOptions, waitForLock } from './wait-for-lock.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { requestTokens, TokenEndpointError } from '@gatehouse/oidc-client';
+import { waitForLock } from '@gatehouse/store';
 import type { BffContext } from '../context.js';
 import type { LoadedSession, Session, SessionTokens } from '../session/session-store.js';
 
@@ -42,26 +42,24 @@ export async function accessTokenForSession(
   const usable = freshToken(context, current.session.tokens, wanted);
   if (usable) return usable;
   const lockName = `bff-refresh:${createHash('sha256').update(sessionId).digest('base64url')}`;
-  const deadline = Date.now() + waitForOtherRefreshMs;
-  for (;;) {
-    const lock = await context.store.acquireLock(lockName, refreshLockSeconds);
-    if (lock) {
-      try {
-        return await refreshUnderLock(context, sessionId, wanted);
-      } finally {
-        await lock.release();
-      }
-    }
-    // Another request (here or on another instance) is refreshing: wait for its result.
-    await sleep(25);
-    const reread = await context.sessions.load(sessionId, context.now());
-    if (!reread) return { kind: 'ended', reason: 'session_expired' };
-    const now = freshToken(context, reread.session.tokens, wanted);
-    if (now) {
-      context.metrics.refresh('merged');
-      return now;
-    }
-    if (Date.now() > deadline) return { kind: 'ended', reason: 'refresh_failed' };
+  const waited = await waitForLock(context.store, lockName, {
+    ttlSeconds: refreshLockSeconds,
+    waitMs: waitForOtherRefreshMs,
+    // Another request (here or on another instance) is refreshing: between tries, look for its result.
+    recheck: async (): Promise<SessionTokenResult | undefined> => {
+      const reread = await context.sessions.load(sessionId, context.now());
+      if (!reread) return { kind: 'ended', reason: 'session_expired' };
+      const refreshed = freshToken(context, reread.session.tokens, wanted);
+      if (refreshed) context.metrics.refresh('merged');
+      return refreshed;
+    },
+  });
+  if (!waited) return { kind: 'ended', reason: 'refresh_failed' };
+  if ('rechecked' in waited) return waited.rechecked;
+  try {
+    return await refreshUnderLock(context, sessionId, wanted);
+  } finally {
+    await waited.release();
   }
 }
 

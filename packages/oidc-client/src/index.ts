@@ -1,4 +1,5 @@
 export { type AuthorizationRequest, buildAuthorizationUrl } from './authorization-request.js';
+export { BrowserBinding } from './browser-binding.js';
 export { type CallbackFault, type CallbackResult, parseCallback } from './callback.js';
 export {
   allowedAlgorithms,
@@ -14,6 +15,15 @@ export {
   type IdTokenExpectations,
   type IdTokenVerifier,
 } from './id-token.js';
+export {
+  type BegunTransaction,
+  type FinishedTransaction,
+  type LoginTransactionOptions,
+  LoginTransactionStore,
+  type OpenedTransaction,
+  type TransactionFields,
+  type TransactionSealer,
+} from './login-transaction-store.js';
 export { type LogoutRequest, LogoutTokenError, logoutTokenMaxAgeSeconds, verifyLogoutToken } from './logout-token.js';
 export { createPkcePair } from './pkce.js';
 export { isBelowApiBase, withAppsecretProof } from './provider-api-url.js';

@@ -120,7 +120,7 @@ export async function buildContext(
       providers: upstreamProviders,
       links: upstreamLinks,
       tokens: upstreamTokens,
-      transactions: new UpstreamTransactions(store),
+      transactions: new UpstreamTransactions(store, createSealer(config.cookieSecrets, 'upstream-transactions'), now),
       api: new UpstreamApi(upstreamProviders, upstreamTokens, upstreamLinks, fetchImpl),
     },
     log,

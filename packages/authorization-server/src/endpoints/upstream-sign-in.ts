@@ -1,16 +1,9 @@
-import {
-  buildAuthorizationUrl,
-  createPkcePair,
-  parseCallback,
-  requestTokens,
-  type TokenResponse,
-} from '@gatehouse/oidc-client';
+import { buildAuthorizationUrl, parseCallback, requestTokens, type TokenResponse } from '@gatehouse/oidc-client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AsContext } from '../context.js';
 import { sendErrorPage, sendFormExpired, sendInteractionRefused } from '../http/error-page-reply.js';
 import { isOwnFormPost } from '../http/form-csrf.js';
 import { formParams } from '../http/request-params.js';
-import { randomToken } from '../primitives/random.js';
 import type { Account } from '../protocol/account.js';
 import { completeSignIn } from '../services/accounts/complete-sign-in.js';
 import { identifyUser, type UpstreamIdentity } from '../services/upstreams/upstream-identity.js';
@@ -67,13 +60,9 @@ export function registerUpstreamSignIn(app: FastifyInstance, context: AsContext)
         503,
       );
     }
-    const pkce = createPkcePair();
-    const nonce = resolved.verifyIdToken ? randomToken(24) : undefined;
     const started = await upstreams.transactions.start(request.headers.cookie, {
       upstream: config.name,
-      codeVerifier: pkce.verifier,
       purpose,
-      ...(nonce ? { nonce } : {}),
       ...(interactionId ? { interactionId } : {}),
       ...(linkSub ? { linkSub } : {}),
     });
@@ -82,8 +71,8 @@ export function registerUpstreamSignIn(app: FastifyInstance, context: AsContext)
       redirectUri: upstreamCallbackUrl(context, config.name),
       scopes: resolved.scopes,
       state: started.state,
-      codeChallenge: pkce.challenge,
-      ...(nonce ? { nonce } : {}),
+      codeChallenge: started.codeChallenge,
+      ...(resolved.verifyIdToken ? { nonce: started.nonce } : {}),
     });
     reply.header('set-cookie', started.setCookie);
     return reply.code(303).header('cache-control', 'no-store').header('location', location).send();
@@ -97,9 +86,12 @@ export function registerUpstreamSignIn(app: FastifyInstance, context: AsContext)
     if (!resolved)
       return sendErrorPage(reply, 503, 'Temporarily unavailable', `${config.displayName} cannot be reached right now.`);
     const result = parseUpstreamCallback(query, resolved.metadata);
-    const transaction = result.state
+    const finished = result.state
       ? await upstreams.transactions.finish(result.state, request.headers.cookie)
       : undefined;
+    // Whatever the outcome, the binding goes once no other sign-in of this browser is open.
+    if (finished?.setCookie) reply.header('set-cookie', finished.setCookie);
+    const transaction = finished?.transaction;
     // Unknown, replayed, another browser's or another upstream's state: nothing is redeemed (login CSRF, mix-up).
     if (!transaction || transaction.upstream !== config.name) {
       return sendErrorPage(

@@ -1,5 +1,5 @@
+import { BrowserBinding } from '@gatehouse/oidc-client';
 import type { JsonValue, Store } from '@gatehouse/store';
-import { BrowserBinding } from '../primitives/browser-binding.js';
 import { randomToken } from '../primitives/random.js';
 import type { AuthorizationRequest } from '../protocol/authorization-request.js';
 import type { LoadedSession } from './provider-sessions.js';

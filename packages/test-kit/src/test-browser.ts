@@ -232,7 +232,8 @@ export class TestBrowser {
   #originHeader(started: { chain: readonly Initiator[]; mode: string }, url: URL, method: string) {
     const from = started.chain[0];
     if (from === undefined || from === 'none') return undefined;
-    if (started.mode === 'cors') return from !== url.origin || (method !== 'GET' && method !== 'HEAD') ? from : undefined;
+    if (started.mode === 'cors')
+      return from !== url.origin || (method !== 'GET' && method !== 'HEAD') ? from : undefined;
     if (method === 'GET' || method === 'HEAD') return undefined;
     // Outside CORS mode (a form post), the page's referrer policy can hide where it came from.
     return this.#pagePolicies.get(from) === 'no-referrer' ? 'null' : from;

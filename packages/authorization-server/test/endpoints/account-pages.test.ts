@@ -1,15 +1,15 @@
 import {
   type AuthorizationServerUnderTest,
   authorizationUrl,
+  buildAuthorizationServer,
   clientsWith,
   cookieValue,
   csrfOf,
   getRaw,
-  listenAuthorizationServer,
   parseForm,
   sessionCookie,
   signInAtLoginPage,
-  TestBrowser,
+  type TestBrowser,
   usersWith,
   webAppRedirect,
 } from '@gatehouse/test-kit';
@@ -40,7 +40,7 @@ describe('pages', () => {
   let server: AuthorizationServerUnderTest;
 
   beforeAll(async () => {
-    server = await listenAuthorizationServer({
+    server = await buildAuthorizationServer({
       clients: clientsWith(markupClient, firstParty),
       users: usersWith(carol),
       rateLimits: { loginFailuresPerAccount: 3 },
@@ -69,7 +69,7 @@ describe('pages', () => {
       [
         'the login page of an authorization',
         async () => {
-          const browser = new TestBrowser();
+          const browser = server.browser();
           const { url } = await pageOf(browser, {});
           return browser.navigate(url);
         },
@@ -106,7 +106,7 @@ describe('pages', () => {
 
   describe('forms and CSRF', () => {
     it('refuses a sign-in POST without a CSRF token with 403 and no session', async () => {
-      const browser = new TestBrowser();
+      const browser = server.browser();
       await browser.navigate(`${server.issuer}/login`);
       const response = await browser.post(`${server.issuer}/login`, alice);
       expect(response.status).toBe(403);
@@ -114,9 +114,9 @@ describe('pages', () => {
     });
 
     it("refuses a sign-in POST carrying another browser's CSRF token with 403 and no session", async () => {
-      const attacker = new TestBrowser();
+      const attacker = server.browser();
       const attackerPage = await (await attacker.navigate(`${server.issuer}/login`)).text();
-      const victim = new TestBrowser();
+      const victim = server.browser();
       await victim.navigate(`${server.issuer}/login`);
       const response = await victim.post(`${server.issuer}/login`, {
         ...alice,
@@ -127,8 +127,8 @@ describe('pages', () => {
     });
 
     it('refuses a sign-in POST from a browser without the CSRF cookie (a cross-site form)', async () => {
-      const attackerPage = await (await new TestBrowser().navigate(`${server.issuer}/login`)).text();
-      const response = await new TestBrowser().post(`${server.issuer}/login`, {
+      const attackerPage = await (await server.browser().navigate(`${server.issuer}/login`)).text();
+      const response = await server.browser().post(`${server.issuer}/login`, {
         ...alice,
         csrf: csrfOf(attackerPage, `${server.issuer}/login`),
       });
@@ -137,7 +137,7 @@ describe('pages', () => {
     });
 
     it('refuses a consent POST without a CSRF token with 403 and issues no code', async () => {
-      const browser = new TestBrowser();
+      const browser = server.browser();
       const login = await pageOf(browser, { scope: 'openid profile email' });
       const consent = await browser.submit(login.url, login.html, alice, webAppRedirect);
       expect(consent.response.status).toBe(200);
@@ -151,7 +151,7 @@ describe('pages', () => {
     });
 
     it('refuses a profile POST without a CSRF token with 403 and changes nothing', async () => {
-      const browser = new TestBrowser();
+      const browser = server.browser();
       expect((await signInAtLoginPage(server, browser)).status).toBe(303);
       const response = await browser.post(`${server.issuer}/profile/name`, { name: 'Mallory' });
       expect(response.status).toBe(403);
@@ -159,16 +159,16 @@ describe('pages', () => {
     });
 
     it('refuses a registration POST without a CSRF token with 403 and creates no account', async () => {
-      const browser = new TestBrowser();
+      const browser = server.browser();
       await browser.navigate(`${server.issuer}/register`);
       const account = { email: 'csrf-victim@example.com', password: 'a long enough password 42' };
       const response = await browser.post(`${server.issuer}/register`, account);
       expect(response.status).toBe(403);
-      expect((await signInAtLoginPage(server, new TestBrowser(), account)).status).toBe(400);
+      expect((await signInAtLoginPage(server, server.browser(), account)).status).toBe(400);
     });
 
     it('answers successful form POSTs with 303: sign-in, consent, registration, profile', async () => {
-      const browser = new TestBrowser();
+      const browser = server.browser();
       const login = await pageOf(browser, { scope: 'openid profile email api' });
       const form = parseForm(login.html, login.url);
       const signedIn = await browser.post(form.action, { ...form.fields, ...alice });
@@ -199,14 +199,14 @@ describe('pages', () => {
   describe('escaping', () => {
     it('escapes a login_hint carrying markup in the login page', async () => {
       const hint = '"><script>alert(1)</script>@example.com';
-      const { html } = await pageOf(new TestBrowser(), { login_hint: hint });
+      const { html } = await pageOf(server.browser(), { login_hint: hint });
       expect(html).not.toContain('<script>alert(1)</script>');
       expect(html).not.toContain('"><script');
       expect(html).toContain('&lt;script&gt;');
     });
 
     it('escapes a client name carrying markup in the login and consent pages', async () => {
-      const browser = new TestBrowser();
+      const browser = server.browser();
       const redirect = 'http://127.0.0.1:9999/markup';
       const login = await pageOf(browser, { client_id: 'markup-name', redirect_uri: redirect }, redirect);
       expect(login.html).not.toContain(markupName);
@@ -221,7 +221,7 @@ describe('pages', () => {
   describe('consent', () => {
     it('asks for offline_access explicitly, even for a client that skips consent', async () => {
       const redirect = 'http://127.0.0.1:9999/first-party';
-      const browser = new TestBrowser();
+      const browser = server.browser();
       const url = (scope: string) =>
         authorizationUrl(server.issuer, {
           response_type: 'code',
@@ -241,7 +241,7 @@ describe('pages', () => {
 
   describe('no account enumeration', () => {
     it('answers a wrong password and an unknown email alike, apart from the echoed email', async () => {
-      const browser = new TestBrowser();
+      const browser = server.browser();
       const attempt = async (email: string) => {
         const page = await (await browser.navigate(`${server.issuer}/login`)).text();
         const response = await browser.post(`${server.issuer}/login`, {
@@ -259,7 +259,7 @@ describe('pages', () => {
     });
 
     it('answers the registration of a taken email like that of a new one', async () => {
-      const browser = new TestBrowser();
+      const browser = server.browser();
       const register = async (email: string) => {
         const page = await (await browser.navigate(`${server.issuer}/register`)).text();
         return browser.post(`${server.issuer}/register`, {
@@ -274,13 +274,13 @@ describe('pages', () => {
       expect(taken.status).toBe(fresh.status);
       expect(taken.headers.get('location')).toBe(fresh.headers.get('location'));
       expect(taken.headers.getSetCookie()).toEqual(fresh.headers.getSetCookie());
-      expect((await signInAtLoginPage(server, new TestBrowser(), alice)).status).toBe(303);
+      expect((await signInAtLoginPage(server, server.browser(), alice)).status).toBe(303);
     });
   });
 
   describe('failed sign-ins', () => {
     it('are limited per account with 429 and Retry-After, and the limit lifts after its window', async () => {
-      const browser = new TestBrowser();
+      const browser = server.browser();
       for (let i = 0; i < 3; i += 1) {
         const response = await signInAtLoginPage(server, browser, { ...carol, password: `wrong password ${i}` });
         expect([400, 429]).toContain(response.status);
@@ -299,7 +299,7 @@ describe('pages', () => {
 
   describe('passwords at registration', () => {
     const register = async (email: string, password: string) => {
-      const browser = new TestBrowser();
+      const browser = server.browser();
       const page = await (await browser.navigate(`${server.issuer}/register`)).text();
       return browser.post(`${server.issuer}/register`, {
         csrf: csrfOf(page, `${server.issuer}/register`),
@@ -334,17 +334,17 @@ describe('pages', () => {
       };
       expect(account.password).toHaveLength(200);
       expect((await register(account.email, account.password)).status).toBe(303);
-      expect((await signInAtLoginPage(server, new TestBrowser(), account)).status).toBe(303);
+      expect((await signInAtLoginPage(server, server.browser(), account)).status).toBe(303);
       const truncated = { ...account, password: account.password.slice(0, 199) };
-      expect((await signInAtLoginPage(server, new TestBrowser(), truncated)).status).toBe(400);
+      expect((await signInAtLoginPage(server, server.browser(), truncated)).status).toBe(400);
       const folded = { ...account, password: account.password.toLowerCase() };
-      expect((await signInAtLoginPage(server, new TestBrowser(), folded)).status).toBe(400);
+      expect((await signInAtLoginPage(server, server.browser(), folded)).status).toBe(400);
     });
   });
 
   describe('the session cookie', () => {
     it('is __Host-gh-as-session with HttpOnly, Secure, SameSite=Lax, Path=/ and no Domain', async () => {
-      const response = await signInAtLoginPage(server, new TestBrowser());
+      const response = await signInAtLoginPage(server, server.browser());
       const line = response.headers.getSetCookie().find((cookie) => cookie.startsWith(`${sessionCookie}=`));
       expect(line).toBeDefined();
       const attributes = (line as string)
@@ -359,7 +359,7 @@ describe('pages', () => {
     });
 
     it('gets a new value at every sign-in, and the previous value signs nobody in', async () => {
-      const browser = new TestBrowser();
+      const browser = server.browser();
       const first = cookieValue(await signInAtLoginPage(server, browser), sessionCookie);
       const second = cookieValue(await signInAtLoginPage(server, browser), sessionCookie);
       // A signed opaque id of at least 256 bits, base64url: `<id>.<mac>`.
@@ -374,7 +374,7 @@ describe('pages', () => {
     });
 
     it('signs nobody in with a tampered value', async () => {
-      const value = cookieValue(await signInAtLoginPage(server, new TestBrowser()), sessionCookie) as string;
+      const value = cookieValue(await signInAtLoginPage(server, server.browser()), sessionCookie) as string;
       const tampered = `${value.slice(0, 5)}${value[5] === 'A' ? 'B' : 'A'}${value.slice(6)}`;
       const response = await getRaw(server, `${server.issuer}/profile`, { cookie: `${sessionCookie}=${tampered}` });
       expect(response.status).toBe(303);
@@ -386,12 +386,12 @@ describe('failed sign-ins from one address', () => {
   let server: AuthorizationServerUnderTest;
 
   beforeAll(async () => {
-    server = await listenAuthorizationServer({ rateLimits: { loginFailuresPerIp: 3 } });
+    server = await buildAuthorizationServer({ rateLimits: { loginFailuresPerIp: 3 } });
   });
   afterAll(() => server.close());
 
   it('are limited per IP address across accounts with 429 and Retry-After, temporarily', async () => {
-    const browser = new TestBrowser();
+    const browser = server.browser();
     for (const email of ['one@example.com', 'two@example.com', 'three@example.com']) {
       const response = await signInAtLoginPage(server, browser, { email, password: 'guessing a password 1' });
       expect([400, 429]).toContain(response.status);

@@ -1,11 +1,11 @@
 import {
   type AuthorizationServerUnderTest,
   authorizationUrl,
+  buildAuthorizationServer,
   clientsWith,
   errorDescriptionCharset,
   getRaw,
   headerOf,
-  listenAuthorizationServer,
   obtainCode,
   obtainTokens,
   payloadOf,
@@ -13,7 +13,7 @@ import {
   redeemCode,
   signInAtLoginPage,
   spaRedirect,
-  TestBrowser,
+  type TestBrowser,
   usersWith,
   webAppRedirect,
 } from '@gatehouse/test-kit';
@@ -21,7 +21,7 @@ import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escapeHtml } from '../../src/views/html.js';
 
-// SECURITY.md §2: the authorization endpoint, attacked over real HTTP.
+// SECURITY.md §2: the authorization endpoint, attacked through the harness (inject(): the answers, not the socket).
 
 const multiClient = {
   client_id: 'multi',
@@ -56,7 +56,7 @@ describe('authorization endpoint', () => {
   });
 
   beforeAll(async () => {
-    server = await listenAuthorizationServer({ clients: clientsWith(multiClient), users: usersWith(bob, erin) });
+    server = await buildAuthorizationServer({ clients: clientsWith(multiClient), users: usersWith(bob, erin) });
   });
   afterAll(() => server.close());
 
@@ -261,10 +261,9 @@ describe('authorization endpoint', () => {
     });
 
     it('says in discovery that request objects are not supported', async () => {
-      const discovery = (await (await fetch(`${server.issuer}/.well-known/openid-configuration`)).json()) as Record<
-        string,
-        unknown
-      >;
+      const discovery = (await (
+        await server.fetch(`${server.issuer}/.well-known/openid-configuration`)
+      ).json()) as Record<string, unknown>;
       expect(discovery.request_parameter_supported).toBe(false);
       expect(discovery.request_uri_parameter_supported).toBe(false);
     });
@@ -290,7 +289,7 @@ describe('authorization endpoint', () => {
     });
 
     it('answers prompt=none without consent with consent_required and no HTML', async () => {
-      const browser = new TestBrowser();
+      const browser = server.browser();
       expect((await signInAtLoginPage(server, browser, erin)).status).toBe(303);
       const response = await browser.navigate(
         authorizationUrl(server.issuer, webApp({ prompt: 'none', scope: 'openid email' })),
@@ -319,7 +318,7 @@ describe('authorization endpoint', () => {
     );
 
     it('refuses an id_token_hint signed by someone else, even one naming the signed-in user and our kid', async () => {
-      const jwks = (await (await fetch(`${server.issuer}/jwks`)).json()) as { keys: { kid: string }[] };
+      const jwks = (await (await server.fetch(`${server.issuer}/jwks`)).json()) as { keys: { kid: string }[] };
       const kid = headerOf(aliceIdToken).kid as string;
       expect(jwks.keys.map((key) => key.kid)).toContain(kid);
       const { privateKey } = await generateKeyPair('RS256');
@@ -406,7 +405,7 @@ describe('authorization endpoint', () => {
     it('sends no CORS headers from /authorize, even to a registered browser origin', async () => {
       const origin = 'http://127.0.0.1:9999';
       const get = await authorize(webApp({ prompt: 'none' }), { origin });
-      const preflight = await fetch(`${server.issuer}/authorize`, {
+      const preflight = await server.fetch(`${server.issuer}/authorize`, {
         method: 'OPTIONS',
         headers: { origin, 'access-control-request-method': 'GET' },
       });

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import {
   type AuthorizationServerUnderTest,
   basicAuthorization,
+  buildAuthorizationServer,
   clientsWith,
-  listenAuthorizationServer,
   postForm,
   webAppAuthorization,
 } from '@gatehouse/test-kit';
@@ -38,7 +38,7 @@ describe('client authentication', () => {
     const pair = await generateKeyPair('ES256', { extractable: true });
     privateKey = pair.privateKey;
     const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'client-key-1', alg: 'ES256', use: 'sig' };
-    server = await listenAuthorizationServer({
+    server = await buildAuthorizationServer({
       clients: clientsWith(oddClient, postClient, {
         client_id: jwtClientId,
         token_endpoint_auth_method: 'private_key_jwt',
@@ -254,7 +254,7 @@ describe('client authentication failures, repeated', () => {
   let server: AuthorizationServerUnderTest;
 
   beforeAll(async () => {
-    server = await listenAuthorizationServer({ rateLimits: { clientAuthFailuresPerClient: 3, windowSeconds: 60 } });
+    server = await buildAuthorizationServer({ rateLimits: { clientAuthFailuresPerClient: 3, windowSeconds: 60 } });
   });
   afterAll(() => server.close());
 
@@ -283,7 +283,7 @@ describe('client authentication failures, repeated', () => {
 describe('client authentication limit, for a client that succeeds', () => {
   let server: AuthorizationServerUnderTest;
   beforeAll(async () => {
-    server = await listenAuthorizationServer({ rateLimits: { clientAuthFailuresPerClient: 4 } });
+    server = await buildAuthorizationServer({ rateLimits: { clientAuthFailuresPerClient: 4 } });
   });
   afterAll(() => server.close());
 

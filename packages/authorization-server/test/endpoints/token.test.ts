@@ -1,10 +1,10 @@
 import {
   type AuthorizationServerUnderTest,
   basicAuthorization,
+  buildAuthorizationServer,
   clientsWith,
   headerOf,
   introspect,
-  listenAuthorizationServer,
   obtainCode,
   obtainTokens,
   payloadOf,
@@ -34,7 +34,7 @@ describe('token endpoint', () => {
     postForm(server, `${server.issuer}/token`, fields, headers);
 
   beforeAll(async () => {
-    server = await listenAuthorizationServer({ clients: clientsWith(apiOnly) });
+    server = await buildAuthorizationServer({ clients: clientsWith(apiOnly) });
   });
   afterAll(() => server.close());
 
@@ -231,7 +231,7 @@ describe('token endpoint', () => {
     it('are at+jwt, signed asymmetrically with a published key, each with its own jti', async () => {
       const first = await obtainTokens(server);
       const second = await obtainTokens(server);
-      const jwks = (await (await fetch(`${server.issuer}/jwks`)).json()) as { keys: { kid: string }[] };
+      const jwks = (await (await server.fetch(`${server.issuer}/jwks`)).json()) as { keys: { kid: string }[] };
       for (const { access_token: accessToken } of [first, second]) {
         const header = headerOf(accessToken);
         expect(header.typ).toBe('at+jwt');
@@ -246,7 +246,9 @@ describe('token endpoint', () => {
     });
 
     it('publish only public key members in the JWKS, with distinct kids', async () => {
-      const { keys } = (await (await fetch(`${server.issuer}/jwks`)).json()) as { keys: Record<string, unknown>[] };
+      const { keys } = (await (await server.fetch(`${server.issuer}/jwks`)).json()) as {
+        keys: Record<string, unknown>[];
+      };
       expect(keys.length).toBeGreaterThan(0);
       for (const key of keys) {
         for (const secret of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth']) expect(key).not.toHaveProperty(secret);
@@ -272,13 +274,13 @@ describe('token endpoint', () => {
         ['invalid_request', await token({}, { authorization: webAppAuthorization })],
         [
           'a JSON body',
-          await fetch(`${server.issuer}/token`, {
+          await server.fetch(`${server.issuer}/token`, {
             method: 'POST',
             headers: { 'content-type': 'application/json', authorization: webAppAuthorization },
             body: JSON.stringify({ grant_type: 'client_credentials' }),
           }),
         ],
-        ['a GET', await fetch(`${server.issuer}/token`)],
+        ['a GET', await server.fetch(`${server.issuer}/token`)],
       ];
     }
 
@@ -294,7 +296,7 @@ describe('token endpoint', () => {
     });
 
     it('refuses a JSON body with 400 invalid_request', async () => {
-      const response = await fetch(`${server.issuer}/token`, {
+      const response = await server.fetch(`${server.issuer}/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: webAppAuthorization },
         body: JSON.stringify({ grant_type: 'client_credentials' }),
@@ -303,7 +305,7 @@ describe('token endpoint', () => {
     });
 
     it('refuses a form sent as text/plain with 400 invalid_request', async () => {
-      const response = await fetch(`${server.issuer}/token`, {
+      const response = await server.fetch(`${server.issuer}/token`, {
         method: 'POST',
         headers: { 'content-type': 'text/plain', authorization: webAppAuthorization },
         body: 'grant_type=client_credentials',
@@ -312,7 +314,7 @@ describe('token endpoint', () => {
     });
 
     it.each(['GET', 'PUT', 'DELETE'])('answers %s /token with 405 and an Allow header naming POST', async (method) => {
-      const response = await fetch(`${server.issuer}/token`, { method });
+      const response = await server.fetch(`${server.issuer}/token`, { method });
       expect(response.status).toBe(405);
       const allowed = (response.headers.get('allow') ?? '').split(',').map((value) => value.trim());
       expect(allowed).toContain('POST');
@@ -324,7 +326,7 @@ describe('token endpoint', () => {
     const spaOrigin = 'http://127.0.0.1:9999';
 
     it('allows no origin a public client did not register, and never with credentials', async () => {
-      const preflight = await fetch(`${server.issuer}/token`, {
+      const preflight = await server.fetch(`${server.issuer}/token`, {
         method: 'OPTIONS',
         headers: { origin: 'https://attacker.example', 'access-control-request-method': 'POST' },
       });
@@ -366,7 +368,9 @@ describe('token endpoint', () => {
 
     it('serves discovery and JWKS to any origin without credentials', async () => {
       for (const path of ['/.well-known/openid-configuration', '/jwks']) {
-        const response = await fetch(`${server.issuer}${path}`, { headers: { origin: 'https://anyone.example' } });
+        const response = await server.fetch(`${server.issuer}${path}`, {
+          headers: { origin: 'https://anyone.example' },
+        });
         expect(response.headers.get('access-control-allow-origin')).toBe('*');
         expect(response.headers.get('access-control-allow-credentials')).toBeNull();
       }

@@ -1,6 +1,6 @@
 import {
   type AuthorizationServerUnderTest,
-  listenAuthorizationServer,
+  buildAuthorizationServer,
   obtainTokens,
   postForm,
   type TokenSet,
@@ -16,13 +16,13 @@ describe('userinfo', () => {
   let tokens: TokenSet;
 
   beforeAll(async () => {
-    server = await listenAuthorizationServer();
+    server = await buildAuthorizationServer();
     tokens = await obtainTokens(server);
   });
   afterAll(() => server.close());
 
   it('answers no token with 401 and a bare Bearer realm challenge', async () => {
-    const response = await fetch(`${server.issuer}/userinfo`);
+    const response = await server.fetch(`${server.issuer}/userinfo`);
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toBe('Bearer realm="userinfo"');
   });
@@ -54,7 +54,7 @@ describe('userinfo', () => {
   });
 
   it('ignores a token in the query string: 401 with a bare challenge', async () => {
-    const response = await fetch(`${server.issuer}/userinfo?access_token=${tokens.access_token}`);
+    const response = await server.fetch(`${server.issuer}/userinfo?access_token=${tokens.access_token}`);
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toBe('Bearer realm="userinfo"');
     expect(await response.text()).not.toContain('@example.com');

@@ -1,8 +1,8 @@
 import {
   type AuthorizationServerUnderTest,
+  buildAuthorizationServer,
   csrfOf,
   introspect,
-  listenAuthorizationServer,
   obtainTokens,
   payloadOf,
   refreshRequest,
@@ -23,7 +23,7 @@ describe('refresh token rotation', () => {
 
   beforeAll(async () => {
     // Absolute limit 120 s, idle limit 100 s: short enough to cross with the clock.
-    server = await listenAuthorizationServer({
+    server = await buildAuthorizationServer({
       refreshTokenTtlSeconds: 120,
       refreshTokenIdleTtlSeconds: 100,
       users: usersWith(frank),

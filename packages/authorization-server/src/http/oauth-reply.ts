@@ -1,6 +1,6 @@
 import type { JsonErrorBody } from '@gatehouse/server-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { OAuthError, SlowDownError } from '../protocol/errors.js';
+import { OAuthError, ServerError, SlowDownError } from '../protocol/errors.js';
 import { usedBasic } from '../services/clients/authenticate-client.js';
 
 /** Headers every token-endpoint-style JSON answer carries (RFC 6749 §5.1). */
@@ -24,7 +24,7 @@ export function sendOAuthError(reply: FastifyReply, error: OAuthError, options: 
 /** Maps anything thrown by an OAuth JSON endpoint to its answer; unknown failures become `server_error` without detail. */
 export function toOAuthError(error: unknown): OAuthError {
   if (error instanceof OAuthError) return error;
-  return new OAuthError('server_error', 500, 'the request could not be completed');
+  return new ServerError('the request could not be completed');
 }
 
 /**

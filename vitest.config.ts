@@ -11,7 +11,7 @@ const sourceCondition = ['gatehouse-source'];
  */
 function workspaceProjects() {
   // Whole journeys in Chromium, and attacks end to end over HTTP (one file per attacker).
-  const topLevel = ['e2e', 'attacks', 'fuzz']
+  const topLevel = ['e2e', 'attacks', 'fuzz', 'docs']
     .filter((name) => existsSync(`test/${name}`))
     .map((name) => ({ extends: true as const, test: { name, root: `test/${name}`, include: ['**/*.test.ts'] } }));
   return ['packages', 'apps/demo']

@@ -7,9 +7,9 @@ import { checkUpstreams, upstreamSchema } from './upstream-config.js';
 
 const seedUserSchema = Type.Object(
   {
-    email: Type.String({ minLength: 3, maxLength: 254 }),
-    password: Type.String({ minLength: 8, maxLength: 1024 }),
-    name: Type.Optional(Type.String({ maxLength: 200 })),
+    email: Type.String({ minLength: 3, maxLength: 254, description: 'the account’s email address' }),
+    password: Type.String({ minLength: 8, maxLength: 1024, description: 'the account’s password' }),
+    name: Type.Optional(Type.String({ maxLength: 200, description: 'the account’s display name' })),
   },
   { additionalProperties: false },
 );
@@ -20,14 +20,17 @@ export const authorizationServerConfigSchema = Type.Object(
     /** The issuer identifier: an https URL (plain http only on localhost), no query or fragment. */
     issuer: Type.String({
       pattern: '^https?://[^?#\\s]+[^/?#\\s]$',
-      description: 'https URL without a trailing slash',
+      description: 'the issuer URL: https (plain http only on localhost), no trailing slash',
     }),
-    port: Type.Integer({ minimum: 0, maximum: 65535, default: 4000 }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 4000, description: 'port to listen on' }),
     /**
      * Proxies in front of the server whose `X-Forwarded-For` is believed (addresses or CIDR ranges),
      * so per-IP sign-in limits count the browser's address, not the proxy's. Default none.
      */
-    trustedProxies: Type.Array(Type.String({ pattern: '^[0-9a-fA-F:.]+(/\\d{1,3})?$' }), { default: [] }),
+    trustedProxies: Type.Array(Type.String({ pattern: '^[0-9a-fA-F:.]+(/\\d{1,3})?$' }), {
+      default: [],
+      description: 'proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed',
+    }),
     host: Type.String({
       minLength: 1,
       default: '127.0.0.1',
@@ -50,47 +53,98 @@ export const authorizationServerConfigSchema = Type.Object(
       },
     ),
     /** Keys that sign the provider's cookies; the first signs, any verifies. At least 32 characters each. */
-    cookieSecrets: Type.Array(Type.String({ minLength: 32 }), { minItems: 1 }),
+    cookieSecrets: Type.Array(Type.String({ minLength: 32 }), {
+      minItems: 1,
+      description: 'secrets that sign cookies and derive the sealing keys; the first signs, any verifies',
+    }),
     /** Access-token lifetime in seconds. Default 1 hour. */
-    accessTokenTtlSeconds: Type.Integer({ minimum: 30, maximum: 86400, default: 3600 }),
+    accessTokenTtlSeconds: Type.Integer({
+      minimum: 30,
+      maximum: 86400,
+      default: 3600,
+      description: 'access-token lifetime',
+    }),
     /**
      * Lifetime in seconds of an access token issued by the legacy implicit grant (in the redirect's
      * fragment, with no refresh token): kept short. Default 5 minutes, at most 1 hour.
      */
-    implicitAccessTokenTtlSeconds: Type.Integer({ minimum: 30, maximum: 3600, default: 300 }),
+    implicitAccessTokenTtlSeconds: Type.Integer({
+      minimum: 30,
+      maximum: 3600,
+      default: 300,
+      description: 'lifetime of an access token from the legacy implicit grant',
+    }),
     /** Absolute lifetime of a refresh-token grant in seconds; rotation never extends it. Default 30 days. */
-    refreshTokenTtlSeconds: Type.Integer({ minimum: 60, default: 30 * 86400 }),
+    refreshTokenTtlSeconds: Type.Integer({
+      minimum: 60,
+      default: 30 * 86400,
+      description: 'absolute lifetime of a refresh-token family; rotation never extends it',
+    }),
     /** A refresh token unused this long expires, in seconds. Default 14 days. */
-    refreshTokenIdleTtlSeconds: Type.Integer({ minimum: 60, default: 14 * 86400 }),
+    refreshTokenIdleTtlSeconds: Type.Integer({
+      minimum: 60,
+      default: 14 * 86400,
+      description: 'a refresh-token family unused this long expires',
+    }),
     /** Lifetime of a long-lived access token (token exchange), in seconds. Default 60 days. */
-    longLivedTokenTtlSeconds: Type.Integer({ minimum: 60, default: 60 * 86400 }),
+    longLivedTokenTtlSeconds: Type.Integer({
+      minimum: 60,
+      default: 60 * 86400,
+      description: 'lifetime of a long-lived token from token exchange (never past its grant’s end)',
+    }),
     /** ID-token lifetime in seconds. Default 1 hour. */
-    idTokenTtlSeconds: Type.Integer({ minimum: 30, maximum: 86400, default: 3600 }),
+    idTokenTtlSeconds: Type.Integer({ minimum: 30, maximum: 86400, default: 3600, description: 'ID-token lifetime' }),
     /** Authorization-code lifetime in seconds (at most 60). Default 60. */
-    codeTtlSeconds: Type.Integer({ minimum: 5, maximum: 60, default: 60 }),
+    codeTtlSeconds: Type.Integer({ minimum: 5, maximum: 60, default: 60, description: 'authorization-code lifetime' }),
     /** A retried refresh within this many seconds gets the same successor. Default 30. */
-    refreshGraceSeconds: Type.Integer({ minimum: 0, maximum: 300, default: 30 }),
+    refreshGraceSeconds: Type.Integer({
+      minimum: 0,
+      maximum: 300,
+      default: 30,
+      description: 'a refresh retried within this time gets the same successor',
+    }),
     /** Lifetime of the provider's login session in seconds. Default 1 day. */
-    sessionTtlSeconds: Type.Integer({ minimum: 60, default: 86400 }),
+    sessionTtlSeconds: Type.Integer({
+      minimum: 60,
+      default: 86400,
+      description: 'lifetime of the provider’s login session',
+    }),
     /** Access-token signing algorithm. ID tokens are RS256 (OpenID's default). Default ES256. */
     accessTokenSigningAlg: Type.Union([Type.Literal('ES256'), Type.Literal('RS256'), Type.Literal('EdDSA')], {
       default: 'ES256',
+      description: 'access-token signing algorithm (ID tokens are RS256)',
     }),
     /** A rotated-in key signs only after this many seconds, so caches see it first. Default 600. */
-    keyActivationDelaySeconds: Type.Integer({ minimum: 0, maximum: 7 * 86400, default: 600 }),
+    keyActivationDelaySeconds: Type.Integer({
+      minimum: 0,
+      maximum: 7 * 86400,
+      default: 600,
+      description: 'a rotated-in key waits this long before it signs, so caches see it first',
+    }),
     /** The APIs (RFC 8707 resource indicators) tokens may be issued for; the first is the default audience. */
-    resources: Type.Array(Type.String({ pattern: '^https?://[^#\\s]+$' }), { default: [] }),
-    clients: Type.Array(clientMetadataSchema, { default: [] }),
+    resources: Type.Array(Type.String({ pattern: '^https?://[^#\\s]+$' }), {
+      default: [],
+      description: 'APIs tokens may be issued for (RFC 8707); the first is the default audience, else the issuer',
+    }),
+    clients: Type.Array(clientMetadataSchema, { default: [], description: 'the clients, in RFC 7591 metadata names' }),
     /** Accounts created at start when missing (development). */
-    users: Type.Array(seedUserSchema, { default: [] }),
+    users: Type.Array(seedUserSchema, {
+      default: [],
+      description: 'accounts created at start when missing (development)',
+    }),
     /** Providers users may sign in with ("Continue with …"); see docs/upstream-providers.md. Default none. */
-    upstreams: Type.Array(upstreamSchema, { default: [] }),
+    upstreams: Type.Array(upstreamSchema, { default: [], description: 'providers users may sign in with' }),
     /** Offer the registration page. Default true. */
-    registration: Type.Boolean({ default: true }),
+    registration: Type.Boolean({ default: true, description: 'offer the registration page, /register' }),
     /** Sign-in, client-authentication and registration limits; see `rateLimitsSchema`. */
     rateLimits: rateLimitsSchema,
     /** Time allowed to a back-channel logout POST, in milliseconds. Default 5000. */
-    backchannelLogoutTimeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 5000 }),
+    backchannelLogoutTimeoutMs: Type.Integer({
+      minimum: 100,
+      maximum: 60_000,
+      default: 5000,
+      description: 'time allowed to each back-channel logout POST',
+    }),
   },
   { additionalProperties: false },
 );
@@ -135,7 +189,10 @@ export function loadAuthorizationServerConfig(
     );
   }
   if (config.refreshTokenIdleTtlSeconds > config.refreshTokenTtlSeconds) {
-    throw new ConfigError(`${label}: refreshTokenIdleTtlSeconds: must not exceed refreshTokenTtlSeconds`, 'refreshTokenIdleTtlSeconds');
+    throw new ConfigError(
+      `${label}: refreshTokenIdleTtlSeconds: must not exceed refreshTokenTtlSeconds`,
+      'refreshTokenIdleTtlSeconds',
+    );
   }
   const ids = new Set<string>();
   for (const [i, client] of config.clients.entries()) {

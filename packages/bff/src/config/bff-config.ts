@@ -27,28 +27,34 @@ const routeSchema = Type.Object(
         Type.Literal('none'),
         Type.Unsafe<`upstream:${string}`>(Type.String({ pattern: `^upstream:${upstreamNamePattern.slice(1)}` })),
       ],
-      { default: 'user', description: 'user, client, none or upstream:<name>' },
+      { default: 'user', description: 'the token sent: user, client (the BFF’s own), none or upstream:<name>' },
     ),
-    scopes: Type.Array(Type.String({ pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$' }), { default: [] }),
+    scopes: Type.Array(Type.String({ pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$' }), {
+      default: [],
+      description: 'scopes of a narrower token for this route; none on upstream routes',
+    }),
     methods: Type.Optional(
       Type.Array(Type.Union(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].map((m) => Type.Literal(m))), {
         minItems: 1,
         description: 'allowed methods; all when omitted',
       }),
     ),
-    appsecretProof: Type.Boolean({ default: false, description: 'add appsecret_proof to proxied calls' }),
+    appsecretProof: Type.Boolean({
+      default: false,
+      description: 'send an appsecret-proof header with the token; not on upstream routes',
+    }),
   },
   { additionalProperties: false },
 );
 
 /** One per-source rate limit: at most `limit` requests from one address per `windowSeconds`. */
-function rateLimitSchema(limit: number, what: string) {
+function rateLimitSchema(limit: number, what: string, description: string) {
   return Type.Object(
     {
       limit: Type.Integer({ minimum: 1, maximum: 1_000_000, default: limit, description: `${what} per source` }),
-      windowSeconds: Type.Integer({ minimum: 1, maximum: 86_400, default: 60 }),
+      windowSeconds: Type.Integer({ minimum: 1, maximum: 86_400, default: 60, description: 'the window of the limit' }),
     },
-    { additionalProperties: false, default: {} },
+    { additionalProperties: false, default: {}, description },
   );
 }
 
@@ -83,7 +89,7 @@ const upstreamSchema = Type.Object(
 /** The BFF's configuration; every field has a documented default unless it must come from you. */
 export const bffConfigSchema = Type.Object(
   {
-    port: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'port to listen on' }),
     host: Type.String({
       minLength: 1,
       default: '127.0.0.1',
@@ -94,10 +100,11 @@ export const bffConfigSchema = Type.Object(
       description: 'the origin browsers use, without a path',
     }),
     issuer: Type.String({ pattern: '^https?://[^\\s]+$', description: 'the OpenID provider’s issuer URL' }),
-    clientId: Type.String({ minLength: 1, maxLength: 255 }),
+    clientId: Type.String({ minLength: 1, maxLength: 255, description: 'the BFF’s client id at the provider' }),
     clientSecret: Type.String({ minLength: 16, description: 'the BFF’s client secret (at least 16 characters)' }),
     scopes: Type.Array(Type.String({ pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$' }), {
       default: ['openid', 'profile', 'email', 'offline_access'],
+      description: 'the scopes asked for at sign-in',
     }),
     store: Type.String({
       pattern: '^(memory|sqlite:.+|rediss?://.+|postgres(ql)?://.+)$',
@@ -125,36 +132,73 @@ export const bffConfigSchema = Type.Object(
      * Audiences besides `clientId` an ID token or logout token may name (OpenID Connect Core
      * §3.1.3.7: a token naming an audience the client does not trust is refused). Default none.
      */
-    idTokenTrustedAudiences: Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { default: [] }),
+    idTokenTrustedAudiences: Type.Array(Type.String({ minLength: 1, maxLength: 255 }), {
+      default: [],
+      description: 'audiences besides clientId an ID token or logout token may name',
+    }),
     static: Type.Optional(Type.String({ minLength: 1, description: 'a folder of static SPA files to serve' })),
     /**
      * Pages of the static folder the app may frame itself (`frame-ancestors 'self'`), such as a silent
      * sign-in callback; every other page refuses framing. Default none.
      */
-    frameablePages: Type.Array(Type.String({ pattern: '^[A-Za-z0-9._-]+\\.html$' }), { default: [] }),
+    frameablePages: Type.Array(Type.String({ pattern: '^[A-Za-z0-9._-]+\\.html$' }), {
+      default: [],
+      description: 'static pages the app may frame itself (frame-ancestors self); the others refuse framing',
+    }),
     prefix: Type.String({ pattern: '^/[a-z0-9-]+$', default: '/bff', description: 'path prefix of the BFF endpoints' }),
-    routes: Type.Array(routeSchema, { default: [] }),
+    routes: Type.Array(routeSchema, { default: [], description: 'the APIs proxied, each under a local path' }),
     /** Upstream providers whose APIs the BFF calls for the user; see `upstreamSchema`. Default none. */
-    upstreams: Type.Array(upstreamSchema, { default: [] }),
+    upstreams: Type.Array(upstreamSchema, {
+      default: [],
+      description: 'upstream providers whose APIs the BFF calls with the user’s token there',
+    }),
     /** Sliding idle limit of a session, in seconds. Default 8 hours. */
-    sessionIdleTimeoutSeconds: Type.Integer({ minimum: 60, default: 8 * 3600 }),
+    sessionIdleTimeoutSeconds: Type.Integer({
+      minimum: 60,
+      default: 8 * 3600,
+      description: 'sliding idle limit of a session',
+    }),
     /** Absolute limit of a session, in seconds, never extended by activity. Default 7 days. */
-    sessionAbsoluteTimeoutSeconds: Type.Integer({ minimum: 300, default: 7 * 86400 }),
+    sessionAbsoluteTimeoutSeconds: Type.Integer({
+      minimum: 300,
+      default: 7 * 86400,
+      description: 'limit of a session however active; keep it ≤ the provider’s refresh-token lifetime',
+    }),
     /**
      * How long an instance may reuse a session it read, in milliseconds. Default 0: every request
      * reads the store. Higher is faster, but a logout elsewhere takes effect here up to this much later.
      */
-    sessionCacheMs: Type.Integer({ minimum: 0, maximum: 60_000, default: 0 }),
+    sessionCacheMs: Type.Integer({
+      minimum: 0,
+      maximum: 60_000,
+      default: 0,
+      description: 'how long an instance may reuse a session it read, with a store that sends no notifications',
+    }),
     /**
      * With a store that tells every instance about session changes (Redis), how long a session read is
      * reused, in milliseconds; a logout, refresh or back-channel logout on any instance drops the copy
      * at once, and nothing is reused while notifications are interrupted. 0 turns it off. Default 15 000.
      */
-    sharedSessionCacheMs: Type.Integer({ minimum: 0, maximum: 300_000, default: 15_000 }),
+    sharedSessionCacheMs: Type.Integer({
+      minimum: 0,
+      maximum: 300_000,
+      default: 15_000,
+      description: 'how long a session read is reused, with a store that notifies every instance; 0: off',
+    }),
     /** Refresh an access token this many seconds before it expires. Default 60. */
-    refreshMarginSeconds: Type.Integer({ minimum: 0, maximum: 3600, default: 60 }),
+    refreshMarginSeconds: Type.Integer({
+      minimum: 0,
+      maximum: 3600,
+      default: 60,
+      description: 'refresh an access token this long before it expires',
+    }),
     /** How long a proxied upstream call may take before the browser gets 504, in milliseconds. */
-    upstreamTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000 }),
+    upstreamTimeoutMs: Type.Integer({
+      minimum: 100,
+      maximum: 600_000,
+      default: 30_000,
+      description: 'deadline of a proxied call (then 504)',
+    }),
     /**
      * The largest request body the proxy passes upstream, in bytes: a larger `Content-Length` is
      * refused with 413 before the upstream is contacted, and a chunked body is cut off with 413 once it
@@ -162,7 +206,12 @@ export const bffConfigSchema = Type.Object(
      * that refuses a body and closes the connection while the BFF is still sending it can only be
      * reported as 502. Default 1 MiB (Fastify's own default body limit).
      */
-    maxRequestBodyBytes: Type.Integer({ minimum: 1, maximum: 2 ** 30, default: 1024 * 1024 }),
+    maxRequestBodyBytes: Type.Integer({
+      minimum: 1,
+      maximum: 2 ** 30,
+      default: 1024 * 1024,
+      description: 'largest proxied request body (then 413); keep it ≤ the APIs’ own limits',
+    }),
     /**
      * Requests per source address (the connection's peer address) and window, counted in the store
      * so every instance shares them; beyond it, 429 with `Retry-After` (a login navigation ends on
@@ -171,28 +220,49 @@ export const bffConfigSchema = Type.Object(
     rateLimits: Type.Object(
       {
         /** `GET /bff/login` and `/bff/silent-login` together: each writes a login transaction. Default 60 a minute. */
-        login: rateLimitSchema(60, 'sign-ins started'),
+        login: rateLimitSchema(60, 'sign-ins started', 'GET /bff/login and /bff/silent-login together'),
         /** Calls on `token: "client"` routes, which anyone may make with the BFF's identity. Default 600 a minute. */
-        clientRoutes: rateLimitSchema(600, 'calls on token: client routes'),
+        clientRoutes: rateLimitSchema(
+          600,
+          'calls on token: client routes',
+          'calls on token: client routes, which anyone may make with the BFF’s identity',
+        ),
       },
-      { additionalProperties: false, default: {} },
+      {
+        additionalProperties: false,
+        default: {},
+        description: 'requests per source address and window, counted in the store',
+      },
     ),
     /**
      * How often open WebSocket connections re-check their session, in seconds: a connection whose
      * session ended (logout, back-channel logout, expiry — on any instance) closes within this time.
      */
-    websocketSessionCheckSeconds: Type.Integer({ minimum: 1, maximum: 300, default: 5 }),
+    websocketSessionCheckSeconds: Type.Integer({
+      minimum: 1,
+      maximum: 300,
+      default: 5,
+      description: 'how often open WebSocket connections re-check their session',
+    }),
     /** The SPA route a failed login ends on, with `?error=<code>`. */
-    loginFailedPath: Type.String({ pattern: '^/[^/\\\\]', default: '/authentication/login-failed' }),
+    loginFailedPath: Type.String({
+      pattern: '^/[^/\\\\]',
+      default: '/authentication/login-failed',
+      description: 'the SPA route a failed login ends on, with ?error=<code>',
+    }),
     /** Where the provider sends the browser after logout (registered as post_logout_redirect_uri). */
-    postLogoutRedirectPath: Type.String({ pattern: '^/([^/\\\\].*)?$', default: '/' }),
+    postLogoutRedirectPath: Type.String({
+      pattern: '^/([^/\\\\].*)?$',
+      default: '/',
+      description: 'where the provider sends the browser after logout',
+    }),
     metrics: Type.Object(
       {
         enabled: Type.Boolean({ default: false, description: 'serve Prometheus metrics on their own listener' }),
-        host: Type.String({ minLength: 1, default: '127.0.0.1' }),
-        port: Type.Integer({ minimum: 0, maximum: 65535, default: 9464 }),
+        host: Type.String({ minLength: 1, default: '127.0.0.1', description: 'address of the metrics listener' }),
+        port: Type.Integer({ minimum: 0, maximum: 65535, default: 9464, description: 'port of the metrics listener' }),
       },
-      { additionalProperties: false, default: {} },
+      { additionalProperties: false, default: {}, description: 'Prometheus metrics, away from the browsers’ origin' },
     ),
     offlineAccess: Type.Object(
       {
@@ -201,11 +271,11 @@ export const bffConfigSchema = Type.Object(
           description: 'serve /bff/offline: the user may grant offline_access for server-side asUser calls',
         }),
       },
-      { additionalProperties: false, default: {} },
+      { additionalProperties: false, default: {}, description: 'offline access, for server-side calls as the user' },
     ),
     tokenMediating: Type.Object(
-      { enabled: Type.Boolean({ default: false, description: 'serve GET /bff/token (off by default)' }) },
-      { additionalProperties: false, default: {} },
+      { enabled: Type.Boolean({ default: false, description: 'serve GET /bff/token (the token-mediating pattern)' }) },
+      { additionalProperties: false, default: {}, description: 'handing access tokens to the SPA' },
     ),
   },
   { additionalProperties: false },

@@ -1,5 +1,6 @@
 export { ConfigError } from './config-error.js';
 export { type ConfigField, listConfigFields } from './config-fields.js';
 export { renderConfigTable } from './config-table.js';
+export { isLoopbackHost, isLoopbackUrl } from './loopback.js';
 export { type ParseConfigOptions, parseConfig } from './parse-config.js';
 export { readConfigFile } from './read-config-file.js';

@@ -1,3 +1,4 @@
+import { isLoopbackHost } from '@gatehouse/config';
 import { DiscoveryError } from './errors.js';
 import { callProvider, type Fetch } from './provider-http.js';
 
@@ -17,7 +18,6 @@ export interface ProviderMetadata {
 
 const requiredEndpoints = ['authorization_endpoint', 'token_endpoint', 'jwks_uri'] as const;
 const optionalEndpoints = ['end_session_endpoint', 'revocation_endpoint', 'userinfo_endpoint'] as const;
-const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
  * Fetches and checks `<issuer>/.well-known/openid-configuration`. Refuses metadata whose `issuer`
@@ -62,7 +62,7 @@ function isEndpointUrl(value: unknown): boolean {
   if (typeof value !== 'string') return false;
   try {
     const url = new URL(value);
-    return url.protocol === 'https:' || (url.protocol === 'http:' && loopbackHosts.has(url.hostname));
+    return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
   } catch {
     return false;
   }

@@ -1,3 +1,4 @@
+import { isLoopbackHost } from '@gatehouse/config';
 import type { ClientMetadata } from '../protocol/client-metadata.js';
 import { oneTimeCodeGrantType, tokenExchangeGrantType } from '../protocol/grant-types.js';
 import { userSubjectPrefix } from '../protocol/subjects.js';
@@ -86,7 +87,6 @@ export function checkRegisteredUri(uri: string): string | undefined {
   if (uri.includes('#')) return 'must not contain a fragment';
   if (uri.includes('*')) return 'must not contain a wildcard';
   if (url.username || url.password) return 'must not contain user information';
-  const loopback = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
-  if (url.protocol === 'http:' && !loopback) return 'must use https (plain http only on localhost)';
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) return 'must use https (plain http only on localhost)';
   return undefined;
 }

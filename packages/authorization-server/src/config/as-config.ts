@@ -1,4 +1,4 @@
-import { ConfigError, parseConfig } from '@gatehouse/config';
+import { ConfigError, isLoopbackUrl, parseConfig } from '@gatehouse/config';
 import { type Static, Type } from '@sinclair/typebox';
 import { checkClientMetadata } from '../checks/check-client-metadata.js';
 import { clientMetadataSchema } from '../protocol/client-metadata.js';
@@ -150,11 +150,6 @@ export const authorizationServerConfigSchema = Type.Object(
 );
 
 export type AuthorizationServerConfig = Static<typeof authorizationServerConfigSchema>;
-
-/** Whether a URL may use plain http: only on loopback, for development. */
-export function isLoopbackUrl(url: URL): boolean {
-  return url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
-}
 
 /** Fields renamed so that each names its unit; a configuration with an old name is refused, naming the new one. */
 const renamedFields = {

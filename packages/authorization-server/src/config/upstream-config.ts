@@ -1,4 +1,4 @@
-import { ConfigError } from '@gatehouse/config';
+import { ConfigError, isLoopbackHost } from '@gatehouse/config';
 import { type Static, Type } from '@sinclair/typebox';
 
 const httpUrl = (description: string) => Type.String({ pattern: '^https?://[^\\s#]+$', description });
@@ -97,8 +97,6 @@ export const upstreamSchema = Type.Object(
 
 export type UpstreamConfig = Static<typeof upstreamSchema>;
 
-const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]']);
-
 /**
  * Checks what the schema cannot: the fields each type needs, https outside loopback, unique names.
  * Throws a `ConfigError` naming the field.
@@ -119,7 +117,7 @@ export function checkUpstreams(upstreams: readonly UpstreamConfig[], label: stri
       const value = upstream[field];
       if (value === undefined) continue;
       const url = new URL(value);
-      if (url.protocol === 'http:' && !loopbackHosts.has(url.hostname))
+      if (url.protocol === 'http:' && !isLoopbackHost(url.hostname))
         fail(field, 'must use https (plain http only on localhost)');
       if (url.username || url.password) fail(field, 'must not carry credentials');
     }

@@ -1,4 +1,4 @@
-import { ConfigError, parseConfig } from '@gatehouse/config';
+import { ConfigError, isLoopbackHost, parseConfig } from '@gatehouse/config';
 import { allowedAlgorithms, defaultSigningAlgorithm, isBelowApiBase } from '@gatehouse/oidc-client';
 import { type Static, Type } from '@sinclair/typebox';
 
@@ -283,8 +283,6 @@ export const bffConfigSchema = Type.Object(
 
 export type BffConfig = Static<typeof bffConfigSchema>;
 
-const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]']);
-
 /**
  * Checks a BFF configuration and returns it frozen with defaults applied. Refuses, naming the field:
  * anything the schema refuses; plain `http` for `publicUrl` or `issuer` outside loopback; an absolute
@@ -297,7 +295,7 @@ export function loadBffConfig(input: unknown, label = 'bff config'): Readonly<Bf
   const config = parseConfig(bffConfigSchema, input, label);
   for (const field of ['publicUrl', 'issuer'] as const) {
     const url = new URL(config[field]);
-    if (url.protocol === 'http:' && !loopbackHosts.has(url.hostname)) {
+    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
       throw new ConfigError(`${label}: ${field}: must use https (plain http only on localhost)`, field);
     }
   }
@@ -339,7 +337,7 @@ function checkUpstreams(config: Readonly<BffConfig>, label: string): void {
     names.set(upstream.name, i);
     if (upstream.apiBaseUrl === undefined) continue;
     const url = new URL(upstream.apiBaseUrl);
-    if (url.protocol === 'http:' && !loopbackHosts.has(url.hostname))
+    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname))
       fail(`upstreams.${i}.apiBaseUrl`, 'must use https (plain http only on localhost)');
     if (url.username || url.password) fail(`upstreams.${i}.apiBaseUrl`, 'must not carry credentials');
   }

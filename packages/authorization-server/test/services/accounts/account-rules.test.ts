@@ -43,6 +43,13 @@ function services() {
   };
 }
 
+/** A password account, which must be new (a taken address makes `create` answer nothing). */
+async function passwordAccount(deps: ReturnType<typeof services>, email: string) {
+  const account = await deps.accounts.create({ email, password });
+  if (!account) throw new Error(`${email} was taken`);
+  return account;
+}
+
 function grantFor(sub: string, clientId: string, sid: string, deps: ReturnType<typeof services>): Grant {
   return {
     grantId: deps.grants.newGrantId(),
@@ -68,7 +75,7 @@ afterEach(() => store.close());
 describe('changePassword', () => {
   it('keeps the session that changed it and ends every other one, revoking every grant', async () => {
     const deps = services();
-    const account = await deps.accounts.create({ email: 'a@example.com', password });
+    const account = await passwordAccount(deps, 'a@example.com');
     const here = await deps.sessions.start(account.sub, ['pwd'], now);
     const elsewhere = await deps.sessions.start(account.sub, ['pwd'], now);
     await deps.sessions.addClient(elsewhere.loaded, 'app');
@@ -92,7 +99,7 @@ describe('changePassword', () => {
 
   it('changes nothing when the current password is wrong or the new one breaks the policy', async () => {
     const deps = services();
-    const account = await deps.accounts.create({ email: 'b@example.com', password });
+    const account = await passwordAccount(deps, 'b@example.com');
     const other = await deps.sessions.start(account.sub, ['pwd'], now);
 
     const wrong = await changePassword(
@@ -133,7 +140,7 @@ describe('unlinkUpstream', () => {
 
   it('unlinks when a password or another link remains', async () => {
     const deps = services();
-    const withPassword = await deps.accounts.create({ email: 'c@example.com', password });
+    const withPassword = await passwordAccount(deps, 'c@example.com');
     await deps.upstreams.links.link(withPassword.sub, 'social', 'social-user-2', 'Social user');
     const twoLinks = await deps.accounts.createFederated({ email: undefined, emailVerified: false, name: undefined });
     await deps.upstreams.links.link(twoLinks.sub, 'social', 'social-user-3', 'Social user');
@@ -150,7 +157,7 @@ describe('unlinkUpstream', () => {
 describe('revokeClientAccess', () => {
   it("withdraws the consent and every grant of that client, and only that client's", async () => {
     const deps = services();
-    const account = await deps.accounts.create({ email: 'd@example.com', password });
+    const account = await passwordAccount(deps, 'd@example.com');
     await deps.consents.grant(account.sub, 'app', ['openid'], now);
     await deps.consents.grant(account.sub, 'other-app', ['openid'], now);
     const appGrant = grantFor(account.sub, 'app', 'sid-1', deps);

@@ -1,4 +1,5 @@
 import { ConfigError, isLoopbackHost } from '@gatehouse/config';
+import { allowedAlgorithms, defaultSigningAlgorithm } from '@gatehouse/oidc-client';
 import { type Static, Type } from '@sinclair/typebox';
 
 const httpUrl = (description: string) => Type.String({ pattern: '^https?://[^\\s#]+$', description });
@@ -82,14 +83,11 @@ export const upstreamSchema = Type.Object(
      * case of the OpenID RP tests). Default `RS256`, OpenID's default when a client registers none.
      */
     idTokenSigningAlg: Type.Union(
-      [
-        Type.Literal('RS256'),
-        Type.Literal('PS256'),
-        Type.Literal('ES256'),
-        Type.Literal('ES384'),
-        Type.Literal('EdDSA'),
-      ],
-      { default: 'RS256', description: 'the one algorithm the upstream signs our ID tokens with (type oidc)' },
+      allowedAlgorithms.map((alg) => Type.Literal(alg)),
+      {
+        default: defaultSigningAlgorithm,
+        description: 'the one algorithm the upstream signs our ID tokens with (type oidc)',
+      },
     ),
   },
   { additionalProperties: false },

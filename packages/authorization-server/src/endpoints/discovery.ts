@@ -1,3 +1,4 @@
+import { allowedAlgorithms } from '@gatehouse/oidc-client';
 import type { FastifyInstance } from 'fastify';
 import { anyRegistersImplicit } from '../checks/check-response.js';
 import type { AsContext } from '../context.js';
@@ -40,7 +41,7 @@ export function registerDiscovery(app: FastifyInstance, context: AsContext): voi
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [idTokenAlg],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
-    token_endpoint_auth_signing_alg_values_supported: ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'],
+    token_endpoint_auth_signing_alg_values_supported: [...allowedAlgorithms],
     // Public clients revoke their own tokens by naming themselves (RFC 7009 §2.1); introspection needs a secret or key.
     revocation_endpoint_auth_methods_supported: [
       'client_secret_basic',

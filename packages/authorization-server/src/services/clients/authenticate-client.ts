@@ -1,3 +1,4 @@
+import { allowedAlgorithms } from '@gatehouse/oidc-client';
 import type { RateLimiter, RateLimitRule, Store } from '@gatehouse/store';
 import { createLocalJWKSet, decodeJwt, errors, type JSONWebKeySet, jwtVerify } from 'jose';
 import { hasControlCharacter, maxClientIdLength, type Params } from '../../primitives/params.js';
@@ -25,7 +26,6 @@ export interface ClientAuthContext {
 }
 
 const assertionType = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-const assertionAlgorithms = ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'];
 
 /**
  * Authenticates the client of a token, revocation or introspection request (RFC 6749 §2.3, OpenID
@@ -129,7 +129,7 @@ async function verifyAssertion(context: ClientAuthContext, client: RegisteredCli
   if (!client.jwks || assertion.length > 8192) return false;
   try {
     const { payload } = await jwtVerify(assertion, createLocalJWKSet(client.jwks as unknown as JSONWebKeySet), {
-      algorithms: assertionAlgorithms,
+      algorithms: [...allowedAlgorithms], // asymmetric only: a shared secret must not sign an assertion
       issuer: client.client_id,
       subject: client.client_id,
       currentDate: new Date(context.now()),

@@ -47,12 +47,16 @@ module.exports = {
       comment: 'A package reaches another only through its public index (its package name), never a file inside it.',
       severity: 'error',
       from: { path: '^(packages|apps/demo)/([^/]+)/' },
-      to: { path: '^(packages|apps/demo)/([^/]+)/', pathNot: ['^$1/$2/', '^packages/[^/]+/src/index\\.ts$', '^apps/demo/[^/]+/src/index\\.ts$'] },
+      to: {
+        path: '^(packages|apps/demo)/([^/]+)/',
+        pathNot: ['^$1/$2/', '^packages/[^/]+/src/index\\.ts$', '^apps/demo/[^/]+/src/index\\.ts$'],
+      },
     },
     ...layerRules,
     {
       name: 'as-context-only-in-endpoints',
-      comment: 'The app context is for endpoints and composition; everything below takes the narrow interfaces it uses.',
+      comment:
+        'The app context is for endpoints and composition; everything below takes the narrow interfaces it uses.',
       severity: 'error',
       from: { path: `^${as}/`, pathNot: `^${as}/(endpoints/|compose/|[^/]+\\.ts$)` },
       to: { path: `^${as}/context\\.ts$` },

@@ -15,7 +15,10 @@ export interface ImplicitIssuer {
   accounts: Pick<AccountStore, 'findBySub'>;
   grants: Pick<GrantStore, 'newGrantId' | 'create' | 'recordAccessToken'>;
   sessions: Pick<ProviderSessions, 'addClient'>;
-  config: Pick<AuthorizationServerConfig, 'issuer' | 'accessTokenSigningAlg' | 'implicitAccessTokenTtlSeconds' | 'idTokenTtlSeconds'>;
+  config: Pick<
+    AuthorizationServerConfig,
+    'issuer' | 'accessTokenSigningAlg' | 'implicitAccessTokenTtlSeconds' | 'idTokenTtlSeconds'
+  >;
   now: () => number;
 }
 

@@ -13,7 +13,10 @@ export interface UserTokenIssuer {
   keys: KeyRing;
   accounts: Pick<AccountStore, 'findBySub'>;
   grants: Pick<GrantStore, 'recordAccessToken'>;
-  config: Pick<AuthorizationServerConfig, 'issuer' | 'accessTokenSigningAlg' | 'accessTokenTtlSeconds' | 'idTokenTtlSeconds'>;
+  config: Pick<
+    AuthorizationServerConfig,
+    'issuer' | 'accessTokenSigningAlg' | 'accessTokenTtlSeconds' | 'idTokenTtlSeconds'
+  >;
   now: () => number;
 }
 

@@ -1,5 +1,4 @@
 import {
-  type ImplicitResponseType,
   isImplicitResponseType,
   normalizeResponseType,
   type ResponseMode,

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Provider from 'oidc-provider';
+import { createOidcProvider } from '@gatehouse/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BearerError, ProviderUnavailableError } from '../src/core/bearer-error.js';
 import { createRequestVerifier } from '../src/core/verify-request.js';
@@ -16,7 +16,7 @@ describe('introspection (RFC 7662) against oidc-provider', () => {
     server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const provider = new Provider(issuer, {
+    const provider = await createOidcProvider(issuer, {
       clients: [
         {
           client_id: 'worker',
@@ -37,9 +37,11 @@ describe('introspection (RFC 7662) against oidc-provider', () => {
       scopes: ['api'],
       features: {
         clientCredentials: { enabled: true },
-        introspection: { enabled: true },
-        revocation: { enabled: true },
+        // Set rather than left to the defaults, which print a notice when first called.
+        introspection: { enabled: true, allowedPolicy: async () => true },
+        revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       },
+      ttl: { ClientCredentials: 600 },
     });
     server.on('request', provider.callback());
   });

@@ -59,6 +59,7 @@ export { type Cookie, type CookieContext, CookieJar, isTrustworthy, type SameSit
 export { apiResource, confidentialClient, demoUser, publicClient } from './fixtures.js';
 // Machinery.
 export { freePort } from './free-port.js';
+export { createOidcProvider } from './oidc-provider.js';
 export { loginAtProvider, logoutAtProvider, type ProviderPeer, startProviderPeer } from './oidc-provider-peer.js';
 export { propertyRuns } from './property-runs.js';
 export { type IdTokenScript, startScriptedProvider } from './scripted-provider.js';

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Provider from 'oidc-provider';
+import { createOidcProvider } from './oidc-provider.js';
 import { TestBrowser } from './test-browser.js';
 
 /**
@@ -30,7 +30,7 @@ export async function startProviderPeer(options: {
     clientSecret: options.clientSecret ?? 'se:cr+et/with%odd=chars-0123456789',
     redirectUri: options.redirectUri,
   };
-  const provider = new Provider(issuer, {
+  const provider = await createOidcProvider(issuer, {
     clients: [
       {
         client_id: client.clientId,
@@ -58,12 +58,25 @@ export async function startProviderPeer(options: {
         : []),
     ],
     pkce: { required: () => true },
+    // The default's rule, set so it prints no notice: a public client's page (or UserInfo) may call
+    // from the origin of one of its redirect URIs.
+    clientBasedCORS: (ctx, origin, client) =>
+      origin !== 'null' &&
+      (ctx.oidc.route === 'userinfo' || client.clientAuthMethod === 'none') &&
+      (client.redirectUris ?? []).some((uri) => URL.canParse(uri) && new URL(uri).origin === origin),
     // Refresh tokens for every client allowed the grant, not only after an explicit consent prompt.
     issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(type: string): boolean }) =>
       client.grantTypeAllowed('refresh_token'),
     features: {
       devInteractions: { enabled: true },
-      revocation: { enabled: true },
+      // Set rather than left to the defaults, which print a notice when first called.
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          ctx.body = `<!DOCTYPE html><title>Sign out</title>${form}<button form="op.logoutForm" name="logout" value="yes">Sign out</button>`;
+        },
+      },
       clientCredentials: { enabled: true },
       backchannelLogout: { enabled: options.backchannelLogoutUri !== undefined },
     },
@@ -75,6 +88,7 @@ export async function startProviderPeer(options: {
     },
     ttl: {
       AccessToken: 600,
+      ClientCredentials: 600,
       AuthorizationCode: 60,
       Grant: 3600,
       IdToken: 600,

@@ -1,4 +1,4 @@
-import type { Store } from '@gatehouse/store';
+import { type Store, waitForLock } from '@gatehouse/store';
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { randomToken } from '../primitives/random.js';
 import type { Sealer } from '../primitives/sealing.js';
@@ -54,21 +54,34 @@ export class KeyRing {
     this.#now = now;
   }
 
-  /** Loads the keys, creating a first key for each algorithm that has none (once across instances). */
+  /**
+   * Loads the keys, creating a first key for each algorithm that has none — once across instances:
+   * one instance creates them under a lock while the others wait and load what it created.
+   */
   async initialize(): Promise<void> {
     await this.#reload();
-    const missing = this.#algs.filter((alg) => !this.#keys.some((key) => key.alg === alg));
-    if (missing.length === 0) return;
-    const lock = await this.#store.acquireLock('signing-keys-init', 30);
+    if (this.#missingAlgs().length === 0) return;
+    const outcome = await waitForLock(this.#store, 'signing-keys-init', {
+      ttlSeconds: 30,
+      waitMs: 30_000,
+      recheck: async () => {
+        await this.#reload();
+        return this.#missingAlgs().length === 0 ? true : undefined;
+      },
+    });
+    if (outcome === undefined) throw new Error('signing keys: another instance holds the creation lock for too long');
+    if ('rechecked' in outcome) return;
     try {
       await this.#reload();
-      for (const alg of this.#algs) {
-        if (!this.#keys.some((key) => key.alg === alg)) await this.#create(alg, this.#now());
-      }
+      for (const alg of this.#missingAlgs()) await this.#create(alg, this.#now());
       await this.#reload();
     } finally {
-      await lock?.release();
+      await outcome.release();
     }
+  }
+
+  #missingAlgs(): SigningAlg[] {
+    return this.#algs.filter((alg) => !this.#keys.some((key) => key.alg === alg));
   }
 
   /**

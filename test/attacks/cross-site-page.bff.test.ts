@@ -1,3 +1,4 @@
+import { loginAtProvider, TestBrowser } from '@gatehouse/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BffUnderAttack, type RawResponse, rawRequest, startBffUnderAttack } from './bff-under-attack.js';
 
@@ -71,5 +72,32 @@ describe('a cross-site page the victim has open', () => {
   it('leaves requests without Sec-Fetch headers (older browsers, tools) as they were', async () => {
     const response = await rawRequest(bff.port, '/bff/login?returnUrl=/', { from: '127.0.0.35' });
     expect(response.status).toBe(302);
+  });
+});
+
+describe('a cross-site page sending the victim to the attacker’s sign-in callback (login CSRF)', () => {
+  it("signs the victim into nothing, and leaves the victim's own sign-in under way intact", async () => {
+    // The victim has started a sign-in of their own (their browser holds the login binding).
+    const victim = new TestBrowser({ origin: bff.origin });
+    const victimsStart = await victim.navigate('/bff/login?returnUrl=/');
+    expect(victimsStart.status).toBe(302);
+    // The attacker signs in at the provider in their own browser and keeps the callback URL.
+    const attacker = new TestBrowser({ origin: bff.origin });
+    const attackersStart = await attacker.navigate('/bff/login?returnUrl=/');
+    const attackersCallback = await loginAtProvider(attackersStart.headers.get('location') as string, 'mallory');
+
+    // Their page navigates the victim there: a top-level GET, so the Lax login binding goes along.
+    const planted = await victim.navigate(attackersCallback.href, { from: 'https://evil.example' });
+    expect(planted.status).toBe(303);
+    expect(planted.headers.get('location')).toMatch(/\?error=invalid_state$/);
+    expect(victim.cookie('__Host-gh-session')).toBeUndefined();
+    expect((await victim.fetch('/bff/user', { csrf: true })).status).toBe(401);
+
+    // The victim's own sign-in still completes, as the victim.
+    const victimsCallback = await loginAtProvider(victimsStart.headers.get('location') as string, 'alice');
+    expect((await victim.navigate(victimsCallback.href)).status).toBeLessThan(400);
+    const user = await victim.fetch('/bff/user', { csrf: true });
+    expect(user.status).toBe(200);
+    expect(((await user.json()) as { claims: { sub: string } }).claims.sub).toBe('alice');
   });
 });

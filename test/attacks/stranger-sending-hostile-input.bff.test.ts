@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type BffUnderAttack,
@@ -294,5 +296,52 @@ describe('a stranger using the broader of two nested routes', () => {
     expect(request.status).toBe(200);
     expect(handshake.status).toBe(200);
     expect(seen).toEqual(['/public/privateer', '/public/privateer']);
+  });
+});
+
+describe('a stranger sending a hostile X-Request-Id through the proxy', () => {
+  // An API behind the BFF that, like many, echoes the X-Request-Id it was sent (else answers with its own).
+  let api: Server;
+  const seenIds: (string | undefined)[] = [];
+  let withEcho: BffUnderAttack;
+  beforeAll(async () => {
+    api = createServer((request, response) => {
+      const id = request.headers['x-request-id'];
+      seenIds.push(typeof id === 'string' ? id : undefined);
+      response.writeHead(200, { 'content-type': 'application/json', 'x-request-id': id ?? 'the-api-own-id' });
+      response.end('{}');
+    });
+    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+    const target = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+    withEcho = await startBffUnderAttack({ routes: [{ path: '/echo', target, token: 'none' }] });
+  });
+  afterAll(async () => {
+    await withEcho.close();
+    api.closeAllConnections();
+    await new Promise<void>((resolve) => api.close(() => resolve()));
+  });
+
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+  it.each([
+    ['a forged log record', '"}{"level":60,"msg":"admin signed in"'],
+    ['300 characters', 'x'.repeat(300)],
+    ['markup', '<img src=x onerror=alert(1)>'],
+  ])(
+    'cannot get an id of %s, which the BFF refused for itself, to the API or back to the browser',
+    async (_label, id) => {
+      const answer = await rawRequest(withEcho.port, '/echo/anything', { headers: { ...csrf, 'x-request-id': id } });
+      expect(answer.status).toBe(200);
+      // The id the BFF logs this request under is a new UUID; the answer must carry that one …
+      expect(answer.headers['x-request-id']).toMatch(uuid);
+      // … and the API must never be handed the value the BFF refused.
+      expect(seenIds.at(-1)).not.toBe(id);
+    },
+  );
+
+  it("answers a proxied call with the BFF's own request id, not the API's", async () => {
+    const answer = await rawRequest(withEcho.port, '/echo/anything', { headers: csrf });
+    expect(answer.status).toBe(200);
+    expect(answer.headers['x-request-id']).toMatch(uuid);
   });
 });

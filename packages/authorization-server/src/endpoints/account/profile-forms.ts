@@ -3,6 +3,7 @@ import type { AsContext } from '../../context.js';
 import { sendFormExpired } from '../../http/error-page-reply.js';
 import { isOwnFormPost } from '../../http/form-csrf.js';
 import { formParams } from '../../http/request-params.js';
+import { sourceAddress } from '../../http/source-address.js';
 import type { Params } from '../../primitives/params.js';
 import { changePassword } from '../../services/accounts/change-password.js';
 import { deleteAccount } from '../../services/accounts/delete-account.js';
@@ -41,11 +42,23 @@ export function registerProfileForms(app: FastifyInstance, context: AsContext): 
       current: form.params.get('current_password') ?? '',
       next: form.params.get('new_password') ?? '',
     };
+    // The current password is checked like a sign-in, under the same throttle: a stolen session cookie
+    // must not turn this form into a password oracle faster than the sign-in page.
+    const email = (await context.accounts.findBySub(form.sub))?.email ?? '';
+    const attempt = await context.throttle.begin(email, sourceAddress(request));
+    if (!attempt.allowed) {
+      reply.header('retry-after', String(attempt.retryAfterSeconds));
+      const errors = { currentPassword: 'Too many wrong passwords. Wait a little and try again.' };
+      return showProfile(context, request, reply, form.sub, { errors, status: 429 });
+    }
     const outcome = await changePassword(context, form.sub, passwords, form.sessionId);
     if (outcome.kind === 'wrong-current-password') {
+      const wait = await attempt.failed();
+      if (wait > 0) reply.header('retry-after', String(wait));
       const errors = { currentPassword: 'This is not your current password.' };
-      return showProfile(context, request, reply, form.sub, { errors, status: 400 });
+      return showProfile(context, request, reply, form.sub, { errors, status: wait > 0 ? 429 : 400 });
     }
+    await attempt.succeeded();
     if (outcome.kind === 'refused') {
       return showProfile(context, request, reply, form.sub, { errors: { newPassword: outcome.problem }, status: 400 });
     }

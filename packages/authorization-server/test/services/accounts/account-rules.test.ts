@@ -26,6 +26,7 @@ function services() {
   const providers = new UpstreamProviders([], fetch, clock);
   const notified: { clients: readonly string[]; sub: string }[] = [];
   return {
+    store,
     accounts: new AccountStore(store, clock),
     sessions: new ProviderSessions(store, new CookieSigner(secrets), 3600, clock),
     grants: new GrantStore(store, clock),

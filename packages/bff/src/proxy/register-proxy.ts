@@ -19,7 +19,8 @@ type Route = BffConfig['routes'][number];
 /** Request headers never passed upstream besides hop-by-hop ones: the browser's own, and `Expect`. */
 const strippedRequestHeaders = new Set([...browserOnlyHeaders, ...expectationHeaders]);
 /** Response headers never passed to the browser besides hop-by-hop ones: no upstream sets cookies on our origin. */
-const strippedResponseHeaders = new Set(['set-cookie']);
+// The answer carries the BFF's own request id (set by the server kit), never the API's.
+const strippedResponseHeaders = new Set(['set-cookie', 'x-request-id']);
 
 /**
  * The configured routes, proxied with the right token: every request must pass the CSRF rule; `user`
@@ -115,6 +116,8 @@ async function forward(context: BffContext, route: Route, request: FastifyReques
       // wherever a stolen token might be replayed.
       if (bearer && route.appsecretProof)
         next['appsecret-proof'] = computeAppSecretProof(bearer, context.config.clientSecret);
+      // The API sees the id the BFF logs this request under, never one the browser sent and the BFF refused.
+      next['x-request-id'] = original.id;
       next['x-forwarded-for'] = original.ip;
       next['x-forwarded-host'] = context.publicHost;
       next['x-forwarded-proto'] = context.publicProtocol;

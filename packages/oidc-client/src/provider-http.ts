@@ -8,7 +8,8 @@ const maxResponseBytes = 256 * 1024;
 
 /**
  * Calls the provider with a deadline and reads at most 256 KB of JSON. Network failures and timeouts
- * become {@link ProviderUnavailableError}; the caller judges status and body.
+ * become {@link ProviderUnavailableError} (`timedOut` for a deadline passed: the request may have been
+ * acted on); the caller judges status and body.
  */
 export async function callProvider(
   fetchImpl: Fetch,
@@ -20,13 +21,19 @@ export async function callProvider(
   try {
     response = await fetchImpl(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
-    throw new ProviderUnavailableError(`provider unreachable: ${new URL(url).origin}`, { cause: error });
+    throw new ProviderUnavailableError(`provider unreachable: ${new URL(url).origin}`, {
+      cause: error,
+      timedOut: isTimeout(error),
+    });
   }
   let text: string;
   try {
     text = await readLimited(response, maxResponseBytes);
   } catch (error) {
-    throw new ProviderUnavailableError(`provider response unreadable: ${new URL(url).origin}`, { cause: error });
+    throw new ProviderUnavailableError(`provider response unreadable: ${new URL(url).origin}`, {
+      cause: error,
+      timedOut: isTimeout(error),
+    });
   }
   let body: unknown;
   try {
@@ -35,6 +42,11 @@ export async function callProvider(
     body = undefined;
   }
   return { status: response.status, body };
+}
+
+/** `AbortSignal.timeout` rejects the fetch, or the body read, with a `TimeoutError`. */
+function isTimeout(error: unknown): boolean {
+  return error instanceof Error && error.name === 'TimeoutError';
 }
 
 async function readLimited(response: Response, limit: number): Promise<string> {

@@ -111,7 +111,16 @@ export function createStore(backend: StoreBackend, limits: StoreLimits = {}): St
         const lockName = checkName(name, 'lock name');
         const ttlMs = checkSeconds(ttlSeconds, 'lock ttlSeconds');
         const owner = randomBytes(18).toString('base64url');
-        const expiresAt = await backend.acquireLock(lockName, owner, ttlMs);
+        let expiresAt: number | undefined;
+        try {
+          expiresAt = await backend.acquireLock(lockName, owner, ttlMs);
+        } catch (error) {
+          // A timed-out acquisition may still take the lock when the backend wakes (a frozen Redis runs
+          // its queued commands in order): release it under the same owner, or it would stay held by
+          // nobody for its whole ttl and every waiter would wait that long.
+          backend.releaseLock(lockName, owner).catch(() => undefined);
+          throw error;
+        }
         if (expiresAt === undefined) return undefined;
         const lock: HeldLock = {
           name: lockName,

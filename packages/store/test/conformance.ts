@@ -18,6 +18,9 @@ export interface StoreHarness {
     openBehindOutage(): Promise<Store>;
     begin(mode: 'refuse' | 'blackhole'): Promise<void>;
     restore(): Promise<void>;
+    /** Holds every byte on open connections until `thaw()`: a server that stalls, then carries on. */
+    freeze?(): void;
+    thaw?(): void;
   };
   /** Opening a store whose server cannot be reached at all. */
   openUnreachable?: () => Promise<Store>;
@@ -441,6 +444,33 @@ export function describeStore(name: string, harness: StoreHarness | undefined): 
           const started = Date.now();
           await expectRejects((h.openUnreachable as () => Promise<Store>)(), StoreUnavailableError);
           expect(Date.now() - started).toBeLessThan(5_000);
+        },
+      );
+
+      itWhen(h.outage?.freeze !== undefined)(
+        'leaves no lock behind when taking it timed out in a stall that then ends',
+        async () => {
+          const outage = h.outage as Required<NonNullable<StoreHarness['outage']>>;
+          const s = await outage.openBehindOutage();
+          opened.add(s);
+          const name = `stalled-lock-${ns()}`;
+          await s.put(ns(), 'warm', 1); // connected before the stall
+          outage.freeze();
+          try {
+            await expectRejects(s.acquireLock(name, 60), StoreUnavailableError);
+          } finally {
+            outage.thaw();
+          }
+          // The server ran the queued acquisition after the stall; nobody knows that lock's owner, so
+          // unless the store released it, it would be held for the full 60 s.
+          const deadline = Date.now() + 3_000;
+          let lock = await s.acquireLock(name, 60).catch(() => undefined);
+          while (!lock && Date.now() < deadline) {
+            await sleep(50);
+            lock = await s.acquireLock(name, 60).catch(() => undefined);
+          }
+          expect(lock).toBeDefined();
+          await lock?.release();
         },
       );
 

@@ -27,6 +27,8 @@ describeStore(
           },
           begin: (mode) => proxy.setMode(mode),
           restore: () => proxy.setMode('forward'),
+          freeze: () => proxy.freeze(),
+          thaw: () => proxy.thaw(),
         },
         cleanup: async () => {
           await proxy.stop();

@@ -56,6 +56,7 @@ export {
 } from './bff-on-scripted-provider.js';
 // The one cookie-keeping test client, and how its requests reach servers.
 export { type Cookie, type CookieContext, CookieJar, isTrustworthy, type SameSite, siteOf } from './cookie-jar.js';
+export { type FaultyHttpProxy, type HttpFault, startFaultyHttpProxy } from './faulty-http-proxy.js';
 export { apiResource, confidentialClient, demoUser, publicClient } from './fixtures.js';
 // Machinery.
 export { freePort } from './free-port.js';

@@ -5,13 +5,17 @@ export type ProxyMode = 'forward' | 'refuse' | 'blackhole';
 
 /**
  * A loopback TCP proxy in front of a real server, so a test can take the server "down" (refused or
- * silent) and bring it back without touching the machine's Redis or PostgreSQL.
+ * silent) and bring it back without touching the machine's Redis or PostgreSQL. {@link freeze}
+ * plays a server that stalls: connections stay open, bytes wait in order, and {@link thaw} delivers
+ * them — what a client sees of a Redis paused longer than its command timeout.
  */
 export class TcpProxy {
   #server: Server | undefined;
   #port = 0;
   #mode: ProxyMode = 'forward';
   readonly #sockets = new Set<Socket>();
+  /** While frozen, what each direction would have written, in order. */
+  #held: { to: Socket; chunk: Buffer }[] | undefined;
 
   constructor(
     readonly targetHost: string,
@@ -35,6 +39,18 @@ export class TcpProxy {
     this.#sockets.clear();
     if (mode === 'refuse') await this.#close();
     else if (previous === 'refuse') await this.#listen(this.#port);
+  }
+
+  /** Holds every byte in both directions until {@link thaw}; connections stay open. */
+  freeze(): void {
+    this.#held ??= [];
+  }
+
+  /** Delivers what was held, in the order it came, and forwards again. */
+  thaw(): void {
+    const held = this.#held ?? [];
+    this.#held = undefined;
+    for (const { to, chunk } of held) if (!to.destroyed) to.write(chunk);
   }
 
   async stop(): Promise<void> {
@@ -74,7 +90,14 @@ export class TcpProxy {
     });
     upstream.on('error', () => upstream.destroy());
     client.on('close', () => upstream.destroy());
-    client.pipe(upstream);
-    upstream.pipe(client);
+    this.#relay(client, upstream);
+    this.#relay(upstream, client);
+  }
+
+  #relay(from: Socket, to: Socket): void {
+    from.on('data', (chunk: Buffer) => {
+      if (this.#held) this.#held.push({ to, chunk });
+      else if (!to.destroyed) to.write(chunk);
+    });
   }
 }

@@ -192,6 +192,18 @@ export const bffConfigSchema = Type.Object(
       default: 60,
       description: 'refresh an access token this long before it expires',
     }),
+    /**
+     * How long a refresh at the provider's token endpoint may take, in milliseconds. A refresh whose
+     * answer does not come in time is retried once at once (the provider's grace window gives the
+     * same successor if it had rotated); then the browser gets 504 with `Retry-After` and keeps its
+     * session. Calls waiting for another request's refresh wait for both attempts. Default 10 s.
+     */
+    refreshTimeoutMs: Type.Integer({
+      minimum: 100,
+      maximum: 60_000,
+      default: 10_000,
+      description: 'deadline of a refresh at the provider (retried once, then 504)',
+    }),
     /** How long a proxied upstream call may take before the browser gets 504, in milliseconds. */
     upstreamTimeoutMs: Type.Integer({
       minimum: 100,

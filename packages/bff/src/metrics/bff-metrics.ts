@@ -14,7 +14,7 @@ export class BffMetrics {
   #cookieSizeCount = 0;
 
   /** A refresh at the provider: `done`, `merged` (another request's result reused) or `failed`. */
-  refresh(outcome: 'done' | 'merged' | 'failed', oauthError?: string): void {
+  refresh(outcome: 'done' | 'merged' | 'failed' | 'retried' | 'unavailable', oauthError?: string): void {
     this.#add(
       `gatehouse_bff_refreshes_total{outcome="${outcome}"${outcome === 'failed' ? `,error="${label(oauthError ?? 'other')}"` : ''}}`,
     );

@@ -1,14 +1,20 @@
 import { createHash } from 'node:crypto';
-import { requestTokens, TokenEndpointError } from '@gatehouse/oidc-client';
+import {
+  ProviderUnavailableError,
+  requestTokens,
+  TokenEndpointError,
+  type TokenResponse,
+} from '@gatehouse/oidc-client';
 import { waitForLock } from '@gatehouse/store';
 import type { BffContext } from '../context.js';
 import type { LoadedSession, Session, SessionTokens } from '../session/session-store.js';
+import { RefreshUnavailableError, refreshRetryAfterSeconds } from './refresh-unavailable.js';
 
-/** How long a refresh may hold the per-session lock, in seconds. */
-const refreshLockSeconds = 30;
-/** How long a request waits for another instance's refresh of the same session, in milliseconds. */
-const waitForOtherRefreshMs = 10_000;
 const compareAndSetAttempts = 5;
+/** A token this close to its expiry is not handed out as a fallback when its refresh fails. */
+const fallbackMinimumLifeMs = 5_000;
+/** Where a session's transient refresh failure is remembered for `Retry-After`, so waiters fail fast. */
+const failureNamespace = 'bff-refresh-failures';
 
 export type SessionTokenResult =
   | { kind: 'token'; accessToken: string; expiresAt: number; scope: string }
@@ -16,6 +22,16 @@ export type SessionTokenResult =
   | { kind: 'ended'; reason: 'session_expired' | 'token_expired' | 'refresh_failed' }
   /** The session was never granted some of the requested scopes. */
   | { kind: 'refused'; reason: 'scope_not_granted' };
+
+/**
+ * How long the refresher may hold the session's lock and how long others wait for it: the holder
+ * makes at most two attempts of `refreshTimeoutMs`, and waiters wait for both, so they see its
+ * outcome instead of giving up early. The lock outlives that, so it is never taken over mid-refresh.
+ */
+function refreshTiming(context: BffContext): { lockSeconds: number; waitMs: number } {
+  const waitMs = 2 * context.config.refreshTimeoutMs + 1_000;
+  return { waitMs, lockSeconds: Math.ceil(waitMs / 1000) + 5 };
+}
 
 /**
  * The session's access token for `scopes` (default: everything granted at login), refreshed first
@@ -27,6 +43,11 @@ export type SessionTokenResult =
  * and re-reads the session before calling the provider, so a request that waited finds the new token
  * and never sends the (rotated, now invalid) old refresh token. A refused refresh ends the session
  * only if a re-read shows the refused refresh token is still the stored one.
+ *
+ * Faults never end a session: a refresh whose answer was lost (timeout, reset, 5xx) is retried at
+ * once — within the provider's grace window that returns the successor it had already issued — and
+ * if that fails too, the still-valid current token is used, else {@link RefreshUnavailableError}
+ * (503/504, `Retry-After`) is thrown with the session and its refresh token untouched.
  */
 export async function accessTokenForSession(
   context: BffContext,
@@ -41,10 +62,11 @@ export async function accessTokenForSession(
 
   const usable = freshToken(context, current.session.tokens, wanted);
   if (usable) return usable;
-  const lockName = `bff-refresh:${createHash('sha256').update(sessionId).digest('base64url')}`;
-  const waited = await waitForLock(context.store, lockName, {
-    ttlSeconds: refreshLockSeconds,
-    waitMs: waitForOtherRefreshMs,
+  const key = createHash('sha256').update(sessionId).digest('base64url');
+  const timing = refreshTiming(context);
+  const waited = await waitForLock(context.store, `bff-refresh:${key}`, {
+    ttlSeconds: timing.lockSeconds,
+    waitMs: timing.waitMs,
     // Another request (here or on another instance) is refreshing: between tries, look for its result.
     recheck: async (): Promise<SessionTokenResult | undefined> => {
       const reread = await context.sessions.load(sessionId, context.now());
@@ -54,10 +76,13 @@ export async function accessTokenForSession(
       return refreshed;
     },
   });
-  if (!waited) return { kind: 'ended', reason: 'refresh_failed' };
+  if (!waited) {
+    // The holder is still at it (or died holding the lock): a transient state, not a sign-out.
+    return fallbackOrThrow(context, current.session.tokens, wanted, new RefreshUnavailableError('refresh_pending'));
+  }
   if ('rechecked' in waited) return waited.rechecked;
   try {
-    return await refreshUnderLock(context, sessionId, wanted);
+    return await refreshUnderLock(context, sessionId, key, wanted);
   } finally {
     await waited.release();
   }
@@ -66,6 +91,7 @@ export async function accessTokenForSession(
 async function refreshUnderLock(
   context: BffContext,
   sessionId: string,
+  key: string,
   wanted: string | undefined,
 ): Promise<SessionTokenResult> {
   const loaded = await context.sessions.load(sessionId, context.now());
@@ -82,34 +108,39 @@ async function refreshUnderLock(
       ? { kind: 'token', accessToken: tokens.accessToken, expiresAt: tokens.accessTokenExpiresAt, scope: tokens.scope }
       : { kind: 'ended', reason: 'token_expired' };
   }
-  let response: Awaited<ReturnType<typeof requestTokens>>;
-  try {
-    const grant: Record<string, string> = { grant_type: 'refresh_token', refresh_token: tokens.refreshToken };
-    if (wanted) grant.scope = wanted;
-    response = await requestTokens(
-      context.metadata,
-      { clientId: context.config.clientId, clientSecret: context.config.clientSecret },
-      grant,
-      { fetch: context.fetch },
-    );
-  } catch (error) {
-    context.metrics.refresh('failed', error instanceof TokenEndpointError ? error.oauthError : 'unavailable');
-    if (error instanceof TokenEndpointError && error.oauthError === 'invalid_grant') {
-      const reread = await context.sessions.load(sessionId, context.now());
-      if (reread?.session.tokens.refreshToken === tokens.refreshToken) {
-        await context.sessions.end(sessionId);
-        context.metrics.signOut('refresh_failed');
-      } else if (reread) {
-        const now = freshToken(context, reread.session.tokens, wanted);
-        if (now) return now;
-      }
+  // A refresh of this session just failed for a transient reason: answer as it did until Retry-After
+  // passes, rather than have every waiting request try the provider again in turn.
+  const recentFailure = await context.store.get<{ reason: 'provider_unavailable' | 'provider_timeout' }>(
+    failureNamespace,
+    key,
+  );
+  if (recentFailure) return fallbackOrThrow(context, tokens, wanted, new RefreshUnavailableError(recentFailure.reason));
+
+  const attempt = await refreshAtProvider(context, tokens.refreshToken, wanted);
+  if (attempt.kind === 'transient') {
+    await context.store
+      .put(failureNamespace, key, { reason: attempt.error.reason }, { ttlSeconds: refreshRetryAfterSeconds })
+      .catch(() => undefined); // only an optimisation; the answer below stands without it
+    return fallbackOrThrow(context, tokens, wanted, attempt.error);
+  }
+  if (attempt.kind === 'refused') {
+    const reread = await context.sessions.load(sessionId, context.now());
+    if (reread?.session.tokens.refreshToken === tokens.refreshToken) {
+      await context.sessions.end(sessionId);
+      context.metrics.signOut('refresh_failed');
       return { kind: 'ended', reason: 'refresh_failed' };
     }
-    throw error;
+    if (!reread) return { kind: 'ended', reason: 'session_expired' };
+    // Someone stored a newer refresh token meanwhile (a lock that expired under a stalled store):
+    // use its result, or ask again shortly; the session is not over.
+    return (
+      freshToken(context, reread.session.tokens, wanted) ??
+      fallbackOrThrow(context, reread.session.tokens, wanted, new RefreshUnavailableError('refresh_pending'))
+    );
   }
-  context.metrics.refresh('done');
-  const now = context.now();
-  const expiresAt = now + (response.expires_in ?? 300) * 1000;
+  const { response, sentAt } = attempt;
+  // From when the request left, not when a slow answer arrived: the provider dated it then.
+  const expiresAt = sentAt + (response.expires_in ?? 300) * 1000;
   // Rotation: keep the new refresh token; a provider that does not rotate returns none.
   const rotated = { refreshToken: response.refresh_token ?? tokens.refreshToken };
   const update = (current: SessionTokens): SessionTokens =>
@@ -129,6 +160,7 @@ async function refreshUnderLock(
         };
   // Other writes (a sliding /bff/user) may land meanwhile: merge the tokens into the latest copy,
   // never drop the rotated refresh token.
+  const now = context.now();
   let latest: LoadedSession | undefined = loaded;
   for (let attempt = 0; attempt < compareAndSetAttempts && latest; attempt += 1) {
     const next: Session = { ...latest.session, tokens: update(latest.session.tokens) };
@@ -141,6 +173,84 @@ async function refreshUnderLock(
     expiresAt,
     scope: wanted ?? response.scope ?? tokens.scope,
   };
+}
+
+type RefreshAttempt =
+  | { kind: 'done'; response: TokenResponse; sentAt: number }
+  /** `invalid_grant`: the provider no longer honours this refresh token. */
+  | { kind: 'refused' }
+  | { kind: 'transient'; error: RefreshUnavailableError };
+
+/**
+ * Presents the refresh token, and once more at once when the first answer was lost or was a
+ * transient failure: if the provider had rotated, its grace window returns the same successor, so
+ * the rotation is not lost (a later refresh with the old token would look like reuse and end the
+ * family). Other refusals (`invalid_client`, a malformed answer) are the BFF's own problem and throw.
+ */
+async function refreshAtProvider(
+  context: BffContext,
+  refreshToken: string,
+  wanted: string | undefined,
+): Promise<RefreshAttempt> {
+  const grant: Record<string, string> = { grant_type: 'refresh_token', refresh_token: refreshToken };
+  if (wanted) grant.scope = wanted;
+  let lastFailure: RefreshUnavailableError | undefined;
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    if (attempt > 0) context.metrics.refresh('retried');
+    const sentAt = context.now();
+    try {
+      const response = await requestTokens(
+        context.metadata,
+        { clientId: context.config.clientId, clientSecret: context.config.clientSecret },
+        grant,
+        { fetch: context.fetch, timeoutMs: context.config.refreshTimeoutMs },
+      );
+      context.metrics.refresh('done');
+      return { kind: 'done', response, sentAt };
+    } catch (error) {
+      lastFailure = transientFailure(error);
+      if (!lastFailure) {
+        context.metrics.refresh('failed', error instanceof TokenEndpointError ? error.oauthError : 'other');
+        if (error instanceof TokenEndpointError && error.oauthError === 'invalid_grant') return { kind: 'refused' };
+        throw error;
+      }
+    }
+  }
+  context.metrics.refresh('unavailable', lastFailure?.reason);
+  return { kind: 'transient', error: lastFailure as RefreshUnavailableError };
+}
+
+/** The retryable form of a failed token request, or `undefined` when retrying cannot help. */
+function transientFailure(error: unknown): RefreshUnavailableError | undefined {
+  if (error instanceof ProviderUnavailableError) {
+    return new RefreshUnavailableError(error.timedOut ? 'provider_timeout' : 'provider_unavailable', { cause: error });
+  }
+  if (
+    error instanceof TokenEndpointError &&
+    ((error.status ?? 0) >= 500 ||
+      error.oauthError === 'temporarily_unavailable' ||
+      error.oauthError === 'server_error')
+  ) {
+    return new RefreshUnavailableError('provider_unavailable', { cause: error });
+  }
+  return undefined;
+}
+
+/** The current token while it still has a few seconds to live (it was only due for refresh), else `failure`. */
+function fallbackOrThrow(
+  context: BffContext,
+  tokens: SessionTokens,
+  wanted: string | undefined,
+  failure: RefreshUnavailableError,
+): SessionTokenResult {
+  const candidate =
+    wanted === undefined
+      ? { accessToken: tokens.accessToken, expiresAt: tokens.accessTokenExpiresAt }
+      : tokens.scoped?.[wanted];
+  if (candidate && candidate.expiresAt - fallbackMinimumLifeMs > context.now()) {
+    return { kind: 'token', ...candidate, scope: wanted ?? tokens.scope };
+  }
+  throw failure;
 }
 
 /** The token for `wanted` (undefined: the login's) if it outlives the refresh margin. */

@@ -10,6 +10,7 @@ import { decideRouteGuard } from '../request-guard/route-guard.js';
 import { readSessionId } from '../session/session-cookie.js';
 import { upstreamTokenForSession } from '../upstream/session-upstream-token.js';
 import { guardOfProxiedRoute } from './proxied-route-guard.js';
+import { RefreshUnavailableError } from './refresh-unavailable.js';
 import { accessTokenForSession } from './session-token.js';
 import { browserOnlyHeaders } from './upstream-headers.js';
 import { resolveUpstream } from './upstream-url.js';
@@ -58,7 +59,14 @@ export function registerWebSocketProxy(app: FastifyInstance, context: BffContext
     handshakes.add(socket);
     socket.once('close', () => handshakes.delete(socket));
     socket.on('error', () => socket.destroy());
-    handleUpgrade(context, request, socket, head, track).catch(() => refuse(socket, 502, 'Bad Gateway'));
+    handleUpgrade(context, request, socket, head, track).catch((error: unknown) =>
+      // A refresh that failed for a transient reason: the session stays; the client reconnects later.
+      error instanceof RefreshUnavailableError
+        ? refuse(socket, error.status, error.status === 504 ? 'Gateway Timeout' : 'Service Unavailable', {
+            'Retry-After': String(error.retryAfterSeconds),
+          })
+        : refuse(socket, 502, 'Bad Gateway'),
+    );
   });
 }
 

@@ -1,6 +1,7 @@
 import { ProviderUnavailableError, TokenEndpointError } from '@gatehouse/oidc-client';
 import { type FailureAnswers, type ServerFailure, sendJsonError } from '@gatehouse/server-kit';
 import type { FastifyReply } from 'fastify';
+import { RefreshUnavailableError } from '../proxy/refresh-unavailable.js';
 import { RequestBodyTooLargeError } from '../proxy/request-body-limit.js';
 import { routeGuardOf } from '../request-guard/route-guard.js';
 import { serializeClearedSessionCookie } from '../session/session-cookie.js';
@@ -29,6 +30,11 @@ export function bffFailures(loginFailedPath: string): FailureAnswers {
       // A session whose tokens can no longer be opened (its key rotated out) was ended where that was found.
       if (error instanceof SessionExpiredError) {
         return sendApiError(reply.header('set-cookie', serializeClearedSessionCookie()), 401, 'session_expired');
+      }
+      // A refresh that failed for a transient reason: the session stays, the browser tries again.
+      if (error instanceof RefreshUnavailableError) {
+        request.log.warn({ reason: error.reason }, 'token refresh unavailable; session kept');
+        return sendApiError(reply.header('retry-after', String(error.retryAfterSeconds)), error.status, error.reason);
       }
       // The provider down or refusing the BFF itself (not the user): a gateway failure, not a sign-out.
       if (error instanceof ProviderUnavailableError) return sendApiError(reply, 502, 'provider_unavailable');

@@ -26,6 +26,16 @@ export class ProviderUnavailableError extends Error {
   override readonly name = 'ProviderUnavailableError';
   readonly code = 'temporarily_unavailable';
   readonly status = 503;
+  /**
+   * The provider did not answer within the deadline, as opposed to being unreachable: it may have
+   * acted on the request (rotated a refresh token, say) and only its answer was lost.
+   */
+  readonly timedOut: boolean;
+
+  constructor(message: string, options: { cause?: unknown; timedOut?: boolean } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.timedOut = options.timedOut ?? false;
+  }
 }
 
 export const missingToken = () => new BearerError(undefined, 401, 'an access token is required');

@@ -91,6 +91,7 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
       client: { clientId: config.clientId, clientSecret: config.clientSecret },
       fetch: fetchImpl,
       now: deps.now ?? Date.now,
+      timeoutMs: config.refreshTimeoutMs,
     }),
     verifyIdToken:
       deps.verifyIdToken ??

@@ -21,6 +21,7 @@ export type { SignOutCause } from './metrics/bff-metrics.js';
 export { BffMetrics } from './metrics/bff-metrics.js';
 export type { OfflineGrant } from './offline/offline-grants.js';
 export { OfflineAccessError, OfflineGrants } from './offline/offline-grants.js';
+export { RefreshUnavailableError, type RefreshUnavailableReason } from './refresh/refresh-unavailable.js';
 export type { BrowserRequest, BrowserRequestVerdict, RefusalReason } from './request-guard/check-browser-request.js';
 export { checkBrowserRequest } from './request-guard/check-browser-request.js';
 export { parseReturnUrl } from './routes/return-url.js';

@@ -47,7 +47,7 @@ describe.runIf(redisAvailable)('BFF refresh under provider and store faults', ()
     return store;
   }
 
-  async function startBff(store: Store): Promise<BffUnderTest> {
+  async function startBff(store: Store, overrides: Record<string, unknown> = {}): Promise<BffUnderTest> {
     const bff = await buildBff(
       provider,
       {
@@ -56,6 +56,7 @@ describe.runIf(redisAvailable)('BFF refresh under provider and store faults', ()
         refreshMarginSeconds: 10,
         refreshTimeoutMs,
         routes: [{ path: '/api', target: api.url, token: 'user' }],
+        ...overrides,
       },
       { store, now: clock.now },
     );
@@ -84,14 +85,18 @@ describe.runIf(redisAvailable)('BFF refresh under provider and store faults', ()
 
   /** Signs in at `bff` and returns the session cookie, its access token already expired. */
   async function expiredSession(bff: BffUnderTest): Promise<string> {
-    const browser = bff.browser();
+    const cookie = await signIn(bff, bff.browser());
+    clock.advance(61);
+    return cookie;
+  }
+
+  async function signIn(bff: BffUnderTest, browser: ReturnType<BffUnderTest['browser']>): Promise<string> {
     const start = await browser.navigate('/bff/login?returnUrl=/');
     const callback = await browser.authorize(start.headers.get('location') as string, `${bff.origin}/bff/callback`);
     const landing = await browser.navigate(callback.href, { from: provider.issuer });
     expect(landing.status).toBe(200);
     const cookie = browser.cookie('__Host-gh-session');
     expect(cookie).toBeDefined();
-    clock.advance(61);
     return `__Host-gh-session=${cookie}`;
   }
 

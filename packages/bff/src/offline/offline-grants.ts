@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Fetch, ProviderMetadata } from '@gatehouse/oidc-client';
-import { type ClientCredentials, requestTokens, TokenEndpointError } from '@gatehouse/oidc-client';
+import type { ClientCredentials, Fetch, ProviderMetadata } from '@gatehouse/oidc-client';
 import { type Store, waitForLock } from '@gatehouse/store';
+import { type RefreshCall, refreshAtProvider, refreshLockTiming } from '../refresh/refresh-at-provider.js';
+import { RefreshUnavailableError } from '../refresh/refresh-unavailable.js';
 import type { TokenCipher } from '../session/token-cipher.js';
 
 /** Why `asUser` could not act for the user. */
@@ -28,7 +29,6 @@ export interface OfflineGrant {
 type StoredGrant = OfflineGrant & { sealedRefreshToken: string; [key: string]: string | number };
 
 const namespace = 'bff-offline-grants';
-const lockSeconds = 30;
 
 /**
  * Refresh tokens a user granted for `offline_access`, kept apart from any browser session (a separate
@@ -40,21 +40,32 @@ export class OfflineGrants {
   readonly #store: Store;
   readonly #cipher: TokenCipher;
   readonly #metadata: ProviderMetadata;
-  readonly #client: ClientCredentials;
-  readonly #fetch: Fetch;
+  readonly #refresh: RefreshCall;
   readonly #now: () => number;
 
   constructor(
     store: Store,
     cipher: TokenCipher,
-    options: { metadata: ProviderMetadata; client: ClientCredentials; fetch: Fetch; now: () => number },
+    options: {
+      metadata: ProviderMetadata;
+      client: ClientCredentials;
+      fetch: Fetch;
+      now: () => number;
+      /** Deadline of one refresh at the provider (`refreshTimeoutMs`). */
+      timeoutMs: number;
+    },
   ) {
     this.#store = store;
     this.#cipher = cipher;
     this.#metadata = options.metadata;
-    this.#client = options.client;
-    this.#fetch = options.fetch;
     this.#now = options.now;
+    this.#refresh = {
+      metadata: options.metadata,
+      client: options.client,
+      fetch: options.fetch,
+      timeoutMs: options.timeoutMs,
+      now: options.now,
+    };
   }
 
   /** Keeps (or replaces) the user's offline grant. */
@@ -88,7 +99,9 @@ export class OfflineGrants {
   /**
    * Runs `fn` with a fresh access token for the user (for `scopes`, or everything granted), obtained
    * from the stored grant. Throws {@link OfflineAccessError}: `not_granted` without a grant, `revoked`
-   * when the provider refuses it (then the grant is forgotten, so later calls fail fast too).
+   * when the provider refuses it (then the grant is forgotten, so later calls fail fast too); and
+   * `RefreshUnavailableError` when the provider cannot be reached or another refresh of the grant
+   * is still running — the grant is kept, try again later. A lost answer is retried at once.
    */
   async asUser<T>(subject: string, scopes: readonly string[], fn: (accessToken: string) => Promise<T>): Promise<T> {
     const key = this.#key(subject);
@@ -98,25 +111,14 @@ export class OfflineGrants {
       const entry = await this.#store.getEntry<StoredGrant>(namespace, key);
       if (!entry) throw new OfflineAccessError('not_granted', 'the user has not granted offline access');
       const refreshToken = this.#cipher.open(entry.value.sealedRefreshToken, key);
-      let tokens: Awaited<ReturnType<typeof requestTokens>>;
-      try {
-        tokens = await requestTokens(
-          this.#metadata,
-          this.#client,
-          {
-            grant_type: 'refresh_token',
-            refresh_token: refreshToken,
-            ...(scopes.length > 0 ? { scope: scopes.join(' ') } : {}),
-          },
-          { fetch: this.#fetch },
-        );
-      } catch (error) {
-        if (error instanceof TokenEndpointError && error.oauthError === 'invalid_grant') {
-          await this.#store.delete(namespace, key);
-          throw new OfflineAccessError('revoked', 'the provider no longer honours the offline grant');
-        }
-        throw error;
+      const attempt = await refreshAtProvider(this.#refresh, refreshToken, scopes.join(' ') || undefined);
+      if (attempt.kind === 'refused') {
+        await this.#store.delete(namespace, key);
+        throw new OfflineAccessError('revoked', 'the provider no longer honours the offline grant');
       }
+      // The grant stays as it was: a later call tries again.
+      if (attempt.kind === 'transient') throw attempt.error;
+      const tokens = attempt.response;
       if (tokens.refresh_token && tokens.refresh_token !== refreshToken) {
         const rotated = { ...entry.value, sealedRefreshToken: this.#cipher.seal(tokens.refresh_token, key) };
         await this.#store.compareAndSet(namespace, key, entry.version, rotated);
@@ -129,12 +131,13 @@ export class OfflineGrants {
   }
 
   async #lock(key: string) {
+    const timing = refreshLockTiming(this.#refresh.timeoutMs);
     const lock = await waitForLock(this.#store, `bff-offline:${key}`, {
-      ttlSeconds: lockSeconds,
-      waitMs: 10_000,
+      ttlSeconds: timing.lockSeconds,
+      waitMs: timing.waitMs,
       pollMs: 50,
     });
-    if (!lock) throw new Error('offline grant busy: another refresh did not finish');
+    if (!lock) throw new RefreshUnavailableError('refresh_pending');
     return lock;
   }
 

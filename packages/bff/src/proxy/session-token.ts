@@ -1,14 +1,9 @@
 import { createHash } from 'node:crypto';
-import {
-  ProviderUnavailableError,
-  requestTokens,
-  TokenEndpointError,
-  type TokenResponse,
-} from '@gatehouse/oidc-client';
 import { waitForLock } from '@gatehouse/store';
 import type { BffContext } from '../context.js';
+import { refreshAtProvider, refreshLockTiming } from '../refresh/refresh-at-provider.js';
+import { RefreshUnavailableError, refreshRetryAfterSeconds } from '../refresh/refresh-unavailable.js';
 import type { LoadedSession, Session, SessionTokens } from '../session/session-store.js';
-import { RefreshUnavailableError, refreshRetryAfterSeconds } from './refresh-unavailable.js';
 
 const compareAndSetAttempts = 5;
 /** A token this close to its expiry is not handed out as a fallback when its refresh fails. */
@@ -22,16 +17,6 @@ export type SessionTokenResult =
   | { kind: 'ended'; reason: 'session_expired' | 'token_expired' | 'refresh_failed' }
   /** The session was never granted some of the requested scopes. */
   | { kind: 'refused'; reason: 'scope_not_granted' };
-
-/**
- * How long the refresher may hold the session's lock and how long others wait for it: the holder
- * makes at most two attempts of `refreshTimeoutMs`, and waiters wait for both, so they see its
- * outcome instead of giving up early. The lock outlives that, so it is never taken over mid-refresh.
- */
-function refreshTiming(context: BffContext): { lockSeconds: number; waitMs: number } {
-  const waitMs = 2 * context.config.refreshTimeoutMs + 1_000;
-  return { waitMs, lockSeconds: Math.ceil(waitMs / 1000) + 5 };
-}
 
 /**
  * The session's access token for `scopes` (default: everything granted at login), refreshed first
@@ -63,7 +48,7 @@ export async function accessTokenForSession(
   const usable = freshToken(context, current.session.tokens, wanted);
   if (usable) return usable;
   const key = createHash('sha256').update(sessionId).digest('base64url');
-  const timing = refreshTiming(context);
+  const timing = refreshLockTiming(context.config.refreshTimeoutMs);
   const waited = await waitForLock(context.store, `bff-refresh:${key}`, {
     ttlSeconds: timing.lockSeconds,
     waitMs: timing.waitMs,
@@ -116,7 +101,18 @@ async function refreshUnderLock(
   );
   if (recentFailure) return fallbackOrThrow(context, tokens, wanted, new RefreshUnavailableError(recentFailure.reason));
 
-  const attempt = await refreshAtProvider(context, tokens.refreshToken, wanted);
+  const attempt = await refreshAtProvider(
+    {
+      metadata: context.metadata,
+      client: { clientId: context.config.clientId, clientSecret: context.config.clientSecret },
+      fetch: context.fetch,
+      timeoutMs: context.config.refreshTimeoutMs,
+      now: context.now,
+      observe: (outcome, detail) => context.metrics.refresh(outcome, detail),
+    },
+    tokens.refreshToken,
+    wanted,
+  );
   if (attempt.kind === 'transient') {
     await context.store
       .put(failureNamespace, key, { reason: attempt.error.reason }, { ttlSeconds: refreshRetryAfterSeconds })
@@ -173,67 +169,6 @@ async function refreshUnderLock(
     expiresAt,
     scope: wanted ?? response.scope ?? tokens.scope,
   };
-}
-
-type RefreshAttempt =
-  | { kind: 'done'; response: TokenResponse; sentAt: number }
-  /** `invalid_grant`: the provider no longer honours this refresh token. */
-  | { kind: 'refused' }
-  | { kind: 'transient'; error: RefreshUnavailableError };
-
-/**
- * Presents the refresh token, and once more at once when the first answer was lost or was a
- * transient failure: if the provider had rotated, its grace window returns the same successor, so
- * the rotation is not lost (a later refresh with the old token would look like reuse and end the
- * family). Other refusals (`invalid_client`, a malformed answer) are the BFF's own problem and throw.
- */
-async function refreshAtProvider(
-  context: BffContext,
-  refreshToken: string,
-  wanted: string | undefined,
-): Promise<RefreshAttempt> {
-  const grant: Record<string, string> = { grant_type: 'refresh_token', refresh_token: refreshToken };
-  if (wanted) grant.scope = wanted;
-  let lastFailure: RefreshUnavailableError | undefined;
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    if (attempt > 0) context.metrics.refresh('retried');
-    const sentAt = context.now();
-    try {
-      const response = await requestTokens(
-        context.metadata,
-        { clientId: context.config.clientId, clientSecret: context.config.clientSecret },
-        grant,
-        { fetch: context.fetch, timeoutMs: context.config.refreshTimeoutMs },
-      );
-      context.metrics.refresh('done');
-      return { kind: 'done', response, sentAt };
-    } catch (error) {
-      lastFailure = transientFailure(error);
-      if (!lastFailure) {
-        context.metrics.refresh('failed', error instanceof TokenEndpointError ? error.oauthError : 'other');
-        if (error instanceof TokenEndpointError && error.oauthError === 'invalid_grant') return { kind: 'refused' };
-        throw error;
-      }
-    }
-  }
-  context.metrics.refresh('unavailable', lastFailure?.reason);
-  return { kind: 'transient', error: lastFailure as RefreshUnavailableError };
-}
-
-/** The retryable form of a failed token request, or `undefined` when retrying cannot help. */
-function transientFailure(error: unknown): RefreshUnavailableError | undefined {
-  if (error instanceof ProviderUnavailableError) {
-    return new RefreshUnavailableError(error.timedOut ? 'provider_timeout' : 'provider_unavailable', { cause: error });
-  }
-  if (
-    error instanceof TokenEndpointError &&
-    ((error.status ?? 0) >= 500 ||
-      error.oauthError === 'temporarily_unavailable' ||
-      error.oauthError === 'server_error')
-  ) {
-    return new RefreshUnavailableError('provider_unavailable', { cause: error });
-  }
-  return undefined;
 }
 
 /** The current token while it still has a few seconds to live (it was only due for refresh), else `failure`. */

@@ -1,8 +1,8 @@
 import { ProviderUnavailableError, TokenEndpointError } from '@gatehouse/oidc-client';
 import { type FailureAnswers, type ServerFailure, sendJsonError } from '@gatehouse/server-kit';
 import type { FastifyReply } from 'fastify';
-import { RefreshUnavailableError } from '../proxy/refresh-unavailable.js';
 import { RequestBodyTooLargeError } from '../proxy/request-body-limit.js';
+import { RefreshUnavailableError } from '../refresh/refresh-unavailable.js';
 import { routeGuardOf } from '../request-guard/route-guard.js';
 import { serializeClearedSessionCookie } from '../session/session-cookie.js';
 import { SessionExpiredError } from '../session/session-store.js';

@@ -46,5 +46,7 @@ export interface StoreBackend {
   increment(name: string, windowMs: number): Promise<{ count: number; resetAt: number }>;
   sweepExpired(): Promise<number>;
   countEntries(): Promise<number>;
+  /** One trivial round trip to the server; see `Store.ping`. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

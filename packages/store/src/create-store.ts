@@ -141,6 +141,8 @@ export function createStore(backend: StoreBackend, limits: StoreLimits = {}): St
 
     countEntries: () => run(() => backend.countEntries()),
 
+    ping: () => run(() => backend.ping()),
+
     async close() {
       if (closed) return;
       closed = true;

@@ -153,6 +153,10 @@ class MemoryBackend implements StoreBackend {
     return this.#entries.size;
   }
 
+  async ping(): Promise<void> {
+    // Nothing to reach: the entries are in this process.
+  }
+
   async close(): Promise<void> {
     clearInterval(this.#sweepTimer);
     this.#entries.clear();

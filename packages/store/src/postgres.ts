@@ -126,6 +126,7 @@ class PostgresBackend implements StoreBackend {
                    c AS (DELETE FROM ${counters} WHERE reset_at <= $1 RETURNING 1)
               SELECT (SELECT count(*) FROM e) + (SELECT count(*) FROM l) + (SELECT count(*) FROM c) AS n`,
       count: `SELECT count(*) AS n FROM ${entries}`,
+      ping: 'SELECT 1',
     };
     const sweepIntervalMs = options.sweepIntervalMs ?? 60_000;
     if (sweepIntervalMs > 0) {
@@ -256,6 +257,10 @@ class PostgresBackend implements StoreBackend {
   async countEntries(): Promise<number> {
     const rows = await this.#query<{ n: string }>('count', []);
     return Number(rows[0]?.n ?? 0);
+  }
+
+  async ping(): Promise<void> {
+    await this.#run('ping', []);
   }
 
   async close(): Promise<void> {

@@ -226,6 +226,13 @@ class RedisBackend implements StoreBackend {
     return count;
   }
 
+  async ping(): Promise<void> {
+    // Every primary of a Cluster: any of them down fails the calls whose keys it holds.
+    const nodes = this.#client instanceof Cluster ? this.#client.nodes('master') : [this.#client];
+    if (nodes.length === 0) throw new StoreUnavailableError('Redis Cluster has no reachable primary');
+    await Promise.all(nodes.map((node) => this.#call(() => node.ping())));
+  }
+
   async close(): Promise<void> {
     this.notifications.close();
     await this.#client.quit().catch(() => this.#client.disconnect());

@@ -55,6 +55,9 @@ export function splitStore(parts: SplitStoreParts): Store {
       const [a, b] = await Promise.all([durable.countEntries(), ephemeral.countEntries()]);
       return a + b;
     },
+    async ping() {
+      await Promise.all([durable.ping(), ephemeral.ping()]);
+    },
     async close() {
       await Promise.allSettled([durable.close(), ephemeral.close()]);
     },

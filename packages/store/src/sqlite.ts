@@ -224,6 +224,11 @@ class SqliteBackend implements StoreBackend {
     return sqliteCall(() => this.#sql.count.get()?.n ?? 0);
   }
 
+  async ping(): Promise<void> {
+    // Reads the schema version: the file is open and readable, without touching an entry.
+    sqliteCall(() => this.#db.pragma('user_version', { simple: true }));
+  }
+
   async close(): Promise<void> {
     clearInterval(this.#sweepTimer);
     this.#db.close();

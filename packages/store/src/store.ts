@@ -166,6 +166,13 @@ export interface Store {
   /** Entries physically held, expired ones not yet reclaimed included. For diagnostics; may scan. */
   countEntries(): Promise<number>;
 
+  /**
+   * One cheap round trip to the backing server (Redis `PING`, `SELECT 1`), touching no entry: for
+   * readiness checks. Resolves when it answered; raises {@link StoreUnavailableError} within the
+   * store's command timeout when it did not, and `StoreClosedError` after `close()`.
+   */
+  ping(): Promise<void>;
+
   /** Closes connections and timers. Later calls fail with `StoreClosedError`. */
   close(): Promise<void>;
 }

@@ -421,10 +421,17 @@ export function describeStore(name: string, harness: StoreHarness | undefined): 
     });
 
     describe('lifecycle', () => {
+      it('answers a ping without writing anything', async () => {
+        const before = await store.countEntries();
+        await expect(store.ping()).resolves.toBeUndefined();
+        expect(await store.countEntries()).toBe(before);
+      });
+
       it('refuses calls after close', async () => {
         const s = await h.open();
         await s.close();
         await expectRejects(s.get('ok', 'id'), StoreClosedError);
+        await expectRejects(s.ping(), StoreClosedError);
         await s.close(); // a second close is harmless
       });
 
@@ -489,6 +496,7 @@ export function describeStore(name: string, harness: StoreHarness | undefined): 
                 () => s.get(space, 'before'),
                 () => s.put(space, 'during', 2),
                 () => s.take(space, 'before'),
+                () => s.ping(),
               ]) {
                 const started = Date.now();
                 await expectRejects(call(), StoreUnavailableError);

@@ -2,6 +2,13 @@ export type { StoreLimits } from './create-store.js';
 export { StoreClosedError, StoreError, StoreInputError, StoreUnavailableError } from './errors.js';
 export type { MemoryStoreOptions } from './memory.js';
 export { openMemoryStore } from './memory.js';
+export {
+  combineStoreObservers,
+  observeStore,
+  type StoreObserver,
+  type StoreOperation,
+  type StoreOperationName,
+} from './observe-store.js';
 export type { OpenStoreOptions, StoreLocation } from './open-store.js';
 export { openStore } from './open-store.js';
 export type { PostgresStoreOptions } from './postgres.js';

@@ -1,4 +1,5 @@
 import { type MemoryStoreOptions, openMemoryStore } from './memory.js';
+import { observeStore, type StoreObserver } from './observe-store.js';
 import { openPostgresStore, type PostgresStoreOptions } from './postgres.js';
 import { openRedisStore, type RedisStoreOptions } from './redis.js';
 import { splitStore } from './split-store.js';
@@ -11,6 +12,11 @@ export type OpenStoreOptions = MemoryStoreOptions &
   PostgresStoreOptions & {
     /** With a `{ durable, ephemeral }` location: the namespaces that go to the ephemeral store. */
     ephemeralNamespaces?: readonly string[];
+    /**
+     * Told of every operation of each backend opened (see `observeStore`): both sides of a
+     * `{ durable, ephemeral }` store are observed under their own backend name. Default: none.
+     */
+    observer?: StoreObserver;
   };
 
 /** A store URL, or two: durable state in one store, short-lived state in another. */
@@ -47,7 +53,11 @@ export async function openStore(location: StoreLocation, options: OpenStoreOptio
       throw error;
     }
   }
-  const url = location;
+  const store = await openOneStore(location, options);
+  return options.observer ? observeStore(store, options.observer) : store;
+}
+
+async function openOneStore(url: string, options: OpenStoreOptions): Promise<Store> {
   if (typeof url !== 'string') throw new TypeError('store URL must be a string');
   if (url === 'memory') return openMemoryStore(options);
   if (url.startsWith('sqlite:')) {

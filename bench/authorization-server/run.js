@@ -1,37 +1,74 @@
 // Authorization-server benchmark: the token endpoint (client_credentials, and refresh_token with
 // rotation), discovery and the JWKS of the Gatehouse authorization server against oidc-provider
-// configured the same way, in the same run. Each server runs in a child process of its own
-// (servers.js); autocannon runs here. Writes bench/results/authorization-server.md.
-// Usage: npm run bench -- authorization-server
+// configured the same way, in the same run — in memory, and on the production stores: Gatehouse on
+// { durable: PostgreSQL, ephemeral: Redis } against oidc-provider on a Redis adapter
+// (oidc-provider-redis-adapter.js). Each server runs in a child process of its own (servers.js),
+// pinned away from autocannon where the machine allows (../lib/placement.js); the targets run in
+// interleaved rounds with a median and spread each (../lib/rounds.js). Writes
+// bench/results/authorization-server.md. Usage: npm run bench -- authorization-server
 // (`node bench/authorization-server/run.js --only=oidc-provider` measures one server alone and
 // writes nothing, for when the Gatehouse package is not built.)
-import { fork } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { formatRatio, goal, ratioByRound } from '../lib/goals.js';
 import { measureHttp } from '../lib/load.js';
-import { machineLine } from '../lib/machine.js';
+import { loadLine, machineLine } from '../lib/machine.js';
+import { firstMessage, placeLoadGenerator, startServerProcess } from '../lib/placement.js';
+import { roundSettings, runRounds, spreadPercent, withSpread } from '../lib/rounds.js';
+import { countPostgresEntries, countRedisKeys, newRunId, removeOrphans, removeStores } from '../lib/stores.js';
 import { basicAuth, discover, refreshTokens, signIn } from './login.js';
 
-const durationSeconds = Number(process.env.BENCH_SECONDS ?? 5);
+const { rounds, durationSeconds, warmUpSeconds } = roundSettings({ rounds: 3, durationSeconds: 3 });
 const connections = 50;
 const only = process.argv.find((argument) => argument.startsWith('--only='))?.slice('--only='.length);
 const peerVersion = JSON.parse(
   readFileSync(new URL('../../node_modules/oidc-provider/package.json', import.meta.url), 'utf8'),
 ).version;
 
+const endpoints = ['client_credentials', 'refresh_token', 'discovery', 'jwks'];
+/** Each server and what it is measured on: the stores matter to the token endpoint only. */
+const serverIds = {
+  gatehouse: endpoints,
+  'oidc-provider': endpoints,
+  'gatehouse-pg-redis': ['client_credentials', 'refresh_token'],
+  'oidc-provider-redis': ['client_credentials', 'refresh_token'],
+};
+const labels = {
+  client_credentials: 'POST /token client_credentials',
+  refresh_token: 'POST /token refresh_token (rotated)',
+  discovery: 'GET /.well-known/openid-configuration',
+  jwks: 'GET jwks_uri',
+};
+
+const placement = placeLoadGenerator();
+await removeOrphans();
+const runId = newRunId();
 const children = [];
+// A run that fails part-way still stops its servers and removes what they stored.
+process.on('uncaughtException', async (error) => {
+  console.error(error);
+  await stopServers();
+  process.exit(1);
+});
 /** Starts one server in a child process; resolves with what it reports once it listens. */
-function startServer(name) {
-  const child = fork(new URL('./servers.js', import.meta.url), [name], {
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
+function startServer(id) {
+  const child = startServerProcess(new URL('./servers.js', import.meta.url), [id, runId]);
   children.push(child);
-  return new Promise((resolve, reject) => {
-    child.once('message', resolve);
-    child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before it was ready`)));
-  });
+  return firstMessage(child, id);
 }
-const started = await Promise.all((only ? [only] : ['gatehouse', 'oidc-provider']).map(startServer));
+const ids = only ? [only] : Object.keys(serverIds);
+const stores = { redisPrefixes: [], schemas: [] };
+let started;
+try {
+  started = await Promise.all(ids.map(startServer));
+} catch (error) {
+  await stopServers();
+  throw error;
+}
 const servers = started.map((message) => message.server);
+for (const server of servers) {
+  if (server.id.endsWith('-redis')) stores.redisPrefixes.push(server.redisPrefix);
+  if (server.id === 'gatehouse-pg-redis') stores.schemas.push(server.schema);
+}
 const { client, user, resource } = started[0];
 
 /** Everything that makes the figures untrustworthy; printed loudly and written at the top of the results. */
@@ -40,14 +77,6 @@ function flag(message) {
   problems.push(message);
   console.error(`\n!!! ${message}\n`);
 }
-
-const endpoints = ['client_credentials', 'refresh_token', 'discovery', 'jwks'];
-const labels = {
-  client_credentials: 'POST /token client_credentials',
-  refresh_token: 'POST /token refresh_token (rotated)',
-  discovery: 'GET /.well-known/openid-configuration',
-  jwks: 'GET jwks_uri',
-};
 
 for (const server of servers) {
   server.discovery = await discover(server.issuer);
@@ -60,48 +89,80 @@ for (const server of servers) {
     email: user.email,
     password: user.password,
     // oidc-provider drops offline_access unless consent is prompted for.
-    authorizationParams: server.name === 'oidc-provider' ? { prompt: 'consent' } : {},
+    authorizationParams: server.id.startsWith('oidc-provider') ? { prompt: 'consent' } : {},
   };
   server.checks = await check(server);
 }
 
-const results = [];
-for (const endpoint of endpoints) {
-  for (const server of servers) {
-    const target = targetFor(server, endpoint);
-    // Warm up (JIT, connection pools) before the measured run, so order in the list does not matter.
-    const warmUp = await measure(target, 1);
-    if (warmUp.non2xx > 0 || warmUp.errors > 0)
-      flag(`${target.name} (warm-up): ${warmUp.non2xx} non-2xx, ${warmUp.errors} errors${firstFailure(target)}`);
-    const result = await measure(target, durationSeconds);
+// Targets grouped by endpoint, so the two servers of a comparison run back to back in every round.
+const targets = endpoints.flatMap((endpoint) =>
+  servers.filter((server) => serverIds[server.id].includes(endpoint)).map((server) => targetFor(server, endpoint)),
+);
+const summaries = await runRounds(targets, {
+  rounds,
+  durationSeconds,
+  warmUpSeconds,
+  measure,
+  check: (target, result, label) => {
     if (result.non2xx > 0 || result.errors > 0)
-      flag(`${target.name}: ${result.non2xx} non-2xx, ${result.errors} errors${firstFailure(target)}`);
-    results.push({ ...target, ...result });
-    console.log(`${target.name}: ${result.requestsPerSecond} req/s, p99 ${result.p99Ms} ms`);
-  }
-}
+      flag(`${target.name} (${label}): ${result.non2xx} non-2xx, ${result.errors} errors${firstFailure(target)}`);
+  },
+});
 
-const table = `| target | req/s | p50 ms | p99 ms | non-2xx | errors |
-| --- | --- | --- | --- | --- | --- |
-${results.map((r) => `| ${r.name} | ${r.requestsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.non2xx} | ${r.errors} |`).join('\n')}`;
-
-for (const child of children) {
-  child.disconnect();
-  child.kill();
+// Store parity: a row on the production stores must have written there, or it measured memory.
+const storeNotes = [];
+for (const server of servers) {
+  if (!server.id.endsWith('-redis')) continue;
+  const redisKeys = await countRedisKeys(server.redisPrefix);
+  const postgresRows =
+    server.schema && server.id === 'gatehouse-pg-redis' ? await countPostgresEntries(server.schema) : 0;
+  const where =
+    server.id === 'gatehouse-pg-redis'
+      ? `${redisKeys} Redis keys, ${postgresRows} PostgreSQL rows`
+      : `${redisKeys} Redis keys`;
+  storeNotes.push(`${server.name}: ${where} after the runs`);
+  if (redisKeys === 0) flag(`${server.name}: nothing was written to Redis`);
+  if (server.id === 'gatehouse-pg-redis' && postgresRows === 0)
+    flag(`${server.name}: nothing was written to PostgreSQL`);
 }
+const load = loadLine();
+await stopServers();
+
+const table = `| target | req/s, median (min–max) | spread | p50 ms | p99 ms | non-2xx | errors |
+| --- | --- | --- | --- | --- | --- | --- |
+${summaries
+  .map(
+    ({ target, stats, runs }) =>
+      `| ${target.name} | ${withSpread(stats.requestsPerSecond)} | ${spreadPercent(stats.requestsPerSecond)} | ${stats.p50Ms.median} | ${stats.p99Ms.median} | ${total(runs, 'non2xx')} | ${total(runs, 'errors')} |`,
+  )
+  .join('\n')}`;
+
 if (servers.length < 2) {
   console.log(`\n${table}\n\n${servers.map((s) => `${s.name}: ${s.checks}`).join('\n')}`);
   console.log('one server only: bench/results/authorization-server.md left as it was');
   process.exit(problems.length > 0 ? 1 : 0);
 }
 
-const find = (name, endpoint) => results.find((r) => r.server === name && r.endpoint === endpoint);
+const find = (id, endpoint) => summaries.find(({ target }) => target.server === id && target.endpoint === endpoint);
+const compare = (oursId, peerId, endpoint) => {
+  const ours = find(oursId, endpoint);
+  const peer = find(peerId, endpoint);
+  return { stat: ratioByRound(ours, peer), p99: `${ours.stats.p99Ms.median} / ${peer.stats.p99Ms.median}` };
+};
 const ratioRows = endpoints.map((endpoint) => {
-  const ours = find('Gatehouse', endpoint);
-  const peer = find('oidc-provider', endpoint);
-  const ratio = (ours.requestsPerSecond / peer.requestsPerSecond).toFixed(2);
-  return `| ${labels[endpoint]} | ${ratio}× | ≥ 1.5× | ${ours.p99Ms} / ${peer.p99Ms} | ours ≤ peer |`;
+  const { stat, p99 } = compare('gatehouse', 'oidc-provider', endpoint);
+  return `| ${labels[endpoint]} | ${formatRatio(stat)} | ≥ 1.5× | ${p99} | ours ≤ peer |`;
 });
+const goals = [];
+const storeRatioRows = ['client_credentials', 'refresh_token'].map((endpoint) => {
+  const { stat, p99 } = compare('gatehouse-pg-redis', 'oidc-provider-redis', endpoint);
+  goals.push(goal(`AS on PG+Redis / oidc-provider on Redis, ${endpoint}`, stat, 1.5));
+  return `| ${labels[endpoint]} | ${formatRatio(stat)} | ≥ 1.5× | ${p99} | ours ≤ peer |`;
+});
+const costRows = ['client_credentials', 'refresh_token'].flatMap((endpoint) => [
+  `| Gatehouse, ${labels[endpoint]} | ${formatRatio(ratioByRound(find('gatehouse-pg-redis', endpoint), find('gatehouse', endpoint)))} |`,
+  `| oidc-provider, ${labels[endpoint]} | ${formatRatio(ratioByRound(find('oidc-provider-redis', endpoint), find('oidc-provider', endpoint)))} |`,
+]);
 const warning =
   problems.length === 0
     ? ''
@@ -109,37 +170,79 @@ const warning =
 const report = `# Authorization-server benchmark
 
 ${machineLine()}
+${load}
 
 ${warning}\`POST /token\` with \`grant_type=client_credentials\` (client_secret_basic, \`scope=api\`,
 \`resource=${resource}\`) and with \`grant_type=refresh_token\`, \`GET /.well-known/openid-configuration\`
-and \`GET\` of the \`jwks_uri\`; ${connections} connections, ${durationSeconds} s per target after a 1 s warm-up;
-autocannon in one process, each server in a process of its own (\`servers.js\`), everything in memory.
-The peer is oidc-provider ${peerVersion} set up like ours: one confidential client, resource indicators
+and \`GET\` of the \`jwks_uri\`; ${connections} connections. ${rounds} rounds of ${durationSeconds} s per target with the
+targets interleaved (the two servers of a comparison back to back), after a ${warmUpSeconds} s warm-up each; the
+median per target with its range across rounds, and each ratio as the median of the per-round ratios
+with its range. Autocannon in one process, each server in a process of its own (\`servers.js\`);
+${placement.description}.
+
+Servers: Gatehouse and oidc-provider ${peerVersion} in memory; Gatehouse on \`{ durable: PostgreSQL,
+ephemeral: Redis }\` (a schema and a key prefix of this run's own, dropped afterwards); oidc-provider on a
+Redis adapter written for the bench to oidc-provider's adapter interface
+(\`oidc-provider-redis-adapter.js\`: a hash per stored instance, a set per grant, one round trip per call
+where Redis allows). All set up alike: one confidential client, resource indicators
 with \`${resource}\` as the default resource, ES256 JWT access tokens (RFC 9068), RS256 ID tokens,
 one ES256 and one RS256 key in the JWKS, and refresh tokens rotated on every use. Each refresh
 connection follows its own chain — every request sends the refresh token the previous answer
 returned — started by a scripted code flow with PKCE through the provider's own sign-in forms
-(${connections} fresh sign-ins before the warm-up and ${connections} more before the measured run). Any non-2xx
-answer or failed request (a broken chain, say), or a server answering unlike the other in the checks
-below, puts an INVALID RUN warning at the top of this file and fails the run. On a shared 2-core
-machine figures move ±25 % between runs; compare the ratios.
+(chains left unused by a run carry over; sign-ins top them up to ${connections} before each run). Any non-2xx
+answer or failed request (a broken chain, say), a server answering unlike the others in the checks
+below, or a store row that wrote nothing to its stores puts an INVALID RUN warning at the top of this
+file and fails the run. On this shared 2-core machine (other work running; see the load above)
+absolute figures move a lot between runs; compare the ratios within one run.
 
 ${table}
 
-| Gatehouse / oidc-provider | req/s | goal | p99 ms, ours / peer | goal |
+| Gatehouse / oidc-provider, in memory | req/s | goal | p99 ms, ours / peer | goal |
 | --- | --- | --- | --- | --- |
 ${ratioRows.join('\n')}
+
+| Gatehouse on PG+Redis / oidc-provider on Redis | req/s | goal | p99 ms, ours / peer | goal |
+| --- | --- | --- | --- | --- |
+${storeRatioRows.join('\n')}
+
+| on the production stores / in memory (context: what the stores cost) | req/s |
+| --- | --- |
+${costRows.join('\n')}
+
+Goals:
+${goals.map((g) => `- ${g.line}`).join('\n')}
 
 Checked before the runs:
 ${servers.map((s) => `- ${s.name}: ${s.checks}`).join('\n')}
 
-Command: \`npm run bench -- authorization-server\` (\`BENCH_SECONDS\` sets the time per target).
+Stores after the runs (then removed):
+${storeNotes.map((note) => `- ${note}`).join('\n')}
+
+Command: \`npm run bench -- authorization-server\` (\`BENCH_ROUNDS\`, \`BENCH_SECONDS\` and \`BENCH_WARMUP_SECONDS\`
+set the rounds and the time per run; needs Redis at \`REDIS_URL\` and PostgreSQL at \`POSTGRES_URL\`).
 `;
 writeFileSync(new URL('../results/authorization-server.md', import.meta.url), report);
 console.log('wrote bench/results/authorization-server.md');
 if (problems.length > 0)
   console.error(`\n!!! INVALID RUN: ${problems.length} problem(s); see above and the results file\n`);
 process.exit(problems.length > 0 ? 1 : 0);
+
+/** Stops the server processes, then removes what they stored. */
+async function stopServers() {
+  for (const child of children) {
+    if (child.connected) child.disconnect();
+    child.kill();
+  }
+  await Promise.all(
+    children.map((child) => child.exitCode === null && new Promise((resolve) => child.once('exit', resolve))),
+  );
+  await removeStores(stores);
+}
+
+/** The total of a field over the measured rounds. */
+function total(runs, field) {
+  return runs.reduce((sum, run) => sum + (run[field] ?? 0), 0);
+}
 
 /**
  * The autocannon options for one endpoint of one server.
@@ -148,7 +251,7 @@ process.exit(problems.length > 0 ? 1 : 0);
  * @param {string} endpoint
  */
 function targetFor(server, endpoint) {
-  const base = { server: server.name, endpoint, name: `${server.name}: ${labels[endpoint]}` };
+  const base = { server: server.id, endpoint, name: `${server.name}: ${labels[endpoint]}` };
   if (endpoint === 'discovery')
     return { ...base, url: `${server.discovery.issuer}/.well-known/openid-configuration`, method: 'GET' };
   if (endpoint === 'jwks') return { ...base, url: server.discovery.jwks_uri, method: 'GET' };
@@ -170,15 +273,23 @@ function targetFor(server, endpoint) {
 }
 
 /**
- * One bounded autocannon run, keeping the last failing answer for the report. Refresh targets get
- * fresh chains first: tokens left from an earlier run may have been rotated by a request still in
- * flight when it stopped.
+ * One bounded autocannon run, keeping the first failing answer for the report. Refresh targets send
+ * chains nobody has sent yet: those a run left in its pool (their answer arrived, the token was
+ * never sent again), topped up with fresh sign-ins; a token popped for a request cut off by the end
+ * of a run is dropped, as its successor may have been lost.
  */
 async function measure(target, seconds) {
   target.firstFailure = undefined;
-  const requests = target.signIn
-    ? refreshChainRequests(target, await refreshTokens(target.signIn, connections))
-    : [{ onResponse: (status, body) => (status < 200 || status > 299) && recordFailure(target, status, body) }];
+  let requests;
+  if (target.signIn) {
+    target.chains ??= [];
+    const missing = connections - target.chains.length;
+    if (missing > 0) target.chains.push(...(await refreshTokens(target.signIn, missing)));
+    requests = refreshChainRequests(target, target.chains);
+  } else
+    requests = [
+      { onResponse: (status, body) => (status < 200 || status > 299) && recordFailure(target, status, body) },
+    ];
   return measureHttp({ ...target, requests, connections, durationSeconds: seconds });
 }
 
@@ -196,10 +307,9 @@ function recordFailure(target, status, body, note = '') {
  * keeps its own chain and no token is ever sent twice.
  *
  * @param {{ firstFailure?: string }} target where the first failing answer is kept for the report
- * @param {string[]} tokens one per connection
+ * @param {string[]} pool one unsent token per connection; left holding the unsent ones
  */
-function refreshChainRequests(target, tokens) {
-  const pool = [...tokens];
+function refreshChainRequests(target, pool) {
   return [
     {
       setupRequest(request) {

@@ -1,5 +1,6 @@
 // One system under test for the authorization-server benchmark — the Gatehouse authorization
-// server or oidc-provider, named by the first argument — in a process of its own, so it shares
+// server or oidc-provider, in memory or on the production stores, named by the first argument (the
+// second is the run id that names its Redis prefix and PostgreSQL schema) — in a process of its own, so it shares
 // neither the load generator's event loop (bench/authorization-server/run.js, autocannon) nor a
 // heap with the other server (the in-memory stores grow with every rotated refresh token, and the
 // garbage collector would charge one server for the other's). Both are configured alike: one client
@@ -8,7 +9,17 @@
 // issuer and the shared set-up to the parent over IPC once it listens.
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
-import Provider from 'oidc-provider';
+import { postgresUrl, redisUrl, storeNames } from '../lib/stores.js';
+import { redisAdapter } from './oidc-provider-redis-adapter.js';
+
+// oidc-provider's notices about choices made here on purpose (Node 20, devInteractions for the
+// scripted sign-ins, its in-memory adapter for the in-memory row) are dropped; anything else prints.
+const warn = console.warn;
+console.warn = (...args) => {
+  if (!/^oidc-provider WARNING: (Unsupported runtime|a quick start development-only)/.test(String(args[0])))
+    warn(...args);
+};
+const { default: Provider } = await import('oidc-provider');
 
 const resource = 'http://localhost:5000';
 const client = {
@@ -31,14 +42,17 @@ function freePort() {
   });
 }
 
-/** Gatehouse's authorization server on loopback, memory store. */
-async function startGatehouse() {
+/**
+ * Gatehouse's authorization server on loopback: memory store, or `{ durable: PostgreSQL, ephemeral:
+ * Redis }` as docs/authorization-server.md recommends for a scaled deployment.
+ */
+async function startGatehouse(store = 'memory') {
   const { createAuthorizationServer, loadAuthorizationServerConfig } = await import('@gatehouse/authorization-server');
   const port = await freePort();
   const config = loadAuthorizationServerConfig({
     issuer: `http://127.0.0.1:${port}`,
     port,
-    store: 'memory',
+    store,
     cookieSecrets: ['bench-cookie-secret-0123456789abcdef'],
     accessTokenSigningAlg: 'ES256',
     resources: [resource],
@@ -46,15 +60,22 @@ async function startGatehouse() {
     users: [user],
     // The setup signs one account in a few times at once to get refresh tokens; sign-in limits count
     // attempts in flight, so they are raised here (they guard the login page, not what is measured).
-    rateLimits: { loginFailuresPerAccount: 1000, loginFailuresPerIp: 10000 },
+    // Client authentication is counted before the secret is checked and forgiven after, so 50
+    // connections from one address can hold more than the default 50 uses in flight at once on a
+    // store with round trips (429 on valid credentials). Past the first thousand requests of a
+    // window every success costs the same store work as under the default, so the figures hold.
+    rateLimits: { loginFailuresPerAccount: 1000, loginFailuresPerIp: 10000, clientAuthFailuresPerClient: 1000 },
   });
   const app = await createAuthorizationServer(config);
   await app.listen({ port, host: '127.0.0.1' });
   return `http://127.0.0.1:${port}`;
 }
 
-/** oidc-provider with the same client, keys, token formats and rotation; devInteractions for sign-in. */
-async function startOidcProvider() {
+/**
+ * oidc-provider with the same client, keys, token formats and rotation; devInteractions for sign-in.
+ * Its default adapter is in memory; `adapter` is a class per oidc-provider's adapter interface.
+ */
+async function startOidcProvider(adapter) {
   const server = createServer();
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${server.address().port}`;
@@ -74,6 +95,7 @@ async function startOidcProvider() {
     },
   ];
   const provider = new Provider(issuer, {
+    ...(adapter ? { adapter } : {}),
     clients: [client],
     // The client's scope list may only name scopes the provider lists; 'api' is the resource's scope.
     scopes: ['openid', 'offline_access', 'api'],
@@ -106,11 +128,27 @@ async function startOidcProvider() {
   return issuer;
 }
 
-const name = process.argv[2];
-const starts = { gatehouse: ['Gatehouse', startGatehouse], 'oidc-provider': ['oidc-provider', startOidcProvider] };
+const [name, runId = 'adhoc'] = process.argv.slice(2);
+const { redisPrefix, schema } = storeNames(runId, name);
+const starts = {
+  gatehouse: ['Gatehouse', () => startGatehouse()],
+  'oidc-provider': ['oidc-provider', () => startOidcProvider()],
+  'gatehouse-pg-redis': [
+    'Gatehouse on PostgreSQL + Redis',
+    () =>
+      startGatehouse({
+        durable: `${postgresUrl}?schema=${schema}`,
+        ephemeral: `${redisUrl}?prefix=${redisPrefix}`,
+      }),
+  ],
+  'oidc-provider-redis': [
+    'oidc-provider on Redis',
+    () => startOidcProvider(redisAdapter(redisUrl, redisPrefix).RedisAdapter),
+  ],
+};
 if (!Object.hasOwn(starts, name)) throw new Error(`servers.js: unknown server ${name}`);
 const [displayName, start] = starts[name];
 const issuer = await start();
 
-process.send({ server: { name: displayName, issuer }, client, user, resource });
+process.send({ server: { id: name, name: displayName, issuer, redisPrefix, schema }, client, user, resource });
 process.on('disconnect', () => process.exit(0));

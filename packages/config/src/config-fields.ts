@@ -1,10 +1,14 @@
 import type { TSchema } from '@sinclair/typebox';
+import { isSecretSchema } from './secret-string.js';
 
 /** One field of a configuration schema, in words a reader of the docs can use. */
 export interface ConfigField {
   /** Dotted path: `rateLimits.login.limit`; an array's items as `routes[].path`. */
   readonly path: string;
-  /** The type in words: `integer 30–86400`, `string`, `"ES256" | "RS256"`, `array of string`. */
+  /**
+   * The type in words: `integer 30–86400`, `string`, `"ES256" | "RS256"`, `array of string`; a
+   * `secretString` reads `secret string` (it also takes `{ "env": … }` or `{ "file": … }`).
+   */
   readonly type: string;
   /**
    * The default as JSON (`3600`, `[]`, `"127.0.0.1"`); `—` when the field is required, `none` when it
@@ -86,9 +90,10 @@ function describeType(node: SchemaNode): string {
       return range ? `${node.type} ${range}` : node.type;
     }
     case 'string': {
-      if (node.minLength === 1 && node.maxLength === undefined) return 'non-empty string';
+      const secret = isSecretSchema(node) ? 'secret ' : '';
+      if (node.minLength === 1 && node.maxLength === undefined) return `${secret}non-empty string`;
       const length = bounds(node.minLength, node.maxLength);
-      return length ? `string, ${length} characters` : 'string';
+      return length ? `${secret}string, ${length} characters` : `${secret}string`;
     }
     case 'array': {
       const items = node.items === undefined ? 'any' : describeType(node.items);

@@ -1,6 +1,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { ConfigError } from './config-error.js';
+import { resolveSecretReferences, type SecretSources } from './secret-reference.js';
 
 export interface ParseConfigOptions {
   /**
@@ -8,13 +9,18 @@ export interface ParseConfigOptions {
    * refused with a line naming the new one, rather than a bare "unknown field".
    */
   renamed?: Readonly<Record<string, string>>;
+  /** Where `{ "env": … }` references of secret fields are looked up. Default `process.env`. */
+  env?: SecretSources['env'];
 }
 
 /**
  * Applies the schema's defaults to a copy of `input`, checks the result and returns it frozen.
  *
+ * Secret fields (`secretString`) given as `{ "env": "NAME" }` or `{ "file": "PATH" }` are resolved
+ * first (see `resolveSecretReferences`), so the schema checks, and the caller sees, strings.
  * The caller's object is never modified. The first problem found becomes a one-line
- * {@link ConfigError}: `<label>: <field>: <what was expected>`.
+ * {@link ConfigError}: `<label>: <field>: <what was expected>`; for a resolved secret it says where
+ * the value came from, never the value.
  *
  * @example
  * const config = parseConfig(storeConfigSchema, JSON.parse(text), 'store config');
@@ -31,11 +37,14 @@ export function parseConfig<S extends TSchema>(
   for (const [old, current] of Object.entries(options.renamed ?? {})) {
     if (Object.hasOwn(input, old)) throw new ConfigError(`${label}: ${old}: renamed to ${current}`, old);
   }
-  const withDefaults = Value.Default(schema, Value.Clone(input));
+  const resolved = resolveSecretReferences(schema, input, label, { env: options.env });
+  const withDefaults = Value.Default(schema, Value.Clone(resolved.value));
   const problem = Value.Errors(schema, withDefaults).First();
   if (problem) {
     const field = formatPath(problem.path);
-    throw new ConfigError(`${label}: ${field}: ${describeProblem(problem.message, problem.schema)}`, field);
+    const origin = resolved.origins.get(field);
+    const source = origin === undefined ? '' : `; the value comes from ${origin}`;
+    throw new ConfigError(`${label}: ${field}: ${describeProblem(problem.message, problem.schema)}${source}`, field);
   }
   return deepFreeze(withDefaults as Static<S>);
 }

@@ -1,4 +1,4 @@
-import { ConfigError, isLoopbackUrl, parseConfig } from '@gatehouse/config';
+import { ConfigError, isLoopbackUrl, parseConfig, secretString } from '@gatehouse/config';
 import { type Static, Type } from '@sinclair/typebox';
 import { checkClientMetadata } from '../checks/check-client-metadata.js';
 import { clientMetadataSchema } from '../protocol/client-metadata.js';
@@ -8,7 +8,7 @@ import { checkUpstreams, upstreamSchema } from './upstream-config.js';
 const seedUserSchema = Type.Object(
   {
     email: Type.String({ minLength: 3, maxLength: 254, description: 'the account’s email address' }),
-    password: Type.String({ minLength: 8, maxLength: 1024, description: 'the account’s password' }),
+    password: secretString({ minLength: 8, maxLength: 1024, description: 'the account’s password' }),
     name: Type.Optional(Type.String({ maxLength: 200, description: 'the account’s display name' })),
   },
   { additionalProperties: false },
@@ -38,11 +38,12 @@ export const authorizationServerConfigSchema = Type.Object(
     }),
     store: Type.Union(
       [
-        Type.String({ pattern: '^(memory|sqlite:.+|postgres(ql)?://.+)$' }),
+        // Secrets: a store URL may carry a password.
+        secretString({ pattern: '^(memory|sqlite:.+|postgres(ql)?://.+)$' }),
         Type.Object(
           {
-            durable: Type.String({ pattern: '^(memory|sqlite:.+|postgres(ql)?://.+)$' }),
-            ephemeral: Type.String({ pattern: '^(memory|rediss?://.+)$' }),
+            durable: secretString({ pattern: '^(memory|sqlite:.+|postgres(ql)?://.+)$' }),
+            ephemeral: secretString({ pattern: '^(memory|rediss?://.+)$' }),
           },
           { additionalProperties: false },
         ),
@@ -53,7 +54,7 @@ export const authorizationServerConfigSchema = Type.Object(
       },
     ),
     /** Keys that sign the provider's cookies; the first signs, any verifies. At least 32 characters each. */
-    cookieSecrets: Type.Array(Type.String({ minLength: 32 }), {
+    cookieSecrets: Type.Array(secretString({ minLength: 32 }), {
       minItems: 1,
       description: 'secrets that sign cookies and derive the sealing keys; the first signs, any verifies',
     }),

@@ -1,4 +1,4 @@
-import { ConfigError, isLoopbackHost } from '@gatehouse/config';
+import { ConfigError, isLoopbackHost, secretString } from '@gatehouse/config';
 import { allowedAlgorithms, defaultSigningAlgorithm } from '@gatehouse/oidc-client';
 import { type Static, Type } from '@sinclair/typebox';
 
@@ -52,7 +52,7 @@ export const upstreamSchema = Type.Object(
     profileUrl: Type.Optional(httpUrl('the API that answers who the user is (type oauth2: required)')),
     claims: claimMappingSchema,
     clientId: Type.String({ minLength: 1, maxLength: 255, description: 'Gatehouse’s client id at the upstream' }),
-    clientSecret: Type.String({ minLength: 1, maxLength: 512, description: 'Gatehouse’s client secret there' }),
+    clientSecret: secretString({ minLength: 1, maxLength: 512, description: 'Gatehouse’s client secret there' }),
     /** Default `openid profile email` for OpenID providers, none for OAuth 2.0 ones. */
     scopes: Type.Optional(
       Type.Array(scopeToken, {

@@ -1,3 +1,4 @@
+import { secretString } from '@gatehouse/config';
 import { type Static, Type } from '@sinclair/typebox';
 
 const scopeToken = '[\\x21\\x23-\\x5B\\x5D-\\x7E]+';
@@ -11,7 +12,7 @@ export const clientMetadataSchema = Type.Object(
     }),
     /** Absent for public clients (`token_endpoint_auth_method: none` or `private_key_jwt`). */
     client_secret: Type.Optional(
-      Type.String({
+      secretString({
         pattern: '^[\\x20-\\x7E]{32,512}$',
         description: 'at least 32 printable ASCII characters, kept as a keyed hash; for client_secret_basic and _post',
       }),

@@ -1,4 +1,4 @@
-import { ConfigError, isLoopbackHost, parseConfig } from '@gatehouse/config';
+import { ConfigError, isLoopbackHost, parseConfig, secretString } from '@gatehouse/config';
 import { allowedAlgorithms, defaultSigningAlgorithm, isBelowApiBase } from '@gatehouse/oidc-client';
 import { type Static, Type } from '@sinclair/typebox';
 
@@ -101,17 +101,18 @@ export const bffConfigSchema = Type.Object(
     }),
     issuer: Type.String({ pattern: '^https?://[^\\s]+$', description: 'the OpenID provider’s issuer URL' }),
     clientId: Type.String({ minLength: 1, maxLength: 255, description: 'the BFF’s client id at the provider' }),
-    clientSecret: Type.String({ minLength: 16, description: 'the BFF’s client secret (at least 16 characters)' }),
+    clientSecret: secretString({ minLength: 16, description: 'the BFF’s client secret (at least 16 characters)' }),
     scopes: Type.Array(Type.String({ pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$' }), {
       default: ['openid', 'profile', 'email', 'offline_access'],
       description: 'the scopes asked for at sign-in',
     }),
-    store: Type.String({
+    // A secret: a store URL may carry a password.
+    store: secretString({
       pattern: '^(memory|sqlite:.+|rediss?://.+|postgres(ql)?://.+)$',
       default: 'sqlite:.gatehouse/bff.db',
       description: 'memory, sqlite:PATH, redis://… or postgres://…',
     }),
-    tokenEncryptionKeys: Type.Array(Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }), {
+    tokenEncryptionKeys: Type.Array(secretString({ pattern: '^[A-Za-z0-9_-]{43}$' }), {
       minItems: 1,
       description: '32-byte keys in base64url; the first encrypts, any decrypts',
     }),

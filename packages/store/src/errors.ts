@@ -33,3 +33,35 @@ export class StoreClosedError extends StoreError {
   override readonly name = 'StoreClosedError';
   override readonly code = 'ERR_STORE_CLOSED';
 }
+
+/**
+ * The database's schema was written by a newer Gatehouse than this one: starting against it could
+ * corrupt what the newer one keeps there. Raised at open; upgrade Gatehouse.
+ */
+export class StoreSchemaTooNewError extends StoreError {
+  override readonly name = 'StoreSchemaTooNewError';
+  override readonly code = 'ERR_STORE_SCHEMA_TOO_NEW';
+
+  constructor(
+    readonly found: number,
+    readonly known: number,
+  ) {
+    super(`store schema version ${found} is newer than this Gatehouse knows (${known}); upgrade Gatehouse`);
+  }
+}
+
+/**
+ * The database's schema is older than this Gatehouse needs, and the store was opened with
+ * `migrate: 'check'` (servers that leave migrations to `gatehouse store migrate`).
+ */
+export class StoreSchemaOutdatedError extends StoreError {
+  override readonly name = 'StoreSchemaOutdatedError';
+  override readonly code = 'ERR_STORE_SCHEMA_OUTDATED';
+
+  constructor(
+    readonly found: number,
+    readonly needed: number,
+  ) {
+    super(`store schema version ${found} is older than this Gatehouse needs (${needed}); run gatehouse store migrate`);
+  }
+}

@@ -1,7 +1,15 @@
 export type { StoreLimits } from './create-store.js';
-export { StoreClosedError, StoreError, StoreInputError, StoreUnavailableError } from './errors.js';
+export {
+  StoreClosedError,
+  StoreError,
+  StoreInputError,
+  StoreSchemaOutdatedError,
+  StoreSchemaTooNewError,
+  StoreUnavailableError,
+} from './errors.js';
 export type { MemoryStoreOptions } from './memory.js';
 export { openMemoryStore } from './memory.js';
+export { migrateStore } from './migrate-store.js';
 export {
   combineStoreObservers,
   observeStore,
@@ -17,6 +25,7 @@ export type { CountedUse, RateLimitRule } from './rate-limiter.js';
 export { RateLimiter, rateLimitNamespaces } from './rate-limiter.js';
 export type { RedisStoreOptions } from './redis.js';
 export { openRedisStore } from './redis.js';
+export type { SchemaMigrationMode, SchemaMigrationResult, SchemaOptions } from './schema-version.js';
 export type { SplitStoreParts } from './split-store.js';
 export { splitStore } from './split-store.js';
 export type { SqliteStoreOptions } from './sqlite.js';

@@ -2,9 +2,11 @@ import pg from 'pg';
 import type { EntryKey, RawEntry, RawWrite, StoreBackend } from './backend.js';
 import { createStore, type StoreLimits } from './create-store.js';
 import { StoreError, StoreUnavailableError } from './errors.js';
+import { postgresNotifications } from './postgres-notifications.js';
+import { checkSchemaVersion, type SchemaOptions } from './schema-version.js';
 import type { Store } from './store.js';
 
-export interface PostgresStoreOptions extends StoreLimits {
+export interface PostgresStoreOptions extends StoreLimits, SchemaOptions {
   /** Schema holding Gatehouse's tables; created on first use. Default `gatehouse`. */
   schema?: string;
   /** Clock in milliseconds since the epoch, used for expiry so it agrees with the other backends. */
@@ -42,8 +44,11 @@ const migrations: readonly string[] = [
 ];
 
 /**
- * A store in PostgreSQL: durable state shared by every instance. The schema and its tables are
- * created on first use, under an advisory lock so concurrent first starts agree.
+ * A store in PostgreSQL: durable state shared by every instance. With `migrate: 'auto'` (default)
+ * the schema and its tables are created or brought up to date at open, under an advisory lock so
+ * concurrent starts (or `gatehouse store migrate` runs) agree; with `'check'` nothing is changed.
+ * Either way a schema newer than this code knows is refused ({@link StoreSchemaTooNewError}).
+ * Notifications use LISTEN/NOTIFY on a connection of their own.
  */
 export async function openPostgresStore(connectionString: string, options: PostgresStoreOptions = {}): Promise<Store> {
   const schema = options.schema ?? 'gatehouse';
@@ -61,10 +66,30 @@ export async function openPostgresStore(connectionString: string, options: Postg
   });
   // An idle connection dropped by the server must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
-  const backend = new PostgresBackend(pool, `"${schema}"`, options);
+  const notifications = postgresNotifications({
+    schema,
+    connect: () =>
+      new pg.Client({
+        connectionString,
+        connectionTimeoutMillis: options.connectTimeoutMs ?? 3_000,
+        query_timeout: queryTimeoutMs,
+        keepAlive: true,
+        application_name: 'gatehouse-listen',
+      }),
+    notify: async (channel, payload) => {
+      try {
+        await pool.query('SELECT pg_notify($1, $2)', [channel, payload]);
+      } catch (error) {
+        throw toStoreError(error);
+      }
+    },
+  });
+  const backend = new PostgresBackend(pool, `"${schema}"`, options, notifications);
   try {
-    await backend.migrate(schema);
+    const from = await backend.migrate(schema, options.migrate ?? 'auto');
+    options.onSchema?.({ backend: 'postgres', from, to: migrations.length });
   } catch (error) {
+    notifications.close();
     await pool.end().catch(() => undefined);
     throw toStoreError(error);
   }
@@ -78,9 +103,16 @@ class PostgresBackend implements StoreBackend {
   readonly #now: () => number;
   readonly #sweepTimer: NodeJS.Timeout | undefined;
   readonly #sql: Record<string, string>;
+  readonly notifications: ReturnType<typeof postgresNotifications>;
 
-  constructor(pool: pg.Pool, quotedSchema: string, options: PostgresStoreOptions) {
+  constructor(
+    pool: pg.Pool,
+    quotedSchema: string,
+    options: PostgresStoreOptions,
+    notifications: ReturnType<typeof postgresNotifications>,
+  ) {
     this.#pool = pool;
+    this.notifications = notifications;
     this.#schema = quotedSchema;
     this.#now = options.now ?? Date.now;
     const entries = `${quotedSchema}.gatehouse_entries`;
@@ -135,30 +167,50 @@ class PostgresBackend implements StoreBackend {
     }
   }
 
-  async migrate(schema: string): Promise<void> {
+  /** Brings the schema up to date (or only checks it); returns the version found. */
+  async migrate(schema: string, mode: 'auto' | 'check'): Promise<number> {
     const client = await this.#pool.connect();
     try {
+      if (mode === 'check') {
+        // Reads only: a server that leaves migrations to `gatehouse store migrate` changes nothing.
+        const found = await this.#appliedVersion(client);
+        checkSchemaVersion(found, migrations.length, mode);
+        return found;
+      }
       await client.query('BEGIN');
-      // Serialises concurrent first starts: CREATE SCHEMA IF NOT EXISTS alone can still race.
+      // Serialises concurrent starts and migrate runs: CREATE SCHEMA IF NOT EXISTS alone can still race.
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`gatehouse-migrate:${schema}`]);
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.#schema}`);
       await client.query(
         `CREATE TABLE IF NOT EXISTS ${this.#schema}.gatehouse_migrations
            (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
       );
-      const { rows } = await client.query<{ v: number | null }>(
-        `SELECT max(version) AS v FROM ${this.#schema}.gatehouse_migrations`,
-      );
-      for (let version = rows[0]?.v ?? 0; version < migrations.length; version += 1) {
+      const found = await this.#appliedVersion(client);
+      checkSchemaVersion(found, migrations.length, mode);
+      for (let version = found; version < migrations.length; version += 1) {
         await client.query((migrations[version] as string).replaceAll('$S', this.#schema));
         await client.query(`INSERT INTO ${this.#schema}.gatehouse_migrations (version) VALUES ($1)`, [version + 1]);
       }
       await client.query('COMMIT');
+      return found;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
       client.release();
+    }
+  }
+
+  /** The schema version recorded in `gatehouse_migrations`; 0 when the schema or table is missing. */
+  async #appliedVersion(client: pg.PoolClient): Promise<number> {
+    try {
+      const { rows } = await client.query<{ v: number | null }>(
+        `SELECT max(version) AS v FROM ${this.#schema}.gatehouse_migrations`,
+      );
+      return rows[0]?.v ?? 0;
+    } catch (error) {
+      if ((error as { code?: unknown }).code === '42P01') return 0; // undefined_table (or schema)
+      throw error;
     }
   }
 
@@ -265,6 +317,7 @@ class PostgresBackend implements StoreBackend {
 
   async close(): Promise<void> {
     clearInterval(this.#sweepTimer);
+    this.notifications.close();
     await this.#pool.end();
   }
 

@@ -3,9 +3,10 @@ import type { EntryKey, RawEntry, RawWrite, StoreBackend } from './backend.js';
 import { createStore, type StoreLimits } from './create-store.js';
 import { StoreError, StoreUnavailableError } from './errors.js';
 import { redisNotifications } from './notifications.js';
+import { checkSchemaVersion, type SchemaOptions } from './schema-version.js';
 import type { Store } from './store.js';
 
-export interface RedisStoreOptions extends StoreLimits {
+export interface RedisStoreOptions extends StoreLimits, SchemaOptions {
   /** Prepended to every key, so several deployments or test runs share one server. Default `gatehouse:`. */
   keyPrefix?: string;
   /** Treat the URL as one seed node of a Redis Cluster. Default false. */
@@ -17,6 +18,13 @@ export interface RedisStoreOptions extends StoreLimits {
 }
 
 const keyPrefixPattern = /^[A-Za-z0-9:_.-]{0,64}$/;
+
+/**
+ * The key layout's version, recorded at `<prefix>schema-version`. Redis has no tables to migrate;
+ * the record only lets an older Gatehouse refuse a layout a newer one wrote. An absent record is a
+ * fresh (or flushed, or restarted without persistence) Redis, never refused.
+ */
+const redisSchemaVersion = 1;
 
 /*
  * Layout. Each entry is one hash (`v` value, `ver` version, `i` JSON index list) at
@@ -83,6 +91,14 @@ const scripts = {
     lua: `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
           return 0`,
   },
+  // KEYS[1] schema version; ARGV version to record when absent ('' records nothing) → version found, 0 if none
+  ghSchema: {
+    numberOfKeys: 1,
+    lua: `local found = redis.call('GET', KEYS[1])
+          if found then return tonumber(found) end
+          if ARGV[1] ~= '' then redis.call('SET', KEYS[1], ARGV[1]) end
+          return 0`,
+  },
   // KEYS[1] counter; ARGV windowMs → {count, pttl}
   ghIncrement: {
     numberOfKeys: 1,
@@ -105,6 +121,8 @@ type RedisClient = (Redis | Cluster) & ScriptRunner;
 export async function openRedisStore(url: string, options: RedisStoreOptions = {}): Promise<Store> {
   const keyPrefix = options.keyPrefix ?? 'gatehouse:';
   if (!keyPrefixPattern.test(keyPrefix)) throw new TypeError('keyPrefix must match /^[A-Za-z0-9:_.-]{0,64}$/');
+  const mode = options.migrate ?? 'auto';
+  if (mode !== 'auto' && mode !== 'check') throw new TypeError("migrate must be 'auto' or 'check'");
   const clientOptions: RedisOptions = {
     lazyConnect: true,
     connectTimeout: options.connectTimeoutMs ?? 3_000,
@@ -135,6 +153,15 @@ export async function openRedisStore(url: string, options: RedisStoreOptions = {
   } catch (error) {
     client.disconnect();
     throw new StoreUnavailableError('Redis is unavailable', { cause: error });
+  }
+  try {
+    const record = mode === 'auto' ? String(redisSchemaVersion) : '';
+    const found = Number(await (client as RedisClient).ghSchema(`${keyPrefix}schema-version`, record));
+    if (found !== 0) checkSchemaVersion(found, redisSchemaVersion, mode);
+    options.onSchema?.({ backend: 'redis', from: found, to: found === 0 && mode === 'check' ? 0 : redisSchemaVersion });
+  } catch (error) {
+    client.disconnect();
+    throw toStoreError(error);
   }
   return createStore(new RedisBackend(client as RedisClient, keyPrefix), options);
 }

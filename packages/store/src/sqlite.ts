@@ -4,9 +4,10 @@ import Database from 'better-sqlite3';
 import type { EntryKey, RawEntry, RawWrite, StoreBackend } from './backend.js';
 import { createStore, type StoreLimits } from './create-store.js';
 import { StoreError, StoreUnavailableError } from './errors.js';
+import { checkSchemaVersion, type SchemaMigrationMode, type SchemaOptions } from './schema-version.js';
 import type { Store } from './store.js';
 
-export interface SqliteStoreOptions extends StoreLimits {
+export interface SqliteStoreOptions extends StoreLimits, SchemaOptions {
   /** Clock in milliseconds since the epoch. Default `Date.now`. */
   now?: () => number;
   /** How long a write waits for another connection's transaction, in milliseconds. Default 5 000. */
@@ -40,7 +41,10 @@ const migrations: readonly string[] = [
 
 /**
  * A store in one SQLite file (WAL mode): the embedded default. Several processes may open the same
- * file; every operation is one transaction.
+ * file; every operation is one transaction. With `migrate: 'auto'` (default) missing migrations run
+ * at open, in one immediate transaction, so concurrent opens apply each once; with `'check'` nothing
+ * is changed. A schema newer than this code knows is refused ({@link StoreSchemaTooNewError}).
+ * No notifications: instances sharing a file see each other's changes by reading.
  */
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
   return createStore(new SqliteBackend(path, options), options);
@@ -65,8 +69,14 @@ class SqliteBackend implements StoreBackend {
       this.#db.pragma('journal_mode = WAL');
       this.#db.pragma('synchronous = NORMAL');
       this.#db.pragma('foreign_keys = ON');
-      migrate(this.#db);
     });
+    try {
+      const from = sqliteCall(() => migrate(this.#db, options.migrate ?? 'auto'));
+      options.onSchema?.({ backend: 'sqlite', from, to: migrations.length });
+    } catch (error) {
+      this.#db.close();
+      throw error;
+    }
     const db = this.#db;
     this.#sql = {
       get: db.prepare<[string, string, number], { value: string; version: number; expires_at: number | null }>(
@@ -235,15 +245,19 @@ class SqliteBackend implements StoreBackend {
   }
 }
 
-function migrate(db: Database.Database): void {
-  const apply = db.transaction(() => {
+/** Brings the schema up to date (or only checks it); returns the version found. */
+function migrate(db: Database.Database, mode: SchemaMigrationMode): number {
+  const apply = db.transaction((): number => {
     const applied = db.pragma('user_version', { simple: true }) as number;
+    if (!checkSchemaVersion(applied, migrations.length, mode)) return applied;
     for (let version = applied; version < migrations.length; version += 1) {
       db.exec(migrations[version] as string);
       db.pragma(`user_version = ${version + 1}`);
     }
+    return applied;
   });
-  apply.immediate();
+  // Check mode only reads; auto takes the write lock first, so two first opens cannot both migrate.
+  return mode === 'check' ? apply.deferred() : apply.immediate();
 }
 
 /** SQLite reports a lock it waited on for the whole busy timeout as SQLITE_BUSY: the store is unavailable. */

@@ -92,8 +92,8 @@ export interface Store {
   readonly backend: StoreBackendKind;
   /**
    * Cross-process notifications, where the backend can deliver them to every process that uses it
-   * (Redis pub/sub; the memory store, whose only user is its own process). `undefined` for SQLite and
-   * PostgreSQL.
+   * (Redis pub/sub; PostgreSQL LISTEN/NOTIFY; the memory store, whose only user is its own process).
+   * `undefined` for SQLite. A split store uses its ephemeral store's.
    */
   readonly notifications: StoreNotifications | undefined;
 

@@ -10,8 +10,9 @@ const sourceCondition = ['gatehouse-source'];
  * `npm test` runs every one of them.
  */
 function workspaceProjects() {
-  // Whole journeys in Chromium, and attacks end to end over HTTP (one file per attacker).
-  const topLevel = ['e2e', 'attacks', 'fuzz', 'docs']
+  // Whole journeys in Chromium, attacks end to end over HTTP (one file per attacker), and the
+  // deployment example run behind Debian's nginx.
+  const topLevel = ['e2e', 'attacks', 'fuzz', 'docs', 'deployment']
     .filter((name) => existsSync(`test/${name}`))
     .map((name) => ({ extends: true as const, test: { name, root: `test/${name}`, include: ['**/*.test.ts'] } }));
   return ['packages', 'apps/demo']

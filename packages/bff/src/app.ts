@@ -116,6 +116,8 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
     logger: deps.logger ?? false,
     failures: bffFailures(config.loginFailedPath),
     routerOptions: { maxParamLength: 512 },
+    // request.ip (rate limits, the API's X-Forwarded-For) believes X-Forwarded-For only from these.
+    trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
     // A URL the router cannot decode (`/%zz`, invalid UTF-8) never reaches a route: answer it in the
     // BFF's own shape, without Fastify's error code or the path echoed back.
     frameworkErrors: (_error, _request, reply) => sendApiError(reply, 400, 'malformed_path'),

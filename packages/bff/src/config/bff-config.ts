@@ -95,6 +95,15 @@ export const bffConfigSchema = Type.Object(
       default: '127.0.0.1',
       description: 'address to listen on; 0.0.0.0 in a container',
     }),
+    /**
+     * Proxies in front of the BFF whose `X-Forwarded-For` is believed (addresses or CIDR ranges), so
+     * per-source rate limits count the browser's address, not the proxy's (behind a proxy that is not
+     * listed, every browser shares the proxy's limit). Default none: the connection's peer address.
+     */
+    trustedProxies: Type.Array(Type.String({ pattern: '^[0-9a-fA-F:.]+(/\\d{1,3})?$' }), {
+      default: [],
+      description: 'proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed',
+    }),
     publicUrl: Type.String({
       pattern: '^https?://[^/?#\\s]+$',
       description: 'the origin browsers use, without a path',

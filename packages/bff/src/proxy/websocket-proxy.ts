@@ -10,6 +10,7 @@ import { RefreshUnavailableError } from '../refresh/refresh-unavailable.js';
 import { decideRouteGuard } from '../request-guard/route-guard.js';
 import { readSessionId } from '../session/session-cookie.js';
 import { upstreamTokenForSession } from '../upstream/session-upstream-token.js';
+import { handshakeSource } from './handshake-source.js';
 import { guardOfProxiedRoute } from './proxied-route-guard.js';
 import { accessTokenForSession } from './session-token.js';
 import { browserOnlyHeaders } from './upstream-headers.js';
@@ -50,6 +51,7 @@ export function registerWebSocketProxy(app: FastifyInstance, context: BffContext
   // Upgraded sockets leave the HTTP server's keep-alive handling: closing the app must end them
   // first (preClose), or the server's close would wait for them forever.
   const handshakes = new Set<Duplex>();
+  const sourceOf = handshakeSource(context.config.trustedProxies);
   app.addHook('preClose', async () => {
     clearInterval(watchdog);
     for (const socket of handshakes) socket.destroy();
@@ -59,7 +61,7 @@ export function registerWebSocketProxy(app: FastifyInstance, context: BffContext
     handshakes.add(socket);
     socket.once('close', () => handshakes.delete(socket));
     socket.on('error', () => socket.destroy());
-    handleUpgrade(context, request, socket, head, track).catch((error: unknown) =>
+    handleUpgrade(context, request, sourceOf(request), socket, head, track).catch((error: unknown) =>
       // A refresh that failed for a transient reason: the session stays; the client reconnects later.
       error instanceof RefreshUnavailableError
         ? refuse(socket, error.status, error.status === 504 ? 'Gateway Timeout' : 'Service Unavailable', {
@@ -73,6 +75,7 @@ export function registerWebSocketProxy(app: FastifyInstance, context: BffContext
 async function handleUpgrade(
   context: BffContext,
   request: IncomingMessage,
+  sourceAddress: string | undefined,
   socket: Duplex,
   head: Buffer,
   track: (sessionId: string, sockets: Duplex[]) => void,
@@ -82,8 +85,7 @@ async function handleUpgrade(
   if (resolved.kind === 'refused') return refuse(socket, resolved.status, statusText[resolved.status]);
   const { route } = resolved;
   if (route.methods && !route.methods.includes('GET')) return refuse(socket, 404, statusText[404]);
-  // Counted by the connection's peer address, as a request's `request.ip` is; a socket already gone has none.
-  const sourceAddress = request.socket.remoteAddress;
+  // Counted by the source a request's `request.ip` names (handshakeSource); a socket already gone has none.
   if (sourceAddress === undefined) {
     socket.destroy();
     return;
@@ -126,7 +128,7 @@ async function handleUpgrade(
   } else if (route.token === 'client') {
     bearer = await context.clientTokens.accessToken(route.scopes);
   }
-  const headers = upstreamHeaders(context, route, request, bearer);
+  const headers = upstreamHeaders(context, route, request, sourceAddress, bearer);
   const send = target.startsWith('https:') ? httpsRequest : httpRequest;
   const upstream = send(new URL(target), { method: 'GET', headers, timeout: context.config.upstreamTimeoutMs });
   upstream.on('timeout', () => upstream.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
@@ -162,7 +164,13 @@ async function handleUpgrade(
   upstream.end();
 }
 
-function upstreamHeaders(context: BffContext, route: Route, request: IncomingMessage, bearer: string | undefined) {
+function upstreamHeaders(
+  context: BffContext,
+  route: Route,
+  request: IncomingMessage,
+  sourceAddress: string,
+  bearer: string | undefined,
+) {
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined && !browserOnlyHeaders.has(name)) headers[name] = value;
@@ -171,7 +179,7 @@ function upstreamHeaders(context: BffContext, route: Route, request: IncomingMes
   if (bearer) headers.authorization = `Bearer ${bearer}`;
   if (bearer && route.appsecretProof)
     headers['appsecret-proof'] = computeAppSecretProof(bearer, context.config.clientSecret);
-  headers['x-forwarded-for'] = request.socket.remoteAddress ?? '';
+  headers['x-forwarded-for'] = sourceAddress;
   headers['x-forwarded-host'] = context.publicHost;
   headers['x-forwarded-proto'] = context.publicProtocol;
   return headers;

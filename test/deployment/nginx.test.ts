@@ -1,0 +1,242 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createBff, loadBffConfig } from '@gatehouse/bff';
+import { createRequestVerifier } from '@gatehouse/resource-server';
+import { openStore, type Store } from '@gatehouse/store';
+import {
+  freePort,
+  type RunningAuthorizationServer,
+  redisUrl,
+  requireService,
+  runScopedName,
+  startAuthorizationServer,
+  TestBrowser,
+} from '@gatehouse/test-kit';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loopbackFetch, loopbackTransport, selfSignedCertificate } from './loopback-tls.js';
+import { nginxPath, type RunningNginx, renderLoopbackConfig, startNginx } from './nginx.js';
+
+const underCi = process.env.CI === 'true' || process.env.CI === '1';
+const haveNginx = existsSync(nginxPath);
+if (!haveNginx && underCi) {
+  throw new Error(
+    `nginx is not at ${nginxPath}; under CI the deployment suite must run (.ci/run installs Debian's nginx)`,
+  );
+}
+if (!haveNginx)
+  console.warn(`SKIPPED: the deployment suite: no nginx at ${nginxPath} (apt-get install nginx; NGINX_PATH)`);
+
+/** Sign-ins a browser address may start per minute at the BFF, small enough to reach in a test. */
+const loginLimit = 3;
+
+// examples/deployment/nginx.conf as it is, on loopback: TLS at nginx, two BFF instances round robin
+// on one Redis, one authorization server, and an API behind the BFF.
+describe.skipIf(!haveNginx)('Gatehouse behind the example nginx configuration', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-nginx-'));
+  let ca: string;
+  let appOrigin: string;
+  let issuer: string;
+  let httpPort: number;
+  let nginx: RunningNginx | undefined;
+  let provider: RunningAuthorizationServer | undefined;
+  let api: TestApi | undefined;
+  const bffs: FastifyInstance[] = [];
+  const stores: Store[] = [];
+  /** Requests each BFF instance answered. */
+  const served = [0, 0];
+
+  beforeAll(async () => {
+    if (!(await requireService('Redis', redisUrl))) return;
+    // nginx's workers (nobody, when the test runs as root) read the config and write their temp files here.
+    chmodSync(dir, 0o755);
+    const certificate = selfSignedCertificate(dir);
+    ca = certificate.pem;
+    const [httpsPort, plainPort, bff0, bff1, asPort] = await Promise.all([1, 2, 3, 4, 5].map(() => freePort()));
+    httpPort = plainPort;
+    const bffPorts = [bff0, bff1] as [number, number];
+    appOrigin = `https://localhost:${httpsPort}`;
+    issuer = `https://127.0.0.1:${httpsPort}`;
+    api = await startTestApi();
+    const clientSecret = randomBytes(24).toString('base64url');
+    provider = await startAuthorizationServer(
+      {
+        issuer,
+        port: asPort,
+        trustedProxies: ['127.0.0.1'],
+        resources: [api.url],
+        clients: [
+          {
+            client_id: 'app-bff',
+            client_secret: clientSecret,
+            client_name: 'App',
+            redirect_uris: [`${appOrigin}/bff/callback`],
+            post_logout_redirect_uris: [`${appOrigin}/`],
+            grant_types: ['authorization_code', 'refresh_token'],
+            scope: 'openid profile email offline_access api',
+            backchannel_logout_uri: `${appOrigin}/bff/backchannel-logout`,
+          },
+        ],
+      },
+      { fetch: loopbackFetch(ca), logger: { level: 'warn' } },
+    );
+    renderLoopbackConfig(dir, {
+      httpsPort,
+      httpPort,
+      bffPorts,
+      asPort,
+      certPath: certificate.certPath,
+      keyPath: certificate.keyPath,
+    });
+    // The BFF finds the provider through nginx, by its public issuer URL, as in production.
+    nginx = await startNginx(dir, httpsPort);
+    const config = loadBffConfig({
+      publicUrl: appOrigin,
+      issuer,
+      clientId: 'app-bff',
+      clientSecret,
+      scopes: ['openid', 'profile', 'email', 'api'],
+      tokenEncryptionKeys: [randomBytes(32).toString('base64url')],
+      store: redisUrl,
+      trustedProxies: ['127.0.0.1'],
+      rateLimits: { login: { limit: loginLimit, windowSeconds: 60 } },
+      routes: [{ path: '/api', target: api.url, token: 'user', scopes: ['api'] }],
+    });
+    const keyPrefix = `${runScopedName('gatehouse-test-nginx')}:`;
+    for (const [i, port] of bffPorts.entries()) {
+      // One connection per instance, as two processes would have.
+      const store = await openStore(redisUrl, { keyPrefix });
+      stores.push(store);
+      const bff = await createBff(config, { store, fetch: loopbackFetch(ca) });
+      bff.server.on('request', () => {
+        served[i] = (served[i] ?? 0) + 1;
+      });
+      await bff.listen({ port, host: '127.0.0.1' });
+      bffs.push(bff);
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    await nginx?.stop();
+    for (const bff of bffs) {
+      bff.server.closeAllConnections();
+      await bff.close();
+    }
+    for (const store of stores) await store.close();
+    await provider?.close();
+    await api?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  /** A browser at the app, connecting to nginx from its own loopback address. */
+  function browserAt(address: string): TestBrowser {
+    return new TestBrowser({ origin: appOrigin, transport: loopbackTransport({ ca, localAddress: address }) });
+  }
+
+  it('signs in through nginx and proxies an API call with a token the API accepts, on both BFF instances', async () => {
+    const browser = browserAt('127.0.0.10');
+    const before = [...served];
+    const start = await browser.navigate('/bff/login?returnUrl=/todos');
+    expect(start.status).toBe(302);
+    const authorizeUrl = start.headers.get('location') as string;
+    expect(authorizeUrl.startsWith(`${issuer}/authorize?`)).toBe(true);
+    // The provider's pages through nginx, then back to the app's callback from the provider's site.
+    const callback = await browser.authorize(authorizeUrl, `${appOrigin}/bff/callback`);
+    expect(callback.searchParams.get('iss')).toBe(issuer);
+    const landing = await browser.navigate(callback.href, { from: issuer });
+    expect(landing.status).toBe(200);
+    expect(browser.cookie('__Host-gh-session')).toBeDefined();
+
+    const user = await browser.fetch('/bff/user', { csrf: true });
+    expect(user.status).toBe(200);
+    const { claims } = (await user.json()) as { claims: { sub: string; iss: string } };
+    expect(claims.iss).toBe(issuer);
+
+    // Round robin without stickiness: consecutive calls land on both instances, the session holds.
+    for (let call = 0; call < 4; call += 1) {
+      const proxied = await browser.fetch('/api/todos', { csrf: true });
+      expect(proxied.status).toBe(200);
+      expect(await proxied.json()).toEqual({ path: '/todos' });
+    }
+    const seen = api?.seen.at(-1) as IncomingHttpHeaders;
+    const verifier = createRequestVerifier({ issuer, audience: api?.url as string, fetch: loopbackFetch(ca) });
+    const principal = await verifier.verify({ authorization: seen.authorization as string }, { allOf: ['api'] });
+    expect(principal.subject).toBe(claims.sub);
+    // The API learns the browser's address (nginx → BFF, trusted), and no cookie.
+    expect(seen['x-forwarded-for']).toBe('127.0.0.10');
+    expect(seen.cookie).toBeUndefined();
+    expect(served.map((count, i) => count - (before[i] ?? 0)).every((count) => count >= 2)).toBe(true);
+  });
+
+  it('answers plain http with a redirect to https only', async () => {
+    const browser = browserAt('127.0.0.10');
+    const answer = await browser.navigate(`http://localhost:${httpPort}/bff/user`);
+    expect(answer.status).toBe(301);
+    expect(answer.headers.get('location')).toBe('https://localhost/bff/user');
+  });
+
+  it('a crowd of browsers behind the proxy is counted per browser, not as the proxy (trustedProxies)', async () => {
+    // Without trustedProxies every browser would be nginx's 127.0.0.1, refused after the third sign-in.
+    for (const address of ['127.0.0.21', '127.0.0.22', '127.0.0.23', '127.0.0.24']) {
+      for (let attempt = 0; attempt < loginLimit; attempt += 1) {
+        const start = await browserAt(address).navigate('/bff/login?returnUrl=/');
+        expect(new URL(start.headers.get('location') as string).pathname).toBe('/authorize');
+      }
+    }
+  });
+
+  it('a stranger forging X-Forwarded-For through the proxy is still counted under their own address', async () => {
+    const stranger = browserAt('127.0.0.30');
+    const answers: string[] = [];
+    for (let attempt = 0; attempt <= loginLimit; attempt += 1) {
+      const start = await stranger.navigate('/bff/login?returnUrl=/', {
+        headers: { 'x-forwarded-for': `198.51.100.${attempt + 1}` },
+      });
+      answers.push(new URL(start.headers.get('location') as string, appOrigin).pathname);
+    }
+    expect(answers.slice(0, loginLimit)).toEqual(Array(loginLimit).fill('/authorize'));
+    expect(answers[loginLimit]).toBe('/authentication/login-failed');
+  });
+
+  it('refuses a body over the BFF’s limit at nginx, before it reaches an instance', async () => {
+    const browser = browserAt('127.0.0.40');
+    const before = [...served];
+    const answer = await browser.fetch('/api/upload', {
+      method: 'POST',
+      csrf: true,
+      headers: { 'content-type': 'application/octet-stream' },
+      body: Buffer.alloc(1024 * 1024 + 1),
+    });
+    expect(answer.status).toBe(413);
+    expect(await answer.json()).toEqual({ error: 'payload_too_large', reason: 'request_body_too_large' });
+    expect(served).toEqual(before);
+  });
+});
+
+interface TestApi {
+  url: string;
+  /** The headers of every request, oldest first. */
+  seen: IncomingHttpHeaders[];
+  close(): Promise<void>;
+}
+
+/** An API that answers every request with its path and keeps its headers. */
+async function startTestApi(): Promise<TestApi> {
+  const seen: IncomingHttpHeaders[] = [];
+  const server: Server = createServer((request, response) => {
+    seen.push(request.headers);
+    request.resume();
+    response.setHeader('content-type', 'application/json');
+    response.end(JSON.stringify({ path: request.url }));
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,7 +1,19 @@
 // An oidc-provider instance on loopback for benchmarks, and a scripted login through its
 // development login form (any user name is accepted).
 import { createServer } from 'node:http';
-import Provider from 'oidc-provider';
+
+// oidc-provider's notices about choices made here on purpose (Node 20, its development keys,
+// adapter and sign-in pages for a bench's provider) are dropped; anything else prints.
+const warn = console.warn;
+console.warn = (...args) => {
+  if (
+    !/^oidc-provider WARNING: (Unsupported runtime|a quick start development-only|quick start development-only)/.test(
+      String(args[0]),
+    )
+  )
+    warn(...args);
+};
+const { default: Provider } = await import('oidc-provider');
 
 export async function startProvider(clients) {
   const server = createServer();

@@ -70,7 +70,8 @@ const provider = await startProvider([
 ]);
 
 // Gatehouse BFF, sessions in Redis.
-const store = await openStore(redisUrl, { keyPrefix: `gatehouse-bench-bff-${process.pid}:` });
+// Under the run's own prefix (the first argument), which bench/bff/run.js removes afterwards.
+const store = await openStore(redisUrl, { keyPrefix: process.argv[2] ?? `gatehouse-bench-bff-${process.pid}:` });
 const tokenEncryptionKeys = [randomBytes(32).toString('base64url')];
 /** A Gatehouse BFF on `port`, signed in as alice; returns the session cookie. */
 async function startBff(port, extra = {}) {
@@ -163,12 +164,12 @@ const targets = [
     headers: {},
   },
   {
-    name: 'Gatehouse BFF (session in Redis with change notices, CSRF, token)',
+    name: 'Gatehouse BFF, shared session cache (default: session in Redis, reused until a change notice; CSRF, token)',
     url: `${bffOrigin}/api/data`,
     headers: { cookie: bffSession, 'x-csrf': '1' },
   },
   {
-    name: 'Gatehouse BFF, sharedSessionCacheMs 0 (every call reads Redis)',
+    name: 'Gatehouse BFF, sharedSessionCacheMs 0 (every call reads the session from Redis; CSRF, token)',
     url: `${cachedOrigin}/api/data`,
     headers: { cookie: cachedSession, 'x-csrf': '1' },
   },

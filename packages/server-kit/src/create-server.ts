@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { createErrorHandler, type ErrorHandler, type FailureAnswers } from './error-mapping.js';
+import { type HttpMetricsOptions, registerHttpMetrics } from './http-metrics.js';
 import { type LoggerOption, safeLoggerOptions } from './log-serializers.js';
 import { chooseRequestId, requestIdHeader } from './request-id.js';
 
@@ -22,6 +23,11 @@ export interface ServerOptions extends TunedServerOptions {
   frameworkErrors?: ErrorHandler;
   /** Makes a request id when the caller sent no acceptable one. Default `crypto.randomUUID`. */
   createRequestId?: () => string;
+  /**
+   * Counts and times every request into this registry (see {@link registerHttpMetrics}), the ones
+   * the router refuses included. Default: none, and no hook installed.
+   */
+  httpMetrics?: HttpMetricsOptions;
 }
 
 /** What both servers refuse unless they say otherwise: a body over 64 KiB, a request slower than 30 s. */
@@ -37,7 +43,7 @@ export const serverDefaults = Object.freeze({ bodyLimit: 64 * 1024, requestTimeo
  *   sendJsonError(reply, failure.status, { error: 'failed' }) } });
  */
 export function createServer(options: ServerOptions): FastifyInstance {
-  const { logger, failures, frameworkErrors, createRequestId = randomUUID, ...tuned } = options;
+  const { logger, failures, frameworkErrors, createRequestId = randomUUID, httpMetrics, ...tuned } = options;
   const handleError = createErrorHandler(failures);
   const answerFrameworkError = frameworkErrors ?? handleError;
   const app = Fastify({
@@ -48,8 +54,13 @@ export function createServer(options: ServerOptions): FastifyInstance {
     requestIdHeader: false,
     genReqId: (raw) => chooseRequestId(raw.headers[requestIdHeader], createRequestId),
     // Router errors come before any hook runs, so they echo the id themselves.
-    frameworkErrors: (error, request, reply) => answerFrameworkError(error, request, echoRequestId(reply)),
+    frameworkErrors: (error, request, reply) => {
+      // No onResponse hook runs for these either: count them as the answer leaves.
+      if (recordAnswer) reply.raw.once('finish', () => recordAnswer(request, reply));
+      return answerFrameworkError(error, request, echoRequestId(reply));
+    },
   });
+  const recordAnswer = httpMetrics && registerHttpMetrics(app, httpMetrics);
   app.addHook('onRequest', (_request, reply, done) => {
     echoRequestId(reply);
     done();

@@ -7,6 +7,27 @@ export {
   type ServerFailure,
   storeRetryAfterSeconds,
 } from './error-mapping.js';
+export {
+  type HttpMetricsOptions,
+  httpDurationBuckets,
+  type RecordHttpAnswer,
+  registerHttpMetrics,
+  unmatchedRoute,
+} from './http-metrics.js';
 export { type JsonErrorBody, sendJsonError } from './json-error.js';
 export { type LoggerOption, type PinoOptions, safeLoggerOptions, safeLogSerializers } from './log-serializers.js';
+export {
+  Counter,
+  counterOf,
+  createMetricsRegistry,
+  Gauge,
+  gaugeOf,
+  Histogram,
+  histogramOf,
+  type MetricsExposition,
+  metricsRenderer,
+  Registry,
+  type RenderMetrics,
+} from './metrics-registry.js';
 export { chooseRequestId, requestIdHeader } from './request-id.js';
+export { storeDurationBuckets, storeMetricsObserver } from './store-metrics.js';

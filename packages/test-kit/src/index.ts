@@ -63,6 +63,8 @@ export { freePort } from './free-port.js';
 export { createOidcProvider } from './oidc-provider.js';
 export { loginAtProvider, logoutAtProvider, type ProviderPeer, startProviderPeer } from './oidc-provider-peer.js';
 export { propertyRuns } from './property-runs.js';
+// Reading a Prometheus scrape.
+export { type MetricSample, parseExposition, sampleValue } from './prometheus-text.js';
 export { type IdTokenScript, startScriptedProvider } from './scripted-provider.js';
 export { type ProxyMode, TcpProxy } from './tcp-proxy.js';
 export {

@@ -4,6 +4,8 @@ import { createErrorHandler, type ErrorHandler, type FailureAnswers } from './er
 import { type HttpMetricsOptions, registerHttpMetrics } from './http-metrics.js';
 import { type LoggerOption, safeLoggerOptions } from './log-serializers.js';
 import { chooseRequestId, requestIdHeader } from './request-id.js';
+import { traceRequests } from './tracing/server-spans.js';
+import type { Tracing } from './tracing/tracing.js';
 
 /** Fastify options a server may set beside what this kit sets; see {@link createServer}. */
 export type TunedServerOptions = Pick<
@@ -23,6 +25,8 @@ export interface ServerOptions extends TunedServerOptions {
   frameworkErrors?: ErrorHandler;
   /** Makes a request id when the caller sent no acceptable one. Default `crypto.randomUUID`. */
   createRequestId?: () => string;
+  /** A SERVER span per request (see {@link traceRequests}). Default: none, and no hook installed. */
+  tracing?: Tracing;
   /**
    * Counts and times every request into this registry (see {@link registerHttpMetrics}), the ones
    * the router refuses included. Default: none, and no hook installed.
@@ -43,7 +47,7 @@ export const serverDefaults = Object.freeze({ bodyLimit: 64 * 1024, requestTimeo
  *   sendJsonError(reply, failure.status, { error: 'failed' }) } });
  */
 export function createServer(options: ServerOptions): FastifyInstance {
-  const { logger, failures, frameworkErrors, createRequestId = randomUUID, httpMetrics, ...tuned } = options;
+  const { logger, failures, frameworkErrors, createRequestId = randomUUID, tracing, httpMetrics, ...tuned } = options;
   const handleError = createErrorHandler(failures);
   const answerFrameworkError = frameworkErrors ?? handleError;
   const app = Fastify({
@@ -60,6 +64,8 @@ export function createServer(options: ServerOptions): FastifyInstance {
       return answerFrameworkError(error, request, echoRequestId(reply));
     },
   });
+  // First, so the span covers every other hook.
+  if (tracing) traceRequests(app, tracing);
   const recordAnswer = httpMetrics && registerHttpMetrics(app, httpMetrics);
   app.addHook('onRequest', (_request, reply, done) => {
     echoRequestId(reply);

@@ -30,4 +30,16 @@ export {
   type RenderMetrics,
 } from './metrics-registry.js';
 export { chooseRequestId, requestIdHeader } from './request-id.js';
+export { type ClientSpan, startClientSpan, traceFetch } from './tracing/client-spans.js';
+export { traceRequests } from './tracing/server-spans.js';
+export { type ObservedStoreOperation, storeSpanObserver } from './tracing/store-spans.js';
+export {
+  extractTraceContext,
+  parseTraceparent,
+  traceContextHeaders,
+  traceparentHeader,
+  tracestateHeader,
+} from './tracing/trace-context.js';
+export { createTracing, type Tracing, type TracingOptions } from './tracing/tracing.js';
+export { type TracingConfig, tracingConfigSchema } from './tracing/tracing-config.js';
 export { storeDurationBuckets, storeMetricsObserver } from './store-metrics.js';

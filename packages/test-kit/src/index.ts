@@ -81,3 +81,5 @@ export {
 export { startTestIssuer } from './test-issuer.js';
 export { postgresUrl, redisUrl, requireService, runScopedName } from './test-services.js';
 export { fetchOver, httpTransport, injectTransport, type Transport, transportByOrigin } from './transport.js';
+// An in-memory span exporter for tests of tracing.
+export { startTestTracing, type TestTracing } from './test-tracing.js';

@@ -68,6 +68,7 @@ export async function createAuthorizationServer(
     const context = await buildContext(config, store, deps.now ?? Date.now, deps.fetch ?? fetch, app.log);
     app.addHook('onClose', async () => {
       await context.backchannel.settled();
+      await context.keys.close();
       if (!deps.store) await store.close();
     });
     parseBodiesAsStrings(app);

@@ -34,7 +34,7 @@ async function serverConfig() {
       port,
       store: `sqlite:${join(folder, `as-${port}.db`)}`,
       cookieSecrets: ['cli-test-cookie-secret-0123456789abcdef'],
-      keyActivationDelaySeconds: 0,
+      keyActivationDelaySeconds: 360,
     }),
   );
   return { path, port, issuer: `http://127.0.0.1:${port}` };

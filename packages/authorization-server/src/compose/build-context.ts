@@ -53,6 +53,8 @@ export async function buildContext(
   const algs: SigningAlg[] = [config.accessTokenSigningAlg, idTokenAlg];
   const keys = new KeyRing(store, createSealer(config.cookieSecrets, 'signing-keys'), algs, now);
   await keys.initialize();
+  // Rotations announced by other instances or the CLI are seen at once, not at the next poll.
+  await keys.follow();
   const clients = new ClientRegistry(config.clients, store, now, config.cookieSecrets);
   const accounts = new AccountStore(store, now);
   const rateLimiter = new RateLimiter(store, now);

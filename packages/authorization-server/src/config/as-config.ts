@@ -1,7 +1,9 @@
 import { ConfigError, isLoopbackUrl, parseConfig, secretString } from '@gatehouse/config';
+import { tracingConfigSchema } from '@gatehouse/server-kit';
 import { type Static, Type } from '@sinclair/typebox';
 import { checkClientMetadata } from '../checks/check-client-metadata.js';
 import { clientMetadataSchema } from '../protocol/client-metadata.js';
+import { jwksMaxAgeSeconds, keyReloadSeconds, minimumKeyActivationDelaySeconds } from '../protocol/key-publication.js';
 import { rateLimitsSchema } from './rate-limits-config.js';
 import { checkUpstreams, upstreamSchema } from './upstream-config.js';
 
@@ -115,12 +117,16 @@ export const authorizationServerConfigSchema = Type.Object(
       default: 'ES256',
       description: 'access-token signing algorithm (ID tokens are RS256)',
     }),
-    /** A rotated-in key signs only after this many seconds, so caches see it first. Default 600. */
+    /**
+     * A rotated-in key signs only after this many seconds, so every instance and every JWKS cache
+     * has it first: at least the JWKS max-age plus the key reload interval (see
+     * `minimumKeyActivationDelaySeconds`, 360). Default 600.
+     */
     keyActivationDelaySeconds: Type.Integer({
-      minimum: 0,
+      minimum: minimumKeyActivationDelaySeconds,
       maximum: 7 * 86400,
       default: 600,
-      description: 'a rotated-in key waits this long before it signs, so caches see it first',
+      description: `a rotated-in key waits this long before it signs, so every instance and JWKS cache has it first (at least JWKS max-age ${jwksMaxAgeSeconds} s + key reload ${keyReloadSeconds} s)`,
     }),
     /** The APIs (RFC 8707 resource indicators) tokens may be issued for; the first is the default audience. */
     resources: Type.Array(Type.String({ pattern: '^https?://[^#\\s]+$' }), {
@@ -146,6 +152,8 @@ export const authorizationServerConfigSchema = Type.Object(
       default: 5000,
       description: 'time allowed to each back-channel logout POST',
     }),
+    // Off by default; see docs/operations.md#tracing for registering a provider and what a span holds.
+    tracing: tracingConfigSchema,
   },
   { additionalProperties: false },
 );

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { anyRegistersImplicit } from '../checks/check-response.js';
 import type { AsContext } from '../context.js';
 import { oneTimeCodeGrantType, tokenExchangeGrantType } from '../protocol/grant-types.js';
+import { jwksMaxAgeSeconds } from '../protocol/key-publication.js';
 import { idTokenAlg } from '../protocol/signing-algorithms.js';
 
 /**
@@ -92,7 +93,7 @@ export function registerJwks(app: FastifyInstance, context: AsContext): void {
   app.get('/jwks', { config: { failure: 'json' } }, async (_request, reply) =>
     reply
       .header('access-control-allow-origin', '*')
-      .header('cache-control', 'public, max-age=300')
+      .header('cache-control', `public, max-age=${jwksMaxAgeSeconds}`)
       .type('application/jwk-set+json; charset=utf-8')
       .send(await context.keys.jwks()),
   );

@@ -2,6 +2,7 @@ import { type Store, waitForLock } from '@gatehouse/store';
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { randomToken } from '../primitives/random.js';
 import type { Sealer } from '../primitives/sealing.js';
+import { keyReloadSeconds } from '../protocol/key-publication.js';
 import type { SigningAlg } from '../protocol/signing-algorithms.js';
 
 /** A signing key as kept in the store: the private half sealed, the public half as published. */
@@ -28,8 +29,10 @@ export interface ActiveKey {
 const namespace = 'signing-keys';
 /** Every key carries this index key, so one lookup lists them all. */
 const indexKey = 'signing-keys';
-/** How often an instance re-reads the key list, so a rotation elsewhere is seen. */
-const reloadMs = 60_000;
+/** How often an instance re-reads the key list even when no rotation was announced. */
+const reloadMs = keyReloadSeconds * 1000;
+/** The notification channel on which a rotation is announced to every instance. */
+const rotationChannel = 'signing-keys';
 
 /**
  * The provider's signing keys, shared by every instance through the store. Each algorithm in use has
@@ -46,6 +49,8 @@ export class KeyRing {
   #loading: Promise<void> | undefined;
   readonly #imported = new Map<string, Promise<SigningKey>>();
   #jwks: { keys: JWK[] } = { keys: [] };
+  #unfollow: (() => Promise<void>) | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
 
   constructor(store: Store, sealer: Sealer, algs: readonly SigningAlg[], now: () => number) {
     this.#store = store;
@@ -104,7 +109,45 @@ export class KeyRing {
       created.push(await this.#create(alg, activatesAt));
     }
     await this.#reload();
+    // Every instance that follows reloads now. Announcing may fail (the store's notifications are
+    // down); the keys are written, and each instance's poll sees them within keyReloadSeconds.
+    await this.#store.notifications?.publish(rotationChannel, created.join(' ')).catch(() => undefined);
     return created;
+  }
+
+  /**
+   * Reloads whenever a rotation is announced through the store's notifications, and whenever
+   * delivery was interrupted (an announcement may have been lost then). Without notifications
+   * (SQLite) the poll every `keyReloadSeconds` alone sees other instances' rotations.
+   */
+  async follow(): Promise<void> {
+    if (!this.#store.notifications || this.#unfollow) return;
+    const reload = () => this.#reloadAfterChange();
+    this.#unfollow = await this.#store.notifications.subscribe(rotationChannel, reload, reload);
+  }
+
+  /** Stops following rotations; the ring still answers from what it loaded. */
+  async close(): Promise<void> {
+    const unfollow = this.#unfollow;
+    this.#unfollow = undefined;
+    clearTimeout(this.#retryTimer);
+    await unfollow?.().catch(() => undefined);
+  }
+
+  #reloadAfterChange(attempt = 0): void {
+    clearTimeout(this.#retryTimer);
+    // A load under way may have read the list before the change: load again once it is done.
+    const loading = this.#loading ?? Promise.resolve();
+    loading
+      .catch(() => undefined)
+      .then(() => this.#reload())
+      .catch(() => {
+        // The store is not back yet (the notification connection often returns before the one
+        // that reads): try again every 250 ms while following, until the poll takes over.
+        if (!this.#unfollow || attempt + 1 >= keyReloadSeconds * 4) return;
+        this.#retryTimer = setTimeout(() => this.#reloadAfterChange(attempt + 1), 250);
+        this.#retryTimer.unref();
+      });
   }
 
   /** The key that signs now for `alg`. */

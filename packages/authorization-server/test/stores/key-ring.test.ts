@@ -166,4 +166,33 @@ describe('KeyRing', () => {
       expect(await there.verificationKey(next as string, 'ES256')).toBeDefined();
     });
   });
+
+  describe('follow', () => {
+    it('publishes a key rotated by another instance at once when it follows, not at the next poll', async () => {
+      const here = ring();
+      const following = ring();
+      const polling = ring();
+      for (const keys of [here, following, polling]) await keys.initialize();
+      await following.follow();
+      const [next] = await here.rotate(10 * 60, 60 * 60);
+      // The clock stands still: only the announcement can make the follower reload.
+      await expect.poll(() => kids(following), { timeout: 1_000 }).toContain(next);
+      expect(await kids(polling)).not.toContain(next);
+      now += minute + 1;
+      expect(await kids(polling)).toContain(next);
+      await following.close();
+    });
+
+    it('stops reloading on announcements once closed', async () => {
+      const here = ring();
+      const there = ring();
+      await here.initialize();
+      await there.initialize();
+      await there.follow();
+      await there.close();
+      const [next] = await here.rotate(10 * 60, 60 * 60);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await kids(there)).not.toContain(next);
+    });
+  });
 });

@@ -57,8 +57,8 @@ export function devConfigs(layout: DevLayout, secrets: DevSecrets) {
     store: `sqlite:${join(layout.stateDir, 'as.db')}`,
     cookieSecrets: [secrets.cookieSecret],
     accessTokenTtlSeconds: layout.accessTokenTtlSeconds,
-    // Short enough that a restarted demo's rotated keys sign soon; production keeps the default.
-    keyActivationDelaySeconds: 60,
+    // The shortest delay allowed (JWKS max-age + key reload), so a demo's rotated keys sign soon.
+    keyActivationDelaySeconds: 360,
     resources: [apiUrl],
     upstreams: [
       {

@@ -10,6 +10,8 @@ const as = 'packages/authorization-server/src';
 const asLayers = [
   ['protocol', 'wire names, plain data types and error classes'],
   ['primitives', 'randomness, sealing, hashing, cookies, parameter parsing'],
+  ['telemetry', 'what the server reports: security events and its own metrics'],
+  ['telemetry', 'what the server reports: security events and its own metrics'],
   ['checks', 'pure protocol checks'],
   ['views', 'HTML rendering'],
   ['config', 'configuration schemas and their rules'],

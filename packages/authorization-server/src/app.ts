@@ -1,5 +1,15 @@
-import { createServer, type LoggerOption } from '@gatehouse/server-kit';
-import { openStore, type Store } from '@gatehouse/store';
+import {
+  createMetricsRegistry,
+  createServer,
+  createTracing,
+  type LoggerOption,
+  type Registry,
+  storeMetricsObserver,
+  storeSpanObserver,
+  traceFetch,
+} from '@gatehouse/server-kit';
+import { combineStoreObservers, observeStore, openStore, type Store } from '@gatehouse/store';
+import type { TracerProvider } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import { parseBodiesAsStrings } from './compose/body-parsing.js';
 import { buildContext } from './compose/build-context.js';
@@ -38,6 +48,16 @@ export interface AuthorizationServerDeps {
    * and path only — never a query string (it may hold an `id_token_hint`), a body, a cookie or a token.
    */
   logger: LoggerOption;
+  /**
+   * Where the app's metrics go (render it with `metricsRenderer` from `@gatehouse/server-kit`).
+   * Default: a registry of this app's own.
+   */
+  metricsRegistry: Registry;
+  /**
+   * Where spans go when `config.tracing.enabled`. Default: the global provider, a no-op until the
+   * user registers one (`node --import ./tracing.js`). Unused while tracing is off.
+   */
+  tracerProvider: TracerProvider;
 }
 
 /**
@@ -53,19 +73,41 @@ export async function createAuthorizationServer(
   config: Readonly<AuthorizationServerConfig>,
   deps: Partial<AuthorizationServerDeps> = {},
 ): Promise<FastifyInstance> {
-  const store = deps.store ?? (await openStore(config.store, { ephemeralNamespaces }));
+  // One registry for the app's HTTP, store and domain metrics.
+  const metricsRegistry = deps.metricsRegistry ?? createMetricsRegistry();
+  // Tracing off (the default): no span is made anywhere, and nothing is wrapped for it.
+  const tracing = createTracing(config.tracing, {
+    name: '@gatehouse/authorization-server',
+    provider: deps.tracerProvider,
+  });
+  const storeObserver = combineStoreObservers(
+    storeMetricsObserver(metricsRegistry),
+    tracing && storeSpanObserver(tracing),
+  );
+  // Back-channel logout and upstream calls get a CLIENT span and carry the trace to the callee.
+  const fetchImpl = tracing ? traceFetch(deps.fetch ?? fetch, tracing) : (deps.fetch ?? fetch);
+  // A store handed in is observed as a whole; one opened here per backend (see openStore).
+  const store = deps.store
+    ? observeStore(deps.store, storeObserver)
+    : await openStore(config.store, {
+        ephemeralNamespaces,
+        observer: storeObserver,
+        migrate: config.storeMigration,
+      });
   // Both filled per app as its routes are added, never shared between apps in one process.
   const routeMethods = new RouteMethods();
   const failureStyles = new RouteFailureStyles();
   const app = createServer({
     logger: deps.logger ?? false,
     failures: authorizationServerFailures(failureStyles),
+    httpMetrics: { registry: metricsRegistry, server: 'authorization-server' },
     routerOptions: { maxParamLength: 256 },
+    tracing,
     // Only the configured proxies' X-Forwarded-For is believed (per-source rate limits use request.ip).
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
   });
   try {
-    const context = await buildContext(config, store, deps.now ?? Date.now, deps.fetch ?? fetch, app.log);
+    const context = await buildContext(config, store, deps.now ?? Date.now, fetchImpl, app.log, metricsRegistry);
     app.addHook('onClose', async () => {
       await context.backchannel.settled();
       await context.keys.close();

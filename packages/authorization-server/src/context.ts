@@ -19,6 +19,8 @@ import type { LoginThrottle } from './stores/login-throttle.js';
 import type { ProviderSessions } from './stores/provider-sessions.js';
 import type { RefreshTokens } from './stores/refresh-tokens.js';
 import type { UpstreamTransactions } from './stores/upstream-transactions.js';
+import type { AsMetrics } from './telemetry/as-metrics.js';
+import type { AsSecurityEvents } from './telemetry/security-events.js';
 
 /** The provider's endpoint URLs, as discovery names them. */
 export interface EndpointUrls {
@@ -70,4 +72,8 @@ export interface AsContext {
   };
   /** The app's logger (pino, with secrets redacted). */
   log: FastifyBaseLogger;
+  /** Security events: a log line each (docs/operations.md), counted in `metrics`. */
+  events: AsSecurityEvents;
+  /** The authorization server's own counters and gauges, in the app's metrics registry. */
+  metrics: AsMetrics;
 }

@@ -1,3 +1,4 @@
+import { createSecurityEvents, type Registry } from '@gatehouse/server-kit';
 import { RateLimiter, type Store } from '@gatehouse/store';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AuthorizationServerConfig } from '../config/as-config.js';
@@ -21,12 +22,15 @@ import { LoginThrottle } from '../stores/login-throttle.js';
 import { ProviderSessions } from '../stores/provider-sessions.js';
 import { RefreshTokens } from '../stores/refresh-tokens.js';
 import { UpstreamTransactions } from '../stores/upstream-transactions.js';
+import { AsMetrics } from '../telemetry/as-metrics.js';
+import { asSecurityEventCatalog } from '../telemetry/security-events.js';
 import { seedConfiguredUsers } from './seed-users.js';
 
 /**
  * The app context every endpoint is given: endpoint URLs, the stores and services over `store`,
  * the signing keys (loaded, or created on first start) and the configured users (created when
- * missing). `log` is the app's logger, for the services that log outside a request.
+ * missing). `log` is the app's logger, for the services that log outside a request; the security
+ * events go there too, and are counted with the server's other metrics in `registry`.
  */
 export async function buildContext(
   config: Readonly<AuthorizationServerConfig>,
@@ -34,6 +38,7 @@ export async function buildContext(
   now: () => number,
   fetchImpl: typeof fetch,
   log: FastifyBaseLogger,
+  registry: Registry,
 ): Promise<AsContext> {
   const issuer = new URL(config.issuer);
   const basePath = issuer.pathname === '/' ? '' : issuer.pathname;
@@ -51,7 +56,19 @@ export async function buildContext(
   };
   const signer = new CookieSigner(config.cookieSecrets);
   const algs: SigningAlg[] = [config.accessTokenSigningAlg, idTokenAlg];
+  const metrics = new AsMetrics(registry, now);
+  const events = createSecurityEvents(asSecurityEventCatalog, log, metrics.observeSecurityEvent);
   const keys = new KeyRing(store, createSealer(config.cookieSecrets, 'signing-keys'), algs, now);
+  keys.watch((change) =>
+    change.kind === 'published'
+      ? events.emit('signing_key_published', {
+          kid: change.kid,
+          alg: change.alg,
+          activates_at: new Date(change.activatesAt).toISOString(),
+        })
+      : events.emit('signing_key_activated', { kid: change.kid, alg: change.alg }),
+  );
+  metrics.watchKeyRing(keys);
   await keys.initialize();
   // Rotations announced by other instances or the CLI are seen at once, not at the next poll.
   await keys.follow();
@@ -87,6 +104,7 @@ export async function buildContext(
         failuresPerClient: config.rateLimits.clientAuthFailuresPerClient,
         windowSeconds: config.rateLimits.windowSeconds,
       },
+      events,
     },
     accounts,
     rateLimiter,
@@ -114,7 +132,7 @@ export async function buildContext(
       now,
       fetch: fetchImpl,
       timeoutMs: config.backchannelLogoutTimeoutMs,
-      log,
+      events,
     }),
     interactions: new Interactions(store),
     fetch: fetchImpl,
@@ -126,5 +144,7 @@ export async function buildContext(
       api: new UpstreamApi(upstreamProviders, upstreamTokens, upstreamLinks, fetchImpl),
     },
     log,
+    events,
+    metrics,
   };
 }

@@ -59,6 +59,11 @@ export function registerInteractionPages(app: FastifyInstance, context: AsContex
     const scopes = found.interaction.request.scopes.filter((scope) => scope !== 'openid');
     // Stored for the account that answered; the interaction only notes who answered, in which session.
     await context.consents.grant(session.session.sub, found.client.client_id, scopes, context.now());
+    context.events.emit('consent_granted', {
+      sub: session.session.sub,
+      client_id: found.client.client_id,
+      scope: scopes.join(' '),
+    });
     await context.interactions.recordConsent(request.params.id, request.headers.cookie, {
       sub: session.session.sub,
       sid: session.session.sid,

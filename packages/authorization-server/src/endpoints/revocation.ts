@@ -22,7 +22,12 @@ export function registerRevocation(app: FastifyInstance, context: AsContext): vo
       if (!token) throw new InvalidRequestError('token is required');
       const refresh = await context.refreshTokens.peek(token, client.client_id);
       if (refresh) {
-        await context.grants.revoke(refresh.grantId);
+        const revoked = await context.grants.revoke(refresh.grantId);
+        context.events.emit('token_family_revoked', {
+          client_id: client.client_id,
+          sub: revoked?.sub,
+          cause: 'revoked_by_client',
+        });
       } else {
         const payload = await verifyOwnToken(
           context.keys,

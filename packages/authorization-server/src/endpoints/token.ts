@@ -5,7 +5,12 @@ import { formParams } from '../http/request-params.js';
 import { sourceAddress } from '../http/source-address.js';
 import type { Params } from '../primitives/params.js';
 import type { RegisteredClient } from '../protocol/client-metadata.js';
-import { InvalidRequestError, UnauthorizedClientError, UnsupportedGrantTypeError } from '../protocol/errors.js';
+import {
+  InvalidRequestError,
+  OAuthError,
+  UnauthorizedClientError,
+  UnsupportedGrantTypeError,
+} from '../protocol/errors.js';
 import { oneTimeCodeGrantType, tokenExchangeGrantType } from '../protocol/grant-types.js';
 import { authenticateClient } from '../services/clients/authenticate-client.js';
 import { redeemAuthorizationCode } from '../services/grants/authorization-code.js';
@@ -38,11 +43,15 @@ export function registerToken(app: FastifyInstance, context: AsContext): void {
     [oneTimeCodeGrantType]: (grantContext, client, params) =>
       redeemOneTimeCode(grantContext, oneTimeCodes, client, params),
   };
+  // A closed set of label values, whatever grant_type a stranger sends.
+  const grantLabel = (grantType: string | undefined) =>
+    grantType === undefined ? 'none' : Object.hasOwn(grants, grantType) ? grantType : 'other';
   app.post('/token', { config: { failure: 'json' } }, async (request: FastifyRequest, reply: FastifyReply) => {
     const authorization = request.headers.authorization;
+    let grantType: string | undefined;
     try {
       const params = formParams(request);
-      const grantType = params.get('grant_type');
+      grantType = params.get('grant_type');
       if (!grantType) throw new InvalidRequestError('grant_type is required');
       const { client } = await authenticateClient(context.clientAuth, authorization, params, sourceAddress(request));
       allowTokenCors(request, reply, client);
@@ -53,8 +62,10 @@ export function registerToken(app: FastifyInstance, context: AsContext): void {
         throw new UnauthorizedClientError(`this client may not use ${grantType}`);
       }
       const response = await handle(context, client, params);
+      context.metrics.tokenRequest(grantLabel(grantType), 'issued');
       return noStore(reply).type('application/json; charset=utf-8').send(response);
     } catch (error) {
+      context.metrics.tokenRequest(grantLabel(grantType), error instanceof OAuthError ? error.code : 'server_error');
       return answerOAuthFailure(request, reply, error);
     }
   });

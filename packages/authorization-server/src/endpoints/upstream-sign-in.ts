@@ -4,10 +4,12 @@ import type { AsContext } from '../context.js';
 import { sendErrorPage, sendFormExpired, sendInteractionRefused } from '../http/error-page-reply.js';
 import { isOwnFormPost } from '../http/form-csrf.js';
 import { formParams } from '../http/request-params.js';
+import { sourceAddress } from '../http/source-address.js';
 import type { Account } from '../protocol/account.js';
 import { completeSignIn } from '../services/accounts/complete-sign-in.js';
 import { identifyUser, type UpstreamIdentity } from '../services/upstreams/upstream-identity.js';
 import type { UpstreamTransaction } from '../stores/upstream-transactions.js';
+import type { SignInFailure } from '../telemetry/security-events.js';
 import { sendLoginPage } from './login-page-reply.js';
 
 type NameParams = { Params: { name: string } };
@@ -103,6 +105,7 @@ export function registerUpstreamSignIn(app: FastifyInstance, context: AsContext)
     }
     if (result.kind === 'invalid') {
       request.log.warn({ upstream: config.name, reason: result.reason }, 'upstream callback refused');
+      signInFailed(request, transaction, 'upstream_refused');
       return failBack(
         request,
         reply,
@@ -115,6 +118,7 @@ export function registerUpstreamSignIn(app: FastifyInstance, context: AsContext)
         result.error === 'access_denied'
           ? `Signing in with ${config.displayName} was cancelled.`
           : `${config.displayName} could not sign you in (${result.error}).`;
+      signInFailed(request, transaction, 'upstream_refused');
       return failBack(request, reply, transaction, message);
     }
     let tokens: TokenResponse;
@@ -138,6 +142,7 @@ export function registerUpstreamSignIn(app: FastifyInstance, context: AsContext)
         { upstream: config.name, err: { type: detail.name, reason: detail.reason ?? detail.oauthError } },
         'upstream sign-in failed',
       );
+      signInFailed(request, transaction, 'upstream_error');
       return failBack(request, reply, transaction, `${config.displayName} could not sign you in. Try again.`);
     }
     return transaction.purpose === 'link'
@@ -161,8 +166,12 @@ export function registerUpstreamSignIn(app: FastifyInstance, context: AsContext)
       account = linked === 'linked' ? created : await accountOfLink(name, identity.sub);
       if (linked !== 'linked') await context.accounts.delete(created.sub); // lost a race with a parallel first sign-in
     }
-    if (!account || account.disabled) return failBack(request, reply, transaction, 'This account cannot sign in.');
+    if (!account || account.disabled) {
+      signInFailed(request, transaction, 'account_disabled');
+      return failBack(request, reply, transaction, 'This account cannot sign in.');
+    }
     await upstreams.tokens.save(account.sub, name, tokens);
+    context.events.emit('sign_in_succeeded', { method: 'upstream', sub: account.sub, upstream: name });
     const amr = [...new Set(['fed', ...identity.amr])];
     const signedIn = await completeSignIn(
       context,
@@ -195,6 +204,17 @@ export function registerUpstreamSignIn(app: FastifyInstance, context: AsContext)
   async function accountOfLink(upstream: string, upstreamSub: string): Promise<Account | undefined> {
     const link = await upstreams.links.find(upstream, upstreamSub);
     return link ? context.accounts.findBySub(link.sub) : undefined;
+  }
+
+  /** A failed sign-in at an upstream is a security event; a failed link is the signed-in user's own business. */
+  function signInFailed(request: FastifyRequest, transaction: UpstreamTransaction, reason: SignInFailure) {
+    if (transaction.purpose !== 'login') return;
+    context.events.emit('sign_in_failed', {
+      method: 'upstream',
+      reason,
+      upstream: transaction.upstream,
+      source_address: sourceAddress(request),
+    });
   }
 
   /** Back where the user started: the login page (request intact) or the profile, with a message. */

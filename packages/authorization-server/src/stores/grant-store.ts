@@ -35,13 +35,15 @@ export class GrantStore {
 
   /**
    * Revokes a grant and everything issued under it. Leaves a tombstone for the grant's remaining
-   * life, so a concurrent redemption that has not created it yet cannot.
+   * life, so a concurrent redemption that has not created it yet cannot. Returns the grant as it was
+   * (undefined when unknown), for the security event that names its account.
    */
-  async revoke(grantId: string): Promise<void> {
+  async revoke(grantId: string): Promise<Grant | undefined> {
     const existing = await this.#store.get<Grant>(grants, grantId);
     const ttlSeconds = existing ? Math.max(1, (existing.expiresAt - this.#now()) / 1000) : 3600;
     await this.#store.deleteByIndex(`grant:${grantId}`);
     await this.#store.put(grants, grantId, { ...(existing ?? {}), grantId, revoked: true } as Grant, { ttlSeconds });
+    return existing;
   }
 
   /** Every live grant of a user. */

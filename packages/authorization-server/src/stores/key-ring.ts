@@ -26,6 +26,19 @@ export interface ActiveKey {
   key: SigningKey;
 }
 
+/** What a key ring tells its watchers, as this instance sees it happen. */
+export type KeyRingChange =
+  /** A key this instance had not seen is published (created here, or by another instance or the CLI). */
+  | { kind: 'published'; kid: string; alg: SigningAlg; activatesAt: number }
+  /** A key began to sign for its algorithm here, replacing the one that did. */
+  | { kind: 'activated'; kid: string; alg: SigningAlg };
+
+/** The ring as last loaded, for gauges: published keys, and each algorithm's active key. */
+export interface KeyRingStatus {
+  published: number;
+  active: { alg: SigningAlg; kid: string; activatesAt: number }[];
+}
+
 const namespace = 'signing-keys';
 /** Every key carries this index key, so one lookup lists them all. */
 const indexKey = 'signing-keys';
@@ -51,6 +64,9 @@ export class KeyRing {
   #jwks: { keys: JWK[] } = { keys: [] };
   #unfollow: (() => Promise<void>) | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
+  readonly #watchers: ((change: KeyRingChange) => void)[] = [];
+  /** The kid that signed last per algorithm, to tell an activation. */
+  readonly #signingKids = new Map<SigningAlg, string>();
 
   constructor(store: Store, sealer: Sealer, algs: readonly SigningAlg[], now: () => number) {
     this.#store = store;
@@ -150,14 +166,33 @@ export class KeyRing {
       });
   }
 
+  /**
+   * Tells `watcher` of each key this instance sees published after its first load, and of each key
+   * that begins to sign here (seen when it first signs). Each instance tells its own watchers.
+   */
+  watch(watcher: (change: KeyRingChange) => void): void {
+    this.#watchers.push(watcher);
+  }
+
+  /** The ring as last loaded; reads no store (a metrics scrape must not cost a query). */
+  status(): KeyRingStatus {
+    const active = this.#algs.flatMap((alg) => {
+      const key = this.#activeKey(alg);
+      return key ? [{ alg, kid: key.kid, activatesAt: key.activatesAt }] : [];
+    });
+    return { published: this.#jwks.keys.length, active };
+  }
+
   /** The key that signs now for `alg`. */
   async signingKey(alg: SigningAlg): Promise<ActiveKey> {
     await this.#maybeReload();
-    const now = this.#now();
-    const active = this.#keys
-      .filter((key) => key.alg === alg && key.activatesAt <= now && (key.retiresAt === null || key.retiresAt > now))
-      .sort((a, b) => b.activatesAt - a.activatesAt)[0];
+    const active = this.#activeKey(alg);
     if (!active) throw new Error(`no active ${alg} signing key`);
+    const previous = this.#signingKids.get(alg);
+    if (previous !== active.kid) {
+      this.#signingKids.set(alg, active.kid);
+      if (previous !== undefined) this.#tell({ kind: 'activated', kid: active.kid, alg });
+    }
     let imported = this.#imported.get(active.kid);
     if (!imported) {
       const opened = this.#sealer.open(active.sealedPrivateJwk);
@@ -166,6 +201,17 @@ export class KeyRing {
       this.#imported.set(active.kid, imported);
     }
     return { kid: active.kid, alg, key: await imported };
+  }
+
+  #activeKey(alg: SigningAlg): StoredKey | undefined {
+    const now = this.#now();
+    return this.#keys
+      .filter((key) => key.alg === alg && key.activatesAt <= now && (key.retiresAt === null || key.retiresAt > now))
+      .sort((a, b) => b.activatesAt - a.activatesAt)[0];
+  }
+
+  #tell(change: KeyRingChange): void {
+    for (const watcher of this.#watchers) watcher(change);
   }
 
   /** A published public key by `kid`, for checking our own tokens. */
@@ -230,9 +276,15 @@ export class KeyRing {
         if (entry.value.retiresAt !== null && entry.value.retiresAt <= now)
           await this.#store.delete(namespace, entry.id);
       }
+      const firstLoad = this.#loadedAt === Number.NEGATIVE_INFINITY;
+      const known = new Set(this.#keys.map((key) => key.kid));
       this.#keys = found.map((entry) => entry.value).filter((key) => key.retiresAt === null || key.retiresAt > now);
       this.#jwks = { keys: this.#published().map((key) => key.publicJwk) };
       this.#loadedAt = now;
+      if (!firstLoad) {
+        for (const key of this.#keys.filter((candidate) => !known.has(candidate.kid)))
+          this.#tell({ kind: 'published', kid: key.kid, alg: key.alg, activatesAt: key.activatesAt });
+      }
     })().finally(() => {
       this.#loading = undefined;
     });

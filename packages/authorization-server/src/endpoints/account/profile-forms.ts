@@ -45,8 +45,10 @@ export function registerProfileForms(app: FastifyInstance, context: AsContext): 
     // The current password is checked like a sign-in, under the same throttle: a stolen session cookie
     // must not turn this form into a password oracle faster than the sign-in page.
     const email = (await context.accounts.findBySub(form.sub))?.email ?? '';
-    const attempt = await context.throttle.begin(email, sourceAddress(request));
+    const source = sourceAddress(request);
+    const attempt = await context.throttle.begin(email, source);
     if (!attempt.allowed) {
+      context.events.emit('rate_limit_refused', { limit: 'login', source_address: source });
       reply.header('retry-after', String(attempt.retryAfterSeconds));
       const errors = { currentPassword: 'Too many wrong passwords. Wait a little and try again.' };
       return showProfile(context, request, reply, form.sub, { errors, status: 429 });

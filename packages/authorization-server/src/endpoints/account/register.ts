@@ -29,9 +29,11 @@ export function registerRegisterPage(app: FastifyInstance, context: AsContext): 
       password: params.get('password') ?? '',
     };
     const values = { email: form.email, name: form.name };
-    const outcome = await registerAccount(context, form, sourceAddress(request));
+    const source = sourceAddress(request);
+    const outcome = await registerAccount(context, form, source);
     if (outcome.kind === 'invalid') return showRegister(request, reply, interaction, values, outcome.problems, 400);
     if (outcome.kind === 'too-many') {
+      context.events.emit('rate_limit_refused', { limit: 'registration', source_address: source });
       reply.header('retry-after', String(outcome.retryAfterSeconds));
       const problem = 'Too many accounts were created from your network. Wait a while and try again.';
       return showRegister(request, reply, interaction, values, { form: problem }, 429);

@@ -34,8 +34,10 @@ export function registerSignInPage(app: FastifyInstance, context: AsContext): vo
     const email = (params.get('email') ?? '').trim();
     const password = params.get('password') ?? '';
     // The attempt is counted before the password is verified, so parallel guesses cannot pass a limit.
-    const attempt = await context.throttle.begin(email, sourceAddress(request));
+    const source = sourceAddress(request);
+    const attempt = await context.throttle.begin(email, source);
     if (!attempt.allowed) {
+      context.events.emit('rate_limit_refused', { limit: 'login', source_address: source });
       reply.header('retry-after', String(attempt.retryAfterSeconds));
       return sendLoginPage(context, request, reply, {
         interactionId: interaction,
@@ -49,6 +51,11 @@ export function registerSignInPage(app: FastifyInstance, context: AsContext): vo
         ? await context.accounts.verifyCredentials(email, password)
         : undefined;
     if (!account) {
+      context.events.emit('sign_in_failed', {
+        method: 'password',
+        reason: 'invalid_credentials',
+        source_address: source,
+      });
       const wait = await attempt.failed();
       if (wait > 0) reply.header('retry-after', String(wait));
       return sendLoginPage(context, request, reply, {
@@ -59,6 +66,7 @@ export function registerSignInPage(app: FastifyInstance, context: AsContext): vo
       });
     }
     await attempt.succeeded();
+    context.events.emit('sign_in_succeeded', { method: 'password', sub: account.sub });
     const cookieHeader = request.headers.cookie;
     const signedIn = await completeSignIn(context, cookieHeader, { sub: account.sub, amr: ['pwd'] }, interaction);
     const next = signedIn.interactionId ? `${base}/interaction/${signedIn.interactionId}` : `${base}/profile`;

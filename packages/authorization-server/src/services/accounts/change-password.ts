@@ -36,7 +36,7 @@ export async function changePassword(
   if (problem) return { kind: 'refused', problem };
   await deps.accounts.setPassword(sub, passwords.next);
   for (const other of await deps.sessions.ofUser(sub)) {
-    if (other.id !== keepSessionId) await endProviderSession(deps, other);
+    if (other.id !== keepSessionId) await endProviderSession(deps, other, 'password_changed');
   }
   for (const grant of await deps.grants.ofUser(sub)) await deps.grants.revoke(grant.grantId);
   return { kind: 'changed' };

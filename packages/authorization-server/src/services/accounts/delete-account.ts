@@ -21,7 +21,7 @@ export type AccountDeleter = SessionEnder & {
  * the clients), its grants and consents are revoked, its upstream links and upstream tokens deleted.
  */
 export async function deleteAccount(deps: AccountDeleter, sub: string): Promise<void> {
-  for (const session of await deps.sessions.ofUser(sub)) await endProviderSession(deps, session);
+  for (const session of await deps.sessions.ofUser(sub)) await endProviderSession(deps, session, 'account_deleted');
   for (const grant of await deps.grants.ofUser(sub)) await deps.grants.revoke(grant.grantId);
   for (const consent of await deps.consents.ofUser(sub)) await deps.consents.revoke(sub, consent.clientId);
   for (const link of await deps.upstreams.links.ofUser(sub)) await deps.upstreams.links.unlink(sub, link.upstream);

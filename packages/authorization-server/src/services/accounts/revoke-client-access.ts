@@ -1,10 +1,12 @@
 import type { Consents } from '../../stores/consents.js';
 import type { GrantStore } from '../../stores/grant-store.js';
+import type { AsSecurityEvents } from '../../telemetry/security-events.js';
 
 /** What revoking a client's access uses. */
 export interface ClientAccessRevoker {
   consents: Pick<Consents, 'revoke'>;
   grants: Pick<GrantStore, 'revokeClientGrants'>;
+  events: AsSecurityEvents;
 }
 
 /**
@@ -12,6 +14,8 @@ export interface ClientAccessRevoker {
  * grant, so its refresh and access tokens stop working now.
  */
 export async function revokeClientAccess(deps: ClientAccessRevoker, sub: string, clientId: string): Promise<void> {
-  await deps.consents.revoke(sub, clientId);
+  const hadConsent = await deps.consents.revoke(sub, clientId);
   await deps.grants.revokeClientGrants(clientId, sub);
+  // Only a consent that was there: the form's client_id is the browser's to choose.
+  if (hadConsent) deps.events.emit('consent_revoked', { sub, client_id: clientId });
 }

@@ -5,6 +5,7 @@ import { hasControlCharacter, maxClientIdLength, type Params } from '../../primi
 import type { RegisteredClient } from '../../protocol/client-metadata.js';
 import { InvalidClientError, InvalidRequestError, SlowDownError } from '../../protocol/errors.js';
 import type { ClientRegistry } from '../../stores/client-registry.js';
+import type { AsSecurityEvents } from '../../telemetry/security-events.js';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
 
@@ -23,6 +24,8 @@ export interface ClientAuthContext {
   rateLimiter: RateLimiter;
   /** Failed authentications per client id **and** source address per window, before 429. */
   limits: { failuresPerClient: number; windowSeconds: number };
+  /** Failed authentications and refusals by the limit are security events. */
+  events: AsSecurityEvents;
 }
 
 const assertionType = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -73,20 +76,31 @@ export async function authenticateClient(
   if (clientId.length > maxClientIdLength || hasControlCharacter(clientId))
     throw new InvalidClientError('unknown client');
 
+  const failed = (reason: 'unknown_client' | 'wrong_method' | 'invalid_credentials') => {
+    context.events.emit('client_authentication_failed', {
+      client_id: clientId as string,
+      method,
+      reason,
+      source_address: source,
+    });
+    return new InvalidClientError(
+      'client authentication failed',
+      reason === 'unknown_client' ? 'unknown client' : `method ${method}`,
+    );
+  };
   const client = await context.clients.find(clientId);
-  if (!client) throw new InvalidClientError('client authentication failed', 'unknown client');
-  if (client.token_endpoint_auth_method !== method)
-    throw new InvalidClientError('client authentication failed', `method ${method}`);
+  if (!client) throw failed('unknown_client');
+  if (client.token_endpoint_auth_method !== method) throw failed('wrong_method');
   if (method === 'none') return { client, method };
 
   const rule = clientAuthRule(context.limits);
   const attempt = await context.rateLimiter.take(rule, `${clientId}\n${source}`);
   if (attempt.isOver) {
+    context.events.emit('rate_limit_refused', { limit: 'client-auth', source_address: source, client_id: clientId });
     throw new SlowDownError('too many failed attempts; try again later', attempt.resetsInSeconds);
   }
-  if (!(await verify(context, client, method, basic?.secret ?? postedSecret, assertion))) {
-    throw new InvalidClientError('client authentication failed', `method ${method}`);
-  }
+  if (!(await verify(context, client, method, basic?.secret ?? postedSecret, assertion)))
+    throw failed('invalid_credentials');
   // Valid credentials never count against the limit — beyond half of it. Forgiving costs two store
   // writes on every token request, so successes are forgiven only once they fill half the window:
   // a client that only succeeds never nears the limit, and one failing from this source has at

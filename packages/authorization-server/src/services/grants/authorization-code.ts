@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { Store } from '@gatehouse/store';
-import type { FastifyBaseLogger } from 'fastify';
 import type { AuthorizationServerConfig } from '../../config/as-config.js';
 import type { Params } from '../../primitives/params.js';
 import { safeEqual, sha256 } from '../../primitives/random.js';
@@ -8,6 +7,7 @@ import type { RegisteredClient } from '../../protocol/client-metadata.js';
 import { InvalidGrantError, InvalidRequestError } from '../../protocol/errors.js';
 import type { GrantStore } from '../../stores/grant-store.js';
 import type { RefreshTokens } from '../../stores/refresh-tokens.js';
+import type { AsSecurityEvents } from '../../telemetry/security-events.js';
 import type { UserTokenIssuer } from '../tokens/issue-user-tokens.js';
 import { issueUserTokens, type TokenResponse } from '../tokens/issue-user-tokens.js';
 import type { CodeRecord } from './issue-code.js';
@@ -18,7 +18,7 @@ export type CodeGrantDeps = UserTokenIssuer & {
   grants: Pick<GrantStore, 'create' | 'revoke'>;
   refreshTokens: Pick<RefreshTokens, 'issue'>;
   config: Pick<AuthorizationServerConfig, 'refreshTokenTtlSeconds' | 'refreshTokenIdleTtlSeconds'>;
-  log: Pick<FastifyBaseLogger, 'warn'>;
+  events: AsSecurityEvents;
 };
 
 const verifierPattern = /^[A-Za-z0-9\-._~]{43,128}$/;
@@ -46,8 +46,10 @@ export async function redeemAuthorizationCode(
   if (!record) {
     const grantId = await deps.store.get<string>('code-grants', hash);
     if (grantId !== undefined) {
-      await deps.grants.revoke(grantId);
-      deps.log.warn({ clientId: client.client_id }, 'authorization code replayed; its tokens are revoked');
+      const revoked = await deps.grants.revoke(grantId);
+      const sub = revoked?.sub;
+      deps.events.emit('authorization_code_replayed', { client_id: client.client_id, sub });
+      deps.events.emit('token_family_revoked', { client_id: client.client_id, sub, cause: 'code_replayed' });
     }
     throw new InvalidGrantError('the code is invalid, expired or already used');
   }

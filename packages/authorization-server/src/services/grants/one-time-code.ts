@@ -13,6 +13,7 @@ import {
 } from '../../protocol/errors.js';
 import { oneTimeCodeGrantType } from '../../protocol/grant-types.js';
 import type { ClientRegistry } from '../../stores/client-registry.js';
+import type { AsSecurityEvents } from '../../telemetry/security-events.js';
 import type { TokenResponse } from '../tokens/issue-user-tokens.js';
 import type { LiveAccessTokenReader } from '../tokens/read-access-token.js';
 import { readLiveAccessToken } from '../tokens/read-access-token.js';
@@ -21,6 +22,7 @@ import { readLiveAccessToken } from '../tokens/read-access-token.js';
 export type OneTimeCodeDeps = LiveAccessTokenReader & {
   clients: Pick<ClientRegistry, 'find'>;
   log: Pick<FastifyBaseLogger, 'warn'>;
+  events: AsSecurityEvents;
 };
 
 /** Seconds a one-time code lives (SECURITY.md §3: 10 minutes). */
@@ -154,7 +156,7 @@ export async function redeemOneTimeCode(
   if (!code) throw new InvalidRequestError('code is required');
   const taken = await codes.take(code);
   if (taken.kind === 'replayed') {
-    deps.log.warn({ clientId: client.client_id, issuerClientId: taken.issuerClientId }, 'one-time code replayed');
+    deps.events.emit('one_time_code_replayed', { client_id: client.client_id, issuer_client_id: taken.issuerClientId });
     throw new InvalidGrantError('the code is invalid, expired or already used');
   }
   if (taken.kind === 'invalid') throw new InvalidGrantError('the code is invalid, expired or already used');

@@ -1,4 +1,3 @@
-import type { FastifyBaseLogger } from 'fastify';
 import type { AuthorizationServerConfig } from '../../config/as-config.js';
 import type { Params } from '../../primitives/params.js';
 import type { RegisteredClient } from '../../protocol/client-metadata.js';
@@ -6,6 +5,8 @@ import { InvalidGrantError, InvalidRequestError, InvalidScopeError } from '../..
 import type { Grant } from '../../protocol/grant.js';
 import type { GrantStore } from '../../stores/grant-store.js';
 import type { RefreshTokens } from '../../stores/refresh-tokens.js';
+import type { AsMetrics } from '../../telemetry/as-metrics.js';
+import type { AsSecurityEvents } from '../../telemetry/security-events.js';
 import type { UserTokenIssuer } from '../tokens/issue-user-tokens.js';
 import { issueUserTokens, type TokenResponse } from '../tokens/issue-user-tokens.js';
 
@@ -14,7 +15,8 @@ export type RefreshGrantDeps = UserTokenIssuer & {
   refreshTokens: Pick<RefreshTokens, 'use'>;
   grants: Pick<GrantStore, 'find' | 'revoke'>;
   config: Pick<AuthorizationServerConfig, 'refreshTokenIdleTtlSeconds'>;
-  log: Pick<FastifyBaseLogger, 'warn'>;
+  events: AsSecurityEvents;
+  metrics: Pick<AsMetrics, 'refreshTokenUsed'>;
 };
 
 /**
@@ -39,10 +41,13 @@ export async function refreshTokens(
     scopes = scopesFor(grant, requested);
     return Math.min(grant.expiresAt, deps.now() + deps.config.refreshTokenIdleTtlSeconds * 1000);
   });
+  deps.metrics.refreshTokenUsed(outcome.kind);
   if (outcome.kind === 'invalid') throw new InvalidGrantError('the refresh token is invalid, expired or revoked');
   if (outcome.kind === 'reused') {
-    await deps.grants.revoke(outcome.grantId);
-    deps.log.warn({ clientId: client.client_id }, 'rotated refresh token reused; its family is revoked');
+    const revoked = await deps.grants.revoke(outcome.grantId);
+    const sub = revoked?.sub;
+    deps.events.emit('refresh_token_reused', { client_id: client.client_id, sub });
+    deps.events.emit('token_family_revoked', { client_id: client.client_id, sub, cause: 'refresh_token_reused' });
     throw new InvalidGrantError('the refresh token was already used');
   }
   if (outcome.kind === 'retried') {

@@ -1,9 +1,9 @@
-import type { FastifyBaseLogger } from 'fastify';
 import { SignJWT } from 'jose';
 import { randomToken } from '../../primitives/random.js';
 import { idTokenAlg } from '../../protocol/signing-algorithms.js';
 import type { ClientRegistry } from '../../stores/client-registry.js';
 import type { KeyRing } from '../../stores/key-ring.js';
+import type { AsSecurityEvents } from '../../telemetry/security-events.js';
 
 export interface BackchannelOptions {
   issuer: string;
@@ -12,7 +12,8 @@ export interface BackchannelOptions {
   now: () => number;
   fetch: typeof fetch;
   timeoutMs: number;
-  log: FastifyBaseLogger;
+  /** Each delivery and each failure is a security event. */
+  events: AsSecurityEvents;
   /** Attempts per client, with a growing pause between them. Default 3. */
   attempts?: number;
 }
@@ -36,8 +37,9 @@ export class BackchannelLogout {
   /** Notifies every client of the session that registered a back-channel URI. */
   notify(clientIds: readonly string[], sub: string, sid: string): void {
     for (const clientId of new Set(clientIds)) {
-      const sending = this.#notifyClient(clientId, sub, sid).catch((error: unknown) => {
-        this.#options.log.warn({ clientId, err: { type: (error as Error).name } }, 'back-channel logout failed');
+      const sending = this.#notifyClient(clientId, sub, sid).catch(() => {
+        // Signing failed (no active key?): the user's logout must not fail because of it.
+        this.#options.events.emit('backchannel_logout_failed', { client_id: clientId, sub, reason: 'error' });
       });
       this.#pending.add(sending);
       void sending.finally(() => this.#pending.delete(sending));
@@ -77,8 +79,11 @@ export class BackchannelLogout {
         await response.body?.cancel();
         // 4xx other than 429 means the client refused this token: retrying would not help.
         if (response.ok || (response.status >= 400 && response.status < 500 && response.status !== 429)) {
-          if (!response.ok)
-            this.#options.log.warn({ clientId, status: response.status }, 'back-channel logout refused');
+          if (response.ok) this.#options.events.emit('backchannel_logout_sent', { client_id: clientId, sub });
+          else {
+            const refused = { client_id: clientId, sub, reason: 'refused', status: response.status } as const;
+            this.#options.events.emit('backchannel_logout_failed', refused);
+          }
           return;
         }
       } catch {
@@ -86,6 +91,6 @@ export class BackchannelLogout {
       }
       if (attempt < attempts) await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
     }
-    this.#options.log.warn({ clientId }, 'back-channel logout gave up after retries');
+    this.#options.events.emit('backchannel_logout_failed', { client_id: clientId, sub, reason: 'unreachable' });
   }
 }

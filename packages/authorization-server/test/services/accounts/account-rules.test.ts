@@ -38,7 +38,7 @@ function services() {
       tokens: new UpstreamTokens(store, createSealer(secrets, 'upstream-tokens'), providers, fetch, clock),
     },
     backchannel: { notify: (clients: readonly string[], sub: string) => void notified.push({ clients, sub }) },
-    log: { info: () => undefined },
+    events: { emit: () => undefined },
     notified,
     now: clock,
   };

@@ -60,6 +60,7 @@ describe('client_secret_basic (property)', () => {
     rateLimiter: new RateLimiter(store, () => Date.parse('2030-01-01T00:00:00Z')),
     // Lockout is not what is tested here: many failures for one id must not turn into slow_down.
     limits: { failuresPerClient: 1_000_000, windowSeconds: 60 },
+    events: { emit: () => undefined },
   });
 
   it('authenticates any registrable client id and secret, form-urlencoded then base64', async () => {

@@ -33,6 +33,7 @@ describe('authenticateClient', () => {
   let store: Store;
   let now: number;
   let context: ClientAuthContext;
+  let events: { event: string; fields: Record<string, unknown> }[];
 
   beforeEach(() => {
     now = Date.parse('2030-01-01T00:00:00Z');
@@ -64,7 +65,9 @@ describe('authenticateClient', () => {
       now: () => now,
       rateLimiter: new RateLimiter(store, () => now),
       limits: { failuresPerClient: 3, windowSeconds: 60 },
+      events: { emit: (event, fields) => void events.push({ event, fields }) },
     };
+    events = [];
   });
   afterEach(() => store.close());
 
@@ -184,6 +187,40 @@ describe('authenticateClient', () => {
       );
     });
 
+    it('records a client_authentication_failed event naming the client, the method and why, never the secret', async () => {
+      const wrong = `${basicSecret}x`;
+      await authenticate(basic('basic-app', wrong)).catch(() => undefined);
+      await authenticate(undefined, form({ client_id: 'nobody', client_secret: wrong })).catch(() => undefined);
+      await authenticate(basic('post-app', postSecret)).catch(() => undefined);
+      expect(events).toEqual([
+        {
+          event: 'client_authentication_failed',
+          fields: {
+            client_id: 'basic-app',
+            method: 'client_secret_basic',
+            reason: 'invalid_credentials',
+            source_address: '192.0.2.1',
+          },
+        },
+        {
+          event: 'client_authentication_failed',
+          fields: expect.objectContaining({ client_id: 'nobody', reason: 'unknown_client' }),
+        },
+        {
+          event: 'client_authentication_failed',
+          fields: expect.objectContaining({ client_id: 'post-app', reason: 'wrong_method' }),
+        },
+      ]);
+      expect(JSON.stringify(events)).not.toContain(wrong);
+      expect(JSON.stringify(events)).not.toContain(postSecret);
+    });
+
+    it('records no event for a client that authenticates', async () => {
+      await authenticate(basic('basic-app', basicSecret));
+      await authenticate(undefined, form({ client_id: 'spa' }));
+      expect(events).toEqual([]);
+    });
+
     it('answers with status 401', async () => {
       await expect(authenticate(undefined, form({ client_id: 'nobody' }))).rejects.toMatchObject({
         code: 'invalid_client',
@@ -227,6 +264,12 @@ describe('authenticateClient', () => {
       await expect(refused).rejects.toBeInstanceOf(SlowDownError);
       await expect(refused).rejects.toMatchObject({ status: 429 });
       expect(((await refused.catch((error: unknown) => error)) as SlowDownError).retryAfterSeconds).toBeGreaterThan(0);
+      expect(events.filter((each) => each.event === 'rate_limit_refused')).toEqual([
+        {
+          event: 'rate_limit_refused',
+          fields: { limit: 'client-auth', source_address: '192.0.2.1', client_id: 'basic-app' },
+        },
+      ]);
     });
 
     it('lets the same secret in from another source meanwhile', async () => {

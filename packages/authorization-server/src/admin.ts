@@ -29,7 +29,7 @@ export async function openAuthorizationServerAdmin(
   config: Readonly<AuthorizationServerConfig>,
   deps: { store?: Store; now?: () => number } = {},
 ): Promise<AuthorizationServerAdmin> {
-  const store = deps.store ?? (await openStore(config.store, { ephemeralNamespaces }));
+  const store = deps.store ?? (await openStore(config.store, { ephemeralNamespaces, migrate: config.storeMigration }));
   const now = deps.now ?? Date.now;
   const algs: SigningAlg[] = [config.accessTokenSigningAlg, idTokenAlg];
   return {

@@ -68,7 +68,7 @@ export interface BffDeps {
 export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDeps> = {}): Promise<FastifyInstance> {
   const fetchImpl = deps.fetch ?? fetch;
   const metadata = deps.metadata ?? (await discoverProvider(config.issuer, { fetch: fetchImpl }));
-  const store = deps.store ?? (await openStore(config.store));
+  const store = deps.store ?? (await openStore(config.store, { migrate: config.storeMigration }));
   const cipher = createTokenCipher(config.tokenEncryptionKeys);
   const providerKeys = createProviderKeys(metadata, fetchImpl);
   const context: BffContext = {

@@ -55,6 +55,17 @@ export const authorizationServerConfigSchema = Type.Object(
         description: 'memory, sqlite:PATH, postgres://… or { durable, ephemeral }',
       },
     ),
+    /**
+     * What a start does to the store's schema: `auto` applies missing migrations (development, one
+     * instance); `check` changes nothing and refuses a store that `gatehouse store migrate` has not
+     * brought up to date (a rolling upgrade: migrate once, then replace instances). Both refuse a
+     * schema newer than this Gatehouse. Default `auto`.
+     */
+    storeMigration: Type.Union([Type.Literal('auto'), Type.Literal('check')], {
+      default: 'auto',
+      description:
+        'auto: apply missing store migrations at start; check: only refuse a store not migrated by gatehouse store migrate',
+    }),
     /** Keys that sign the provider's cookies; the first signs, any verifies. At least 32 characters each. */
     cookieSecrets: Type.Array(secretString({ minLength: 32 }), {
       minItems: 1,

@@ -121,6 +121,17 @@ export const bffConfigSchema = Type.Object(
       default: 'sqlite:.gatehouse/bff.db',
       description: 'memory, sqlite:PATH, redis://… or postgres://…',
     }),
+    /**
+     * What a start does to the store's schema: `auto` applies missing migrations (development, one
+     * instance); `check` changes nothing and refuses a store that `gatehouse store migrate` has not
+     * brought up to date (a rolling upgrade: migrate once, then replace instances). Both refuse a
+     * schema newer than this Gatehouse. Default `auto`.
+     */
+    storeMigration: Type.Union([Type.Literal('auto'), Type.Literal('check')], {
+      default: 'auto',
+      description:
+        'auto: apply missing store migrations at start; check: only refuse a store not migrated by gatehouse store migrate',
+    }),
     tokenEncryptionKeys: Type.Array(secretString({ pattern: '^[A-Za-z0-9_-]{43}$' }), {
       minItems: 1,
       description: '32-byte keys in base64url; the first encrypts, any decrypts',

@@ -4,6 +4,7 @@ import { authorizationServerCommand } from './authorization-server.js';
 import { bffCommand } from './bff.js';
 import { devCommand } from './dev.js';
 import { storeCheckCommand } from './store-check.js';
+import { storeMigrateCommand } from './store-migrate.js';
 
 /** Every subcommand, in the order `gatehouse --help` lists them. */
 export const commands: readonly Command[] = [
@@ -14,4 +15,5 @@ export const commands: readonly Command[] = [
   clientsAddCommand,
   keysRotateCommand,
   storeCheckCommand,
+  storeMigrateCommand,
 ];

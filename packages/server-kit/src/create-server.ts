@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { createErrorHandler, type ErrorHandler, type FailureAnswers } from './error-mapping.js';
+import { attachLifecycle } from './graceful-close.js';
 import { type HttpMetricsOptions, registerHttpMetrics } from './http-metrics.js';
 import { type LoggerOption, safeLoggerOptions } from './log-serializers.js';
 import { chooseRequestId, requestIdHeader } from './request-id.js';
+import type { ServerLifecycleOptions } from './server-lifecycle.js';
 import { traceRequests } from './tracing/server-spans.js';
 import type { Tracing } from './tracing/tracing.js';
 
@@ -25,13 +27,15 @@ export interface ServerOptions extends TunedServerOptions {
   frameworkErrors?: ErrorHandler;
   /** Makes a request id when the caller sent no acceptable one. Default `crypto.randomUUID`. */
   createRequestId?: () => string;
-  /** A SERVER span per request (see {@link traceRequests}). Default: none, and no hook installed. */
-  tracing?: Tracing;
+  /** Readiness cache and check timeout of `app.lifecycle` (see `attachLifecycle`). Default 1 s and 2 s. */
+  lifecycle?: ServerLifecycleOptions;
   /**
    * Counts and times every request into this registry (see {@link registerHttpMetrics}), the ones
    * the router refuses included. Default: none, and no hook installed.
    */
   httpMetrics?: HttpMetricsOptions;
+  /** A SERVER span per request (see {@link traceRequests}). Default: none, and no hook installed. */
+  tracing?: Tracing;
 }
 
 /** What both servers refuse unless they say otherwise: a body over 64 KiB, a request slower than 30 s. */
@@ -47,13 +51,17 @@ export const serverDefaults = Object.freeze({ bodyLimit: 64 * 1024, requestTimeo
  *   sendJsonError(reply, failure.status, { error: 'failed' }) } });
  */
 export function createServer(options: ServerOptions): FastifyInstance {
-  const { logger, failures, frameworkErrors, createRequestId = randomUUID, tracing, httpMetrics, ...tuned } = options;
+  const { logger, failures, frameworkErrors, createRequestId = randomUUID, tracing, httpMetrics, lifecycle, ...tuned } =
+    options;
   const handleError = createErrorHandler(failures);
   const answerFrameworkError = frameworkErrors ?? handleError;
   const app = Fastify({
     ...serverDefaults,
     ...tuned,
     logger: safeLoggerOptions(logger),
+    // Requests that arrive while the server closes are refused in the server's own style, with the
+    // reason (see attachLifecycle), not with Fastify's generic 503.
+    return503OnClosing: false,
     // Fastify would take the header as it came; we choose (see chooseRequestId).
     requestIdHeader: false,
     genReqId: (raw) => chooseRequestId(raw.headers[requestIdHeader], createRequestId),
@@ -71,6 +79,8 @@ export function createServer(options: ServerOptions): FastifyInstance {
     echoRequestId(reply);
     done();
   });
+  // After the request id, so a refusal for shutting down carries it.
+  attachLifecycle(app, lifecycle);
   app.setErrorHandler(handleError);
   return app;
 }

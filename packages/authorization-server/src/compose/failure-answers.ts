@@ -52,6 +52,8 @@ function toOAuthError(failure: ServerFailure): OAuthError {
   switch (failure.kind) {
     case 'store-unavailable':
       return new TemporarilyUnavailableError('the service is temporarily unavailable; try again');
+    case 'shutting-down':
+      return new TemporarilyUnavailableError('the server is restarting; try again');
     case 'bad-input':
       return new InvalidRequestError('the request is malformed');
     case 'framework-refusal': {

@@ -46,7 +46,8 @@ export function bffFailures(loginFailedPath: string): FailureAnswers {
     },
     render(failure, request, reply) {
       if (routeGuardOf(request)?.failureStyle === 'navigation') {
-        return loginFailed(reply, failure.kind === 'store-unavailable' ? 'temporarily_unavailable' : 'server_error');
+        const transient = failure.kind === 'store-unavailable' || failure.kind === 'shutting-down';
+        return loginFailed(reply, transient ? 'temporarily_unavailable' : 'server_error');
       }
       return sendApiFailure(reply, failure);
     },
@@ -58,6 +59,9 @@ function sendApiFailure(reply: FastifyReply, failure: ServerFailure): FastifyRep
     // Store down (or closing for shutdown): fail closed, no session accepted.
     case 'store-unavailable':
       return sendApiError(reply, 503, 'store_unavailable');
+    // A request that came on an open connection as the BFF stopped: try again (Retry-After is set).
+    case 'shutting-down':
+      return sendApiError(reply, 503, 'shutting_down');
     case 'bad-input':
     case 'framework-refusal':
       return sendJsonError(reply, failure.status, { error: 'invalid_request', reason: 'malformed_request' });

@@ -6,8 +6,8 @@ import {
   type IdTokenVerifier,
   type ProviderMetadata,
 } from '@gatehouse/oidc-client';
-import { createServer, type LoggerOption } from '@gatehouse/server-kit';
-import { openStore, type Store } from '@gatehouse/store';
+import { createServer, type LoggerOption, storeMetricsObserver } from '@gatehouse/server-kit';
+import { observeStore, openStore, type Store } from '@gatehouse/store';
 import type { FastifyInstance } from 'fastify';
 import type { BffConfig } from './config/bff-config.js';
 import type { BffContext } from './context.js';
@@ -47,7 +47,10 @@ export interface BffDeps {
   /** Default: discovered from `config.issuer` at start. */
   metadata: ProviderMetadata;
   verifyIdToken: IdTokenVerifier;
-  /** Where counters go; pass one to expose it (see `BffMetrics.render`). Default: a private one. */
+  /**
+   * Where metrics go: the BFF's own, its HTTP requests' and its store's, in `metrics.registry`. Pass
+   * one to expose it (see `BffMetrics.render`). Default: a private one.
+   */
   metrics: BffMetrics;
   /**
    * `true`, pino options (a `stream` for tests), or `false` (default). Request logs carry the method
@@ -68,7 +71,12 @@ export interface BffDeps {
 export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDeps> = {}): Promise<FastifyInstance> {
   const fetchImpl = deps.fetch ?? fetch;
   const metadata = deps.metadata ?? (await discoverProvider(config.issuer, { fetch: fetchImpl }));
-  const store = deps.store ?? (await openStore(config.store, { migrate: config.storeMigration }));
+  const metrics = deps.metrics ?? new BffMetrics();
+  const storeObserver = storeMetricsObserver(metrics.registry);
+  // A store handed in is observed as a whole; one opened here per backend (see openStore).
+  const store = deps.store
+    ? observeStore(deps.store, storeObserver)
+    : await openStore(config.store, { observer: storeObserver, migrate: config.storeMigration });
   const cipher = createTokenCipher(config.tokenEncryptionKeys);
   const providerKeys = createProviderKeys(metadata, fetchImpl);
   const context: BffContext = {
@@ -84,7 +92,7 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
       sharedCacheMs: config.sharedSessionCacheMs,
     }),
     logins: new LoginTransactions(store, cipher),
-    rateLimiter: new RateLimiter(store, config.rateLimits, deps.now ?? Date.now),
+    rateLimiter: new RateLimiter(store, config.rateLimits, deps.now ?? Date.now, (limit) => metrics.rateLimited(limit)),
     logoutContinuations: new LogoutContinuations(store, cipher),
     offlineGrants: new OfflineGrants(store, cipher, {
       metadata,
@@ -99,7 +107,7 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
         signingAlgorithm: config.idTokenSigningAlg,
         trustedAudiences: config.idTokenTrustedAudiences,
       }),
-    metrics: deps.metrics ?? new BffMetrics(),
+    metrics,
     clientTokens: new ClientTokenCache(
       metadata,
       { clientId: config.clientId, clientSecret: config.clientSecret },
@@ -115,6 +123,7 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
   const app = createServer({
     logger: deps.logger ?? false,
     failures: bffFailures(config.loginFailedPath),
+    httpMetrics: { registry: metrics.registry, server: 'bff' },
     routerOptions: { maxParamLength: 512 },
     // request.ip (rate limits, the API's X-Forwarded-For) believes X-Forwarded-For only from these.
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,

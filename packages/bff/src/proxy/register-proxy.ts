@@ -108,6 +108,8 @@ async function forward(context: BffContext, route: Route, request: FastifyReques
     bearer = await context.clientTokens.accessToken(route.scopes);
   }
 
+  // Timed until the API's response headers; labelled by the configured route, never the URL.
+  const answered = context.metrics.proxiedCall(route.path);
   return reply.from(target, {
     rewriteRequestHeaders: (original, headers) => {
       const next = forNextHop(headers as Record<string, string | string[] | undefined>, strippedRequestHeaders);
@@ -124,18 +126,17 @@ async function forward(context: BffContext, route: Route, request: FastifyReques
       return next;
     },
     rewriteHeaders: (headers) => forNextHop(headers, strippedResponseHeaders),
-    // Upstream routes only (the `user` path keeps reply-from's default): an upstream that refuses its
-    // own token (revoked there, say) makes the next call exchange afresh.
-    ...(sent && {
-      onResponse: (_request, upstreamReply, raw) => {
-        // reply-from's types call this a server response; it is its own { statusCode, headers, stream }.
-        const response = raw as unknown as { statusCode: number; stream: NodeJS.ReadableStream };
-        if (sent && bearer && response.statusCode === 401) {
-          context.upstreamTokens.forgetToken(sessionStoreKey(sent.sessionId), sent.upstream, bearer);
-        }
-        upstreamReply.send(response.stream);
-      },
-    }),
+    onResponse: (_request, upstreamReply, raw) => {
+      // reply-from's types call this a server response; it is its own { statusCode, headers, stream }.
+      const response = raw as unknown as { statusCode: number; stream: NodeJS.ReadableStream };
+      answered(response.statusCode);
+      // Upstream routes: an upstream that refuses its own token (revoked there, say) makes the next
+      // call exchange afresh.
+      if (sent && bearer && response.statusCode === 401) {
+        context.upstreamTokens.forgetToken(sessionStoreKey(sent.sessionId), sent.upstream, bearer);
+      }
+      upstreamReply.send(response.stream);
+    },
     onError: (errorReply, { error }) => {
       // The upload was cut off here, past maxRequestBodyBytes: the browser's fault, not the upstream's
       // (answered by the error handler, like a declared length over the limit).
@@ -143,6 +144,7 @@ async function forward(context: BffContext, route: Route, request: FastifyReques
       if (cutOff instanceof RequestBodyTooLargeError) return (errorReply as FastifyReply).send(cutOff);
       const code = (error as { code?: string }).code ?? '';
       const timedOut = /TIMEOUT/i.test(code) || (error as { statusCode?: number }).statusCode === 504;
+      answered(timedOut ? 'timeout' : 'unreachable');
       return sendApiError(
         errorReply as FastifyReply,
         timedOut ? 504 : 502,

@@ -24,16 +24,26 @@ export type RateLimitVerdict = { allowed: true } | { allowed: false; retryAfterS
 export class RateLimiter {
   readonly #counter: StoreRateLimiter;
   readonly #limits: Readonly<Record<RateLimitClass, Readonly<RateLimit>>>;
+  readonly #onRefused: ((routeClass: RateLimitClass, sourceAddress: string) => void) | undefined;
 
-  constructor(store: Store, limits: Readonly<Record<RateLimitClass, Readonly<RateLimit>>>, now: () => number) {
+  /** `onRefused` is told of each refusal (the rate-limit counter, the security event); default: nobody. */
+  constructor(
+    store: Store,
+    limits: Readonly<Record<RateLimitClass, Readonly<RateLimit>>>,
+    now: () => number,
+    onRefused?: (routeClass: RateLimitClass, sourceAddress: string) => void,
+  ) {
     this.#counter = new StoreRateLimiter(store, now);
     this.#limits = limits;
+    this.#onRefused = onRefused;
   }
 
   /** Counts one request of `routeClass` from `sourceAddress`; refused once the window's limit is spent. */
   async take(routeClass: RateLimitClass, sourceAddress: string): Promise<RateLimitVerdict> {
     const { limit, windowSeconds } = this.#limits[routeClass];
     const use = await this.#counter.take({ name: `bff-${routeClass}`, limit, windowSeconds }, sourceAddress);
-    return use.isOver ? { allowed: false, retryAfterSeconds: use.resetsInSeconds } : { allowed: true };
+    if (!use.isOver) return { allowed: true };
+    this.#onRefused?.(routeClass, sourceAddress);
+    return { allowed: false, retryAfterSeconds: use.resetsInSeconds };
   }
 }

@@ -48,4 +48,18 @@ describe('RateLimiter', () => {
     now += 9_999;
     expect(await limiter.take('clientRoutes', '192.0.2.5')).toEqual({ allowed: false, retryAfterSeconds: 1 });
   });
+
+  it('tells its observer of each refusal, by class, and of nothing else', async () => {
+    const refused: string[] = [];
+    const limiter = new RateLimiter(
+      store,
+      limits,
+      () => now,
+      (routeClass) => refused.push(routeClass),
+    );
+    for (let i = 0; i < 5; i += 1) await limiter.take('login', '192.0.2.11');
+    await limiter.take('clientRoutes', '192.0.2.11');
+    await limiter.take('clientRoutes', '192.0.2.11');
+    expect(refused).toEqual(['login', 'login', 'clientRoutes']);
+  });
 });

@@ -1,8 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { createBff, loadBffConfig } from '@gatehouse/bff';
 import { createRequestVerifier } from '@gatehouse/resource-server';
 import { openStore, type Store } from '@gatehouse/store';
@@ -16,27 +18,31 @@ import {
   TestBrowser,
 } from '@gatehouse/test-kit';
 import type { FastifyInstance } from 'fastify';
+import { Agent, WebSocket } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loopbackFetch, loopbackTransport, selfSignedCertificate } from './loopback-tls.js';
 import { nginxPath, type RunningNginx, renderLoopbackConfig, startNginx } from './nginx.js';
 
 const underCi = process.env.CI === 'true' || process.env.CI === '1';
-const haveNginx = existsSync(nginxPath);
-if (!haveNginx && underCi) {
-  throw new Error(
-    `nginx is not at ${nginxPath}; under CI the deployment suite must run (.ci/run installs Debian's nginx)`,
-  );
+// What the suite needs besides Redis: nginx itself, and openssl for the proxy's certificate.
+const missing = [
+  ...(existsSync(nginxPath) ? [] : [`nginx at ${nginxPath} (apt-get install nginx, or set NGINX_PATH)`]),
+  ...(spawnSync('openssl', ['version']).status === 0 ? [] : ['openssl (apt-get install openssl)']),
+];
+if (missing.length > 0 && underCi) {
+  throw new Error(`the deployment suite must run under CI (.ci/run installs them), but lacks ${missing.join(' and ')}`);
 }
-if (!haveNginx)
-  console.warn(`SKIPPED: the deployment suite: no nginx at ${nginxPath} (apt-get install nginx; NGINX_PATH)`);
+if (missing.length > 0) console.warn(`SKIPPED: the deployment suite: no ${missing.join(' and no ')}`);
+// The BFF instances share Redis, as a deployment's do (requireService skips with a line, or fails under CI).
+const ready = missing.length === 0 && (await requireService('Redis', redisUrl));
 
 /** Sign-ins a browser address may start per minute at the BFF, small enough to reach in a test. */
 const loginLimit = 3;
 
 // examples/deployment/nginx.conf as it is, on loopback: TLS at nginx, two BFF instances round robin
 // on one Redis, one authorization server, and an API behind the BFF.
-describe.skipIf(!haveNginx)('Gatehouse behind the example nginx configuration', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-nginx-'));
+describe.skipIf(!ready)('Gatehouse behind the example nginx configuration', () => {
+  let dir: string | undefined;
   let ca: string;
   let appOrigin: string;
   let issuer: string;
@@ -50,7 +56,7 @@ describe.skipIf(!haveNginx)('Gatehouse behind the example nginx configuration', 
   const served = [0, 0];
 
   beforeAll(async () => {
-    if (!(await requireService('Redis', redisUrl))) return;
+    dir = mkdtempSync(join(tmpdir(), 'gatehouse-nginx-'));
     // nginx's workers (nobody, when the test runs as root) read the config and write their temp files here.
     chmodSync(dir, 0o755);
     const certificate = selfSignedCertificate(dir);
@@ -81,7 +87,7 @@ describe.skipIf(!haveNginx)('Gatehouse behind the example nginx configuration', 
           },
         ],
       },
-      { fetch: loopbackFetch(ca), logger: { level: 'warn' } },
+      { fetch: loopbackFetch(ca) },
     );
     renderLoopbackConfig(dir, {
       httpsPort,
@@ -103,7 +109,10 @@ describe.skipIf(!haveNginx)('Gatehouse behind the example nginx configuration', 
       store: redisUrl,
       trustedProxies: ['127.0.0.1'],
       rateLimits: { login: { limit: loginLimit, windowSeconds: 60 } },
-      routes: [{ path: '/api', target: api.url, token: 'user', scopes: ['api'] }],
+      routes: [
+        { path: '/api', target: api.url, token: 'user', scopes: ['api'] },
+        { path: '/live', target: `${api.url}/live`, token: 'user', scopes: ['api'] },
+      ],
     });
     const keyPrefix = `${runScopedName('gatehouse-test-nginx')}:`;
     for (const [i, port] of bffPorts.entries()) {
@@ -128,7 +137,7 @@ describe.skipIf(!haveNginx)('Gatehouse behind the example nginx configuration', 
     for (const store of stores) await store.close();
     await provider?.close();
     await api?.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
   /** A browser at the app, connecting to nginx from its own loopback address. */
@@ -136,9 +145,8 @@ describe.skipIf(!haveNginx)('Gatehouse behind the example nginx configuration', 
     return new TestBrowser({ origin: appOrigin, transport: loopbackTransport({ ca, localAddress: address }) });
   }
 
-  it('signs in through nginx and proxies an API call with a token the API accepts, on both BFF instances', async () => {
-    const browser = browserAt('127.0.0.10');
-    const before = [...served];
+  /** Signs in at the app through nginx: the BFF's login, the provider's pages, the callback. */
+  async function signIn(browser: TestBrowser): Promise<void> {
     const start = await browser.navigate('/bff/login?returnUrl=/todos');
     expect(start.status).toBe(302);
     const authorizeUrl = start.headers.get('location') as string;
@@ -149,7 +157,12 @@ describe.skipIf(!haveNginx)('Gatehouse behind the example nginx configuration', 
     const landing = await browser.navigate(callback.href, { from: issuer });
     expect(landing.status).toBe(200);
     expect(browser.cookie('__Host-gh-session')).toBeDefined();
+  }
 
+  it('signs in through nginx and proxies an API call with a token the API accepts, on both BFF instances', async () => {
+    const browser = browserAt('127.0.0.10');
+    const before = [...served];
+    await signIn(browser);
     const user = await browser.fetch('/bff/user', { csrf: true });
     expect(user.status).toBe(200);
     const { claims } = (await user.json()) as { claims: { sub: string; iss: string } };
@@ -169,6 +182,26 @@ describe.skipIf(!haveNginx)('Gatehouse behind the example nginx configuration', 
     expect(seen['x-forwarded-for']).toBe('127.0.0.10');
     expect(seen.cookie).toBeUndefined();
     expect(served.map((count, i) => count - (before[i] ?? 0)).every((count) => count >= 2)).toBe(true);
+  });
+
+  it('passes a WebSocket upgrade through nginx and the BFF to the API, with the session’s token', async () => {
+    const browser = browserAt('127.0.0.11');
+    await signIn(browser);
+    const dispatcher = new Agent({ connect: { ca } });
+    const socket = new WebSocket(`wss://localhost:${new URL(appOrigin).port}/live/feed`, {
+      dispatcher,
+      headers: { cookie: browser.cookieHeader(), origin: appOrigin },
+    });
+    try {
+      const first = await new Promise<string>((resolve, reject) => {
+        socket.addEventListener('message', (event) => resolve(String(event.data)), { once: true });
+        socket.addEventListener('error', () => reject(new Error('websocket failed')), { once: true });
+      });
+      expect(JSON.parse(first)).toEqual({ path: '/live/feed', bearer: true, cookie: null });
+    } finally {
+      socket.close();
+      await dispatcher.close();
+    }
   });
 
   it('answers plain http with a redirect to https only', async () => {
@@ -223,7 +256,10 @@ interface TestApi {
   close(): Promise<void>;
 }
 
-/** An API that answers every request with its path and keeps its headers. */
+/**
+ * An API that answers every request with its path and keeps its headers; a WebSocket upgrade gets
+ * one text frame saying what its handshake carried.
+ */
 async function startTestApi(): Promise<TestApi> {
   const seen: IncomingHttpHeaders[] = [];
   const server: Server = createServer((request, response) => {
@@ -232,11 +268,39 @@ async function startTestApi(): Promise<TestApi> {
     response.setHeader('content-type', 'application/json');
     response.end(JSON.stringify({ path: request.url }));
   });
+  // Upgraded sockets leave the server's connection handling: close() must end them itself.
+  const upgraded = new Set<Duplex>();
+  server.on('upgrade', (request, socket: Duplex) => {
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
+    socket.on('error', () => socket.destroy());
+    // Any frame from the client (its close frame, here) ends the connection.
+    socket.once('data', () => socket.end());
+    const accept = createHash('sha1')
+      .update(`${request.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
+      .digest('base64');
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+    );
+    const payload = Buffer.from(
+      JSON.stringify({
+        path: request.url,
+        bearer: /^Bearer eyJ/.test(request.headers.authorization ?? ''),
+        cookie: request.headers.cookie ?? null,
+      }),
+    );
+    socket.write(Buffer.concat([Buffer.from([0x81, payload.length]), payload]));
+  });
   const port = await freePort();
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${port}`,
     seen,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of upgraded) socket.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

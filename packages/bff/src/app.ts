@@ -6,8 +6,16 @@ import {
   type IdTokenVerifier,
   type ProviderMetadata,
 } from '@gatehouse/oidc-client';
-import { createServer, type LoggerOption, storeMetricsObserver } from '@gatehouse/server-kit';
-import { observeStore, openStore, type Store } from '@gatehouse/store';
+import {
+  createServer,
+  createTracing,
+  type LoggerOption,
+  storeMetricsObserver,
+  storeSpanObserver,
+  traceFetch,
+} from '@gatehouse/server-kit';
+import { combineStoreObservers, observeStore, openStore, type Store } from '@gatehouse/store';
+import type { TracerProvider } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import type { BffConfig } from './config/bff-config.js';
 import type { BffContext } from './context.js';
@@ -57,6 +65,11 @@ export interface BffDeps {
    * and path only: never a query string (the callback's has a code), a cookie or a token.
    */
   logger: LoggerOption;
+  /**
+   * Where spans go when `config.tracing.enabled`. Default: the global provider, a no-op until the
+   * user registers one (`node --import ./tracing.js`). Unused while tracing is off.
+   */
+  tracerProvider: TracerProvider;
 }
 
 /**
@@ -69,10 +82,16 @@ export interface BffDeps {
  * await app.listen({ port: config.port });
  */
 export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDeps> = {}): Promise<FastifyInstance> {
-  const fetchImpl = deps.fetch ?? fetch;
+  // Off (the default): no span is made anywhere, and nothing is wrapped for it.
+  const tracing = createTracing(config.tracing, { name: '@gatehouse/bff', provider: deps.tracerProvider });
+  // Calls to the provider and upstream APIs get a CLIENT span and carry the trace to them.
+  const fetchImpl = tracing ? traceFetch(deps.fetch ?? fetch, tracing) : (deps.fetch ?? fetch);
   const metadata = deps.metadata ?? (await discoverProvider(config.issuer, { fetch: fetchImpl }));
   const metrics = deps.metrics ?? new BffMetrics();
-  const storeObserver = storeMetricsObserver(metrics.registry);
+  const storeObserver = combineStoreObservers(
+    storeMetricsObserver(metrics.registry),
+    tracing && storeSpanObserver(tracing),
+  );
   // A store handed in is observed as a whole; one opened here per backend (see openStore).
   const store = deps.store
     ? observeStore(deps.store, storeObserver)
@@ -84,6 +103,7 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
     store,
     metadata,
     fetch: fetchImpl,
+    tracing,
     now: deps.now ?? Date.now,
     sessions: new SessionStore(store, cipher, {
       idleTimeoutSeconds: config.sessionIdleTimeoutSeconds,
@@ -125,6 +145,7 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
     failures: bffFailures(config.loginFailedPath),
     httpMetrics: { registry: metrics.registry, server: 'bff' },
     routerOptions: { maxParamLength: 512 },
+    tracing,
     // request.ip (rate limits, the API's X-Forwarded-For) believes X-Forwarded-For only from these.
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
     // A URL the router cannot decode (`/%zz`, invalid UTF-8) never reaches a route: answer it in the

@@ -1,4 +1,5 @@
 import type { Fetch, IdTokenVerifier, ProviderMetadata } from '@gatehouse/oidc-client';
+import type { Tracing } from '@gatehouse/server-kit';
 import type { Store } from '@gatehouse/store';
 import type { BffConfig } from './config/bff-config.js';
 import type { LoginTransactions } from './login/login-transactions.js';
@@ -30,6 +31,8 @@ export interface BffContext {
   upstreamTokens: UpstreamTokenCache;
   metrics: BffMetrics;
   fetch: Fetch;
+  /** Set when `tracing.enabled`: the proxy makes a CLIENT span per call with it. */
+  tracing: Tracing | undefined;
   now: () => number;
   /** `publicUrl` + prefix + `/callback`: the redirect URI registered at the provider. */
   redirectUri: string;

@@ -1,5 +1,6 @@
 import { ConfigError, isLoopbackHost, parseConfig, secretString } from '@gatehouse/config';
 import { allowedAlgorithms, defaultSigningAlgorithm, isBelowApiBase } from '@gatehouse/oidc-client';
+import { tracingConfigSchema } from '@gatehouse/server-kit';
 import { type Static, Type } from '@sinclair/typebox';
 
 /** An upstream's name, as the authorization server knows it (`upstreams[].name` there). */
@@ -297,6 +298,8 @@ export const bffConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {}, description: 'Prometheus metrics, away from the browsers’ origin' },
     ),
+    // Off by default; see docs/operations.md#tracing for registering a provider and what a span holds.
+    tracing: tracingConfigSchema,
     offlineAccess: Type.Object(
       {
         enabled: Type.Boolean({

@@ -1,6 +1,7 @@
 import replyFrom from '@fastify/reply-from';
 import { withAppsecretProof } from '@gatehouse/oidc-client';
 import { computeAppSecretProof } from '@gatehouse/resource-server';
+import { startClientSpan, traceparentHeader, tracestateHeader } from '@gatehouse/server-kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type BffConfig, upstreamTokenPrefix } from '../config/bff-config.js';
 import type { BffContext } from '../context.js';
@@ -18,6 +19,8 @@ type Route = BffConfig['routes'][number];
 
 /** Request headers never passed upstream besides hop-by-hop ones: the browser's own, and `Expect`. */
 const strippedRequestHeaders = new Set([...browserOnlyHeaders, ...expectationHeaders]);
+/** With tracing on, the trace context headers are the BFF's own too: the API continues the BFF's span. */
+const strippedTracedRequestHeaders = new Set([...strippedRequestHeaders, traceparentHeader, tracestateHeader]);
 /** Response headers never passed to the browser besides hop-by-hop ones: no upstream sets cookies on our origin. */
 // The answer carries the BFF's own request id (set by the server kit), never the API's.
 const strippedResponseHeaders = new Set(['set-cookie', 'x-request-id']);
@@ -110,9 +113,17 @@ async function forward(context: BffContext, route: Route, request: FastifyReques
 
   // Timed until the API's response headers; labelled by the configured route, never the URL.
   const answered = context.metrics.proxiedCall(route.path);
+  // With tracing on, a CLIENT span per call (no query in it: it may hold an appsecret_proof). A browser
+  // that goes away before the answer ends it too.
+  const span = context.tracing && startClientSpan(context.tracing, request.method, new URL(target));
+  if (span) reply.raw.once('close', () => span.failed('aborted'));
   return reply.from(target, {
     rewriteRequestHeaders: (original, headers) => {
-      const next = forNextHop(headers as Record<string, string | string[] | undefined>, strippedRequestHeaders);
+      const next = forNextHop(
+        headers as Record<string, string | string[] | undefined>,
+        span ? strippedTracedRequestHeaders : strippedRequestHeaders,
+      );
+      if (span) Object.assign(next, span.headers);
       if (bearer) next.authorization = `Bearer ${bearer}`;
       // Proves to the API that this call comes from the holder of the client secret, not from
       // wherever a stolen token might be replayed.
@@ -130,6 +141,7 @@ async function forward(context: BffContext, route: Route, request: FastifyReques
       // reply-from's types call this a server response; it is its own { statusCode, headers, stream }.
       const response = raw as unknown as { statusCode: number; stream: NodeJS.ReadableStream };
       answered(response.statusCode);
+      span?.answered(response.statusCode);
       // Upstream routes: an upstream that refuses its own token (revoked there, say) makes the next
       // call exchange afresh.
       if (sent && bearer && response.statusCode === 401) {
@@ -141,10 +153,14 @@ async function forward(context: BffContext, route: Route, request: FastifyReques
       // The upload was cut off here, past maxRequestBodyBytes: the browser's fault, not the upstream's
       // (answered by the error handler, like a declared length over the limit).
       const cutOff = (request.body as { errored?: unknown } | undefined)?.errored;
-      if (cutOff instanceof RequestBodyTooLargeError) return (errorReply as FastifyReply).send(cutOff);
+      if (cutOff instanceof RequestBodyTooLargeError) {
+        span?.failed('request_body_too_large');
+        return (errorReply as FastifyReply).send(cutOff);
+      }
       const code = (error as { code?: string }).code ?? '';
       const timedOut = /TIMEOUT/i.test(code) || (error as { statusCode?: number }).statusCode === 504;
       answered(timedOut ? 'timeout' : 'unreachable');
+      span?.failed(timedOut ? 'timeout' : 'unreachable');
       return sendApiError(
         errorReply as FastifyReply,
         timedOut ? 504 : 502,

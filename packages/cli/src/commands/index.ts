@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { clientsAddCommand, keysRotateCommand, usersAddCommand } from './admin-commands.js';
 import { authorizationServerCommand } from './authorization-server.js';
 import { bffCommand } from './bff.js';
+import { configCheckCommand } from './config-check.js';
 import { devCommand } from './dev.js';
 import { storeCheckCommand } from './store-check.js';
 import { storeMigrateCommand } from './store-migrate.js';
@@ -16,4 +17,5 @@ export const commands: readonly Command[] = [
   keysRotateCommand,
   storeCheckCommand,
   storeMigrateCommand,
+  configCheckCommand,
 ];

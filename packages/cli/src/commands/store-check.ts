@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { secretString } from '@gatehouse/config';
 import { openStore, StoreError } from '@gatehouse/store';
 import { Type } from '@sinclair/typebox';
 import { type Command, exitCode, UsageError } from '../command.js';
 import { parseFlags } from '../flags.js';
 import { loadConfig } from '../load-config.js';
 
-export const storeUrlSchema = Type.String({
+// A secret field, so { "env": … } or { "file": … } works here as in the part's own config.
+export const storeUrlSchema = secretString({
   pattern: '^(memory|sqlite:.+|rediss?://.+|postgres(ql)?://.+)$',
   description: 'memory, sqlite:PATH, redis://… or postgres://…',
 });

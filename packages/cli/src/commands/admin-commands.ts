@@ -120,8 +120,10 @@ export const keysRotateCommand: Command = {
   help: `Usage: gatehouse keys rotate --config FILE
 
 Adds a new signing key per algorithm in use. It is published in the JWKS at once and starts signing
-after "keyActivationDelaySeconds" (default 600), so caches see it first; the keys it replaces stay
-published until every token they signed has expired. Running servers pick it up within a minute.
+after "keyActivationDelaySeconds" (default 600, at least 360), so caches see it first; the keys it
+replaces stay published until every token they signed has expired. The rotation is announced
+through the store's notifications (PostgreSQL, Redis), so running servers publish the new key at
+once; on SQLite, or if the announcement is lost, each server sees it within a minute.
 
   --config FILE   the authorization server configuration (JSON)
   -h, --help      this text

@@ -15,6 +15,7 @@ import { parseBodiesAsStrings } from './compose/body-parsing.js';
 import { buildContext } from './compose/build-context.js';
 import { ephemeralNamespaces } from './compose/ephemeral-namespaces.js';
 import { authorizationServerFailures } from './compose/failure-answers.js';
+import { registerHealth } from './compose/health.js';
 import { RouteFailureStyles } from './compose/route-failure-styles.js';
 import { answerUnroutedRequests } from './compose/unrouted-requests.js';
 import type { AuthorizationServerConfig } from './config/as-config.js';
@@ -115,6 +116,7 @@ export async function createAuthorizationServer(
     });
     parseBodiesAsStrings(app);
     answerUnroutedRequests(app, routeMethods, failureStyles);
+    registerHealth(app, context);
     app.decorate('upstreams', context.upstreams.api);
     app.get('/assets/gatehouse.css', async (_request, reply) =>
       reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(stylesheet),

@@ -7,6 +7,7 @@ import {
   type ProviderMetadata,
 } from '@gatehouse/oidc-client';
 import {
+  createSecurityEvents,
   createServer,
   createTracing,
   type LoggerOption,
@@ -32,6 +33,7 @@ import { sendApiError } from './routes/api-error.js';
 import { registerBackchannelLogout } from './routes/backchannel-logout.js';
 import { registerCallback } from './routes/callback.js';
 import { bffFailures } from './routes/failure-answers.js';
+import { registerHealth } from './routes/health.js';
 import { registerLogin } from './routes/login.js';
 import { sendLoginFailed } from './routes/login-failed.js';
 import { registerLogout } from './routes/logout.js';
@@ -42,6 +44,7 @@ import { registerUser } from './routes/user.js';
 import { SessionStore } from './session/session-store.js';
 import { createTokenCipher } from './session/token-cipher.js';
 import { registerStatic } from './static/register-static.js';
+import { bffSecurityEventCatalog } from './telemetry/security-events.js';
 import { createUpstreamFetch, type UpstreamFetch } from './upstream/upstream-fetch.js';
 import { UpstreamTokenCache } from './upstream/upstream-token-cache.js';
 
@@ -97,6 +100,11 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
     ? observeStore(deps.store, storeObserver)
     : await openStore(config.store, { observer: storeObserver, migrate: config.storeMigration });
   const cipher = createTokenCipher(config.tokenEncryptionKeys);
+  // On the app's logger, which exists once the server is made below: events come from requests, after.
+  const events = createSecurityEvents(bffSecurityEventCatalog, {
+    info: (fields, message) => app.log.info(fields, message),
+    warn: (fields, message) => app.log.warn(fields, message),
+  });
   const providerKeys = createProviderKeys(metadata, fetchImpl);
   const context: BffContext = {
     config,
@@ -112,7 +120,10 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
       sharedCacheMs: config.sharedSessionCacheMs,
     }),
     logins: new LoginTransactions(store, cipher),
-    rateLimiter: new RateLimiter(store, config.rateLimits, deps.now ?? Date.now, (limit) => metrics.rateLimited(limit)),
+    rateLimiter: new RateLimiter(store, config.rateLimits, deps.now ?? Date.now, (limit, source) => {
+      metrics.rateLimited(limit);
+      events.emit('rate_limit_refused', { limit, source_address: source });
+    }),
     logoutContinuations: new LogoutContinuations(store, cipher),
     offlineGrants: new OfflineGrants(store, cipher, {
       metadata,
@@ -128,6 +139,7 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
         trustedAudiences: config.idTokenTrustedAudiences,
       }),
     metrics,
+    events,
     clientTokens: new ClientTokenCache(
       metadata,
       { clientId: config.clientId, clientSecret: config.clientSecret },
@@ -173,6 +185,7 @@ export async function createBff(config: Readonly<BffConfig>, deps: Partial<BffDe
   });
   const routeTable = trackRouteTable(app, [config.prefix, ...config.routes.map((route) => route.path)]);
 
+  registerHealth(app, context, providerKeys);
   const serveAppPage = await registerStatic(app, context);
   app.setNotFoundHandler((request, reply) => serveAppPage(request, reply) ?? sendApiError(reply, 404, 'no_such_route'));
 

@@ -9,6 +9,7 @@ import type { OfflineGrants } from './offline/offline-grants.js';
 import type { ClientTokenCache } from './proxy/client-token.js';
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import type { SessionStore } from './session/session-store.js';
+import type { BffSecurityEvents } from './telemetry/security-events.js';
 import type { UpstreamTokenCache } from './upstream/upstream-token-cache.js';
 
 /** What every BFF route needs, built once by `createBff`. */
@@ -30,6 +31,8 @@ export interface BffContext {
   /** Users' upstream tokens for browser sessions (`upstream:<name>` routes), in this process. */
   upstreamTokens: UpstreamTokenCache;
   metrics: BffMetrics;
+  /** Security events: a log line each (docs/operations.md), on the app's logger. */
+  events: BffSecurityEvents;
   fetch: Fetch;
   /** Set when `tracing.enabled`: the proxy makes a CLIENT span per call with it. */
   tracing: Tracing | undefined;

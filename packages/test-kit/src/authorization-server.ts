@@ -41,6 +41,8 @@ export interface AuthorizationServerDeps {
   logger?: unknown;
   /** The server's own outgoing requests (upstreams, back-channel logout). */
   fetch?: typeof fetch;
+  /** Where the server's metrics go (a prom-client `Registry` from `@gatehouse/server-kit`). */
+  metricsRegistry?: unknown;
 }
 
 export interface HarnessOptions {
@@ -48,6 +50,8 @@ export interface HarnessOptions {
   store?: (clock: ManualClock) => Store;
   logger?: unknown;
   fetch?: typeof fetch;
+  /** Where the server's metrics go (a prom-client `Registry` from `@gatehouse/server-kit`). */
+  metricsRegistry?: unknown;
 }
 
 /**
@@ -106,6 +110,7 @@ export async function buildAuthorizationServer(
     now: clock.now,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    ...(options.metricsRegistry === undefined ? {} : { metricsRegistry: options.metricsRegistry }),
   } as never);
   await app.ready();
   const transport: Transport = transportByOrigin({ [config.issuer]: injectTransport(app) });
@@ -136,6 +141,7 @@ export async function listenAuthorizationServer(
     store,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    ...(options.metricsRegistry === undefined ? {} : { metricsRegistry: options.metricsRegistry }),
   });
   return {
     ...server,

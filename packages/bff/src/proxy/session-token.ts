@@ -124,6 +124,7 @@ async function refreshUnderLock(
     if (reread?.session.tokens.refreshToken === tokens.refreshToken) {
       await context.sessions.end(sessionId);
       context.metrics.signOut('refresh_failed');
+      context.events.emit('session_ended', { cause: 'refresh_failed', sessions: 1, sub: reread.session.subject });
       return { kind: 'ended', reason: 'refresh_failed' };
     }
     if (!reread) return { kind: 'ended', reason: 'session_expired' };

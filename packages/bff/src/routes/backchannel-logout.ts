@@ -31,7 +31,10 @@ export function registerBackchannelLogout(app: FastifyInstance, context: BffCont
     scope.post(`${config.prefix}/backchannel-logout`, options, async (request, reply) => {
       const form = request.body instanceof URLSearchParams ? request.body : undefined;
       const tokens = form?.getAll('logout_token') ?? [];
-      if (tokens.length !== 1 || !tokens[0]) return refuse(reply, 'exactly one logout_token is required');
+      if (tokens.length !== 1 || !tokens[0]) {
+        context.events.emit('backchannel_logout_refused', { reason: 'malformed' });
+        return refuse(reply, 'exactly one logout_token is required');
+      }
       let logout: Awaited<ReturnType<typeof verifyLogoutToken>>;
       try {
         logout = await verifyLogoutToken(tokens[0], metadata, jwks, {
@@ -42,7 +45,7 @@ export function registerBackchannelLogout(app: FastifyInstance, context: BffCont
         });
       } catch (error) {
         if (!(error instanceof LogoutTokenError)) throw error;
-        request.log.warn({ reason: error.reason }, 'back-channel logout token refused');
+        context.events.emit('backchannel_logout_refused', { reason: 'invalid_token', check: error.reason });
         context.metrics.backchannel('refused');
         return refuse(reply, 'the logout_token is not valid');
       }
@@ -54,6 +57,7 @@ export function registerBackchannelLogout(app: FastifyInstance, context: BffCont
       });
       if (firstUse === undefined) {
         context.metrics.backchannel('replayed');
+        context.events.emit('backchannel_logout_refused', { reason: 'replayed' });
         return refuse(reply, 'the logout_token was already used');
       }
 
@@ -63,9 +67,11 @@ export function registerBackchannelLogout(app: FastifyInstance, context: BffCont
       for (const refreshToken of ended.refreshTokens) {
         await revokeRefreshToken(context, refreshToken).catch(() => undefined);
       }
-      request.log.info({ ended: ended.ended }, 'back-channel logout');
+      context.events.emit('backchannel_logout_received', { sessions: ended.ended, sub: logout.sub });
       context.metrics.backchannel('accepted');
       context.metrics.signOut('backchannel', ended.ended);
+      if (ended.ended > 0)
+        context.events.emit('session_ended', { cause: 'backchannel', sessions: ended.ended, sub: logout.sub });
       return reply.code(200).header('cache-control', 'no-store').send();
     });
   });

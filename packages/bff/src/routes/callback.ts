@@ -114,6 +114,7 @@ export function registerCallback(app: FastifyInstance, context: BffContext): voi
         },
         now,
       );
+      context.events.emit('session_started', { sub: claims.sub });
       // The sign-in replaces the session this browser had: the one recorded when the login started
       // (the Strict cookie does not come with the provider's redirect) and any its cookie names now.
       const cookieNow = readSessionId(request.headers.cookie);

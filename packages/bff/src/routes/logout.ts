@@ -29,7 +29,10 @@ export function registerLogout(app: FastifyInstance, context: BffContext): void 
     let redirectTo = postLogoutRedirectUri;
     if (current) {
       const { tokens } = current.session;
-      if (await context.sessions.end(current.sessionId)) context.metrics.signOut('logout');
+      if (await context.sessions.end(current.sessionId)) {
+        context.metrics.signOut('logout');
+        context.events.emit('session_ended', { cause: 'logout', sessions: 1, sub: current.session.subject });
+      }
       if (tokens.refreshToken && metadata.revocation_endpoint) {
         await revokeRefreshToken(context, tokens.refreshToken).catch((error: unknown) =>
           request.log.warn({ err: { type: (error as Error).name } }, 'refresh token revocation failed at logout'),

@@ -25,6 +25,7 @@ export async function endReplacedSessions(
     const ended = await context.sessions.endByKey(key);
     if (!ended) continue;
     context.metrics.signOut('replaced');
+    context.events.emit('session_ended', { cause: 'replaced', sessions: 1, sub: ended.subject });
     if (!ended.refreshToken || isSameProviderSignIn(ended, signedIn)) continue;
     await revokeRefreshToken(context, ended.refreshToken).catch((error: unknown) =>
       log.warn({ err: { type: (error as Error).name } }, 'refresh token revocation failed at re-login'),

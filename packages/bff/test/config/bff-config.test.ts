@@ -34,6 +34,7 @@ describe('BFF configuration', () => {
       tokenMediating: { enabled: false },
       idTokenSigningAlg: 'RS256',
       idTokenTrustedAudiences: [],
+      trustedProxies: [],
     });
     expect(config.routes[0]).toEqual({
       path: '/api',
@@ -48,6 +49,7 @@ describe('BFF configuration', () => {
     ['no client secret', { ...valid, clientSecret: undefined }, 'clientSecret'],
     ['a short client secret', { ...valid, clientSecret: 'short' }, 'clientSecret'],
     ['no token-encryption keys', { ...valid, tokenEncryptionKeys: [] }, 'tokenEncryptionKeys'],
+    ['a trusted proxy that is not an address or range', { ...valid, trustedProxies: ['nginx'] }, 'trustedProxies.0'],
     ['a malformed key', { ...valid, tokenEncryptionKeys: ['not-a-key'] }, 'tokenEncryptionKeys.0'],
     ['http on a public host', { ...valid, publicUrl: 'http://app.example.com' }, 'publicUrl'],
     ['an http issuer on a public host', { ...valid, issuer: 'http://idp.example.com' }, 'issuer'],

@@ -1,5 +1,6 @@
 import { corsHook, createCorsPolicy, createRequestVerifier, resourceServer } from '@gatehouse/resource-server';
-import { openStore, type Store } from '@gatehouse/store';
+import { createTracing, storeSpanObserver, type TracingOptions, traceRequests } from '@gatehouse/server-kit';
+import { observeStore, openStore, type Store } from '@gatehouse/store';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { DemoApiConfig } from './config.js';
 import { frameworkErrorOptions, registerErrorReplies } from './error-replies.js';
@@ -13,6 +14,8 @@ export interface DemoApiDeps {
   store: Store;
   fetch: typeof fetch;
   now: () => number;
+  /** Where spans go when `config.tracing.enabled`. Default: the global tracer provider. */
+  tracerProvider: TracingOptions['provider'];
 }
 
 /**
@@ -24,7 +27,9 @@ export async function buildDemoApi(
   config: Readonly<DemoApiConfig>,
   deps: Partial<DemoApiDeps> = {},
 ): Promise<FastifyInstance> {
-  const store = deps.store ?? (await openStore(config.store));
+  const tracing = createTracing(config.tracing, { name: '@gatehouse/demo-api', provider: deps.tracerProvider });
+  const openedStore = deps.store ?? (await openStore(config.store));
+  const store = tracing ? observeStore(openedStore, storeSpanObserver(tracing)) : openedStore;
   const verifier = createRequestVerifier({
     issuer: config.issuer,
     audience: config.audience,
@@ -40,6 +45,8 @@ export async function buildDemoApi(
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
     ...frameworkErrorOptions,
   });
+  // First, so the span covers every other hook.
+  if (tracing) traceRequests(app, tracing);
   if (config.corsOrigins.length > 0) {
     app.addHook(
       'onRequest',

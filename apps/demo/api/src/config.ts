@@ -1,3 +1,4 @@
+import { tracingConfigSchema } from '@gatehouse/server-kit';
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
@@ -27,6 +28,8 @@ export const demoApiConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /** OpenTelemetry spans, off by default; behind the BFF, trust its `traceparent` to continue its traces. */
+    tracing: tracingConfigSchema,
   },
   { additionalProperties: false },
 );

@@ -28,6 +28,6 @@ export { type LogoutRequest, LogoutTokenError, logoutTokenMaxAgeSeconds, verifyL
 export { createPkcePair } from './pkce.js';
 export { isBelowApiBase, withAppsecretProof } from './provider-api-url.js';
 export { callProvider, type Fetch } from './provider-http.js';
-export { createProviderKeys } from './provider-keys.js';
+export { createProviderKeys, type ProviderKeys } from './provider-keys.js';
 export { basicAuthorization, type ClientCredentials, requestTokens, type TokenResponse } from './token-request.js';
 export { fetchUserInfo } from './userinfo.js';

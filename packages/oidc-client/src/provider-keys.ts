@@ -9,9 +9,9 @@ import type { ProviderMetadata } from './discovery.js';
  * cannot be reached with nothing cached is {@link ProviderUnavailableError}; an unknown key fails the
  * token's verification.
  */
-export function createProviderKeys(metadata: ProviderMetadata, fetchImpl?: typeof fetch): JWTVerifyGetKey {
+export function createProviderKeys(metadata: ProviderMetadata, fetchImpl?: typeof fetch): ProviderKeys {
   const keys = new JwksCache({ issuer: metadata.issuer, jwksUri: metadata.jwks_uri, fetch: fetchImpl });
-  return async (header) => {
+  const keyFor: JWTVerifyGetKey = async (header) => {
     try {
       return await keys.keyFor({ kid: header.kid, alg: header.alg });
     } catch (error) {
@@ -21,4 +21,11 @@ export function createProviderKeys(metadata: ProviderMetadata, fetchImpl?: typeo
       throw error;
     }
   };
+  return Object.assign(keyFor, { ensureLoaded: () => keys.ensureLoaded() });
 }
+
+/** A key getter for `jose`'s `jwtVerify`, and a way to know the provider's keys were fetched. */
+export type ProviderKeys = JWTVerifyGetKey & {
+  /** Fetches the JWKS if nothing is cached yet (once per cool-down); rejects while none could be. */
+  ensureLoaded(): Promise<void>;
+};

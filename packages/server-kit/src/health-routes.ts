@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CheckState, ServerLifecycle } from './server-lifecycle.js';
 
 /** The paths of the liveness and readiness endpoints, on whichever listener serves them. */
@@ -49,6 +49,8 @@ export interface HealthRoutesOptions {
   exposed: boolean;
   /** The answer for the paths when not exposed. Default: the app's not-found handler. */
   hidden?: (request: FastifyRequest, reply: FastifyReply) => FastifyReply;
+  /** More route config for both routes, e.g. `{ isPublic: true }` under the resource-server plugin. */
+  routeConfig?: FastifyContextConfig;
 }
 
 /**
@@ -59,7 +61,7 @@ export interface HealthRoutesOptions {
  */
 export function registerHealthRoutes(app: FastifyInstance, options: HealthRoutesOptions): void {
   const lifecycle = app.lifecycle;
-  const routeOptions = { logLevel: 'warn', config: { servedWhileClosing: true } } as const;
+  const routeOptions = { logLevel: 'warn', config: { ...options.routeConfig, servedWhileClosing: true } } as const;
   const send = (reply: FastifyReply, answer: HealthAnswer) =>
     reply.code(answer.statusCode).headers(healthHeaders).send(answer.body);
   if (!options.exposed) {

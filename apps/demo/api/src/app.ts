@@ -1,5 +1,13 @@
 import { corsHook, createCorsPolicy, createRequestVerifier, resourceServer } from '@gatehouse/resource-server';
-import { createTracing, storeSpanObserver, type TracingOptions, traceRequests } from '@gatehouse/server-kit';
+import {
+  attachLifecycle,
+  createTracing,
+  registerHealthRoutes,
+  shuttingDownRetryAfterSeconds,
+  storeSpanObserver,
+  type TracingOptions,
+  traceRequests,
+} from '@gatehouse/server-kit';
 import { observeStore, openStore, type Store } from '@gatehouse/store';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { DemoApiConfig } from './config.js';
@@ -43,10 +51,22 @@ export async function buildDemoApi(
   const app = Fastify({
     bodyLimit: 64 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+    // Late requests during a stop get the demo's own error body (below), not Fastify's.
+    return503OnClosing: false,
     ...frameworkErrorOptions,
   });
   // First, so the span covers every other hook.
   if (tracing) traceRequests(app, tracing);
+  // `/healthz` and `/readyz` (the store answers), and a stop that does not wait for kept-alive clients.
+  attachLifecycle(app, {
+    refuse: (_request, reply) =>
+      reply
+        .code(503)
+        .header('retry-after', String(shuttingDownRetryAfterSeconds))
+        .send({ error: 'unavailable', message: 'the server is shutting down; try again' }),
+  });
+  app.lifecycle.addReadinessCheck('store', () => store.ping());
+  registerHealthRoutes(app, { exposed: true, routeConfig: { isPublic: true } });
   if (config.corsOrigins.length > 0) {
     app.addHook(
       'onRequest',

@@ -1,5 +1,11 @@
 import { ConfigError, isLoopbackUrl, parseConfig, secretString } from '@gatehouse/config';
-import { tracingConfigSchema } from '@gatehouse/server-kit';
+import {
+  checkOpsConfig,
+  healthConfigSchema,
+  metricsListenerConfigSchema,
+  shutdownConfigSchema,
+  tracingConfigSchema,
+} from '@gatehouse/server-kit';
 import { type Static, Type } from '@sinclair/typebox';
 import { checkClientMetadata } from '../checks/check-client-metadata.js';
 import { clientMetadataSchema } from '../protocol/client-metadata.js';
@@ -165,6 +171,12 @@ export const authorizationServerConfigSchema = Type.Object(
     }),
     // Off by default; see docs/operations.md#tracing for registering a provider and what a span holds.
     tracing: tracingConfigSchema,
+    /** `/metrics` (and, by choice, `/healthz` + `/readyz`) on a listener of its own. Default off. */
+    metrics: metricsListenerConfigSchema,
+    /** Where `/healthz` and `/readyz` are served. Default the public listener. */
+    health: healthConfigSchema,
+    /** The graceful stop on SIGTERM; see docs/operations.md#health-readiness-and-shutdown. */
+    shutdown: shutdownConfigSchema,
   },
   { additionalProperties: false },
 );
@@ -226,6 +238,8 @@ export function loadAuthorizationServerConfig(
       );
   }
   checkUpstreams(config.upstreams, label);
+  const opsProblem = checkOpsConfig(config);
+  if (opsProblem) throw new ConfigError(`${label}: ${opsProblem.field}: ${opsProblem.message}`, opsProblem.field);
   const upstreamNames = new Set(config.upstreams.map((upstream) => upstream.name));
   for (const [i, client] of config.clients.entries()) {
     const unserved = client.resources.find((resource) => !config.resources.includes(resource));

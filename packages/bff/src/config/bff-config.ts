@@ -1,6 +1,13 @@
 import { ConfigError, isLoopbackHost, parseConfig, secretString } from '@gatehouse/config';
 import { allowedAlgorithms, defaultSigningAlgorithm, isBelowApiBase } from '@gatehouse/oidc-client';
-import { tracingConfigSchema } from '@gatehouse/server-kit';
+import {
+  checkOpsConfig,
+  healthConfigSchema,
+  healthPaths,
+  metricsListenerConfigSchema,
+  shutdownConfigSchema,
+  tracingConfigSchema,
+} from '@gatehouse/server-kit';
 import { type Static, Type } from '@sinclair/typebox';
 
 /** An upstream's name, as the authorization server knows it (`upstreams[].name` there). */
@@ -290,14 +297,12 @@ export const bffConfigSchema = Type.Object(
       default: '/',
       description: 'where the provider sends the browser after logout',
     }),
-    metrics: Type.Object(
-      {
-        enabled: Type.Boolean({ default: false, description: 'serve Prometheus metrics on their own listener' }),
-        host: Type.String({ minLength: 1, default: '127.0.0.1', description: 'address of the metrics listener' }),
-        port: Type.Integer({ minimum: 0, maximum: 65535, default: 9464, description: 'port of the metrics listener' }),
-      },
-      { additionalProperties: false, default: {}, description: 'Prometheus metrics, away from the browsers’ origin' },
-    ),
+    /** `/metrics` (and, by choice, `/healthz` + `/readyz`) on a listener of its own. Default off. */
+    metrics: metricsListenerConfigSchema,
+    /** Where `/healthz` and `/readyz` are served. Default the public listener. */
+    health: healthConfigSchema,
+    /** The graceful stop on SIGTERM; see docs/operations.md#health-readiness-and-shutdown. */
+    shutdown: shutdownConfigSchema,
     // Off by default; see docs/operations.md#tracing for registering a provider and what a span holds.
     tracing: tracingConfigSchema,
     offlineAccess: Type.Object(
@@ -322,7 +327,8 @@ export type BffConfig = Static<typeof bffConfigSchema>;
 /**
  * Checks a BFF configuration and returns it frozen with defaults applied. Refuses, naming the field:
  * anything the schema refuses; plain `http` for `publicUrl` or `issuer` outside loopback; an absolute
- * session limit shorter than the idle one; two routes with the same path or a route under `prefix`;
+ * session limit shorter than the idle one; two routes with the same path, a route under `prefix` or
+ * on `/healthz` or `/readyz`; `health.listener: "metrics"` without `metrics.enabled`;
  * two upstreams with one name, or an `apiBaseUrl` over plain http outside loopback; an upstream route
  * naming no configured upstream, with a `target` outside the upstream's `apiBaseUrl`, or with `scopes`
  * or `appsecretProof` (the authorization server decides both for upstream tokens).
@@ -357,8 +363,13 @@ export function loadBffConfig(input: unknown, label = 'bff config'): Readonly<Bf
     ) {
       throw new ConfigError(`${label}: ${field}: must not be under ${config.prefix} or contain ".."`, field);
     }
+    // The health paths are the BFF's own on every listener choice (404 when served elsewhere).
+    const health = Object.values(healthPaths).find((path) => route.path === path || route.path.startsWith(`${path}/`));
+    if (health) throw new ConfigError(`${label}: ${field}: ${health} is the BFF's own health endpoint`, field);
   }
   checkUpstreams(config, label);
+  const opsProblem = checkOpsConfig(config);
+  if (opsProblem) throw new ConfigError(`${label}: ${opsProblem.field}: ${opsProblem.message}`, opsProblem.field);
   return config;
 }
 

@@ -1,9 +1,10 @@
-import { createServer, type Server } from 'node:http';
 import { BffMetrics, createBff, DiscoveryError, loadBffConfig, ProviderUnavailableError } from '@gatehouse/bff';
 import { readConfigFile } from '@gatehouse/config';
+import type { OpsListener } from '@gatehouse/server-kit';
 import { StoreError } from '@gatehouse/store';
 import { type Command, exitCode, logStream } from '../command.js';
 import { parseFlags, requireFlag } from '../flags.js';
+import { startOps, stopOnSignal } from '../graceful-stop.js';
 
 export const bffCommand: Command = {
   path: ['bff'],
@@ -11,7 +12,9 @@ export const bffCommand: Command = {
   help: `Usage: gatehouse bff --config FILE
 
 Runs the backend-for-frontend described by FILE (see docs/bff.md): discovers the provider, opens the
-store, and listens on "host":"port". Stops cleanly on SIGINT or SIGTERM.
+store, and listens on "host":"port" (and on "metrics" when enabled). On SIGINT or SIGTERM it turns
+/readyz to 503, drains (shutdown.drainDelayMs), closes and exits; requests in flight get up to
+shutdown.drainTimeoutMs.
 
   --config FILE   the BFF configuration (JSON)
   -h, --help      this text
@@ -29,46 +32,28 @@ Exit codes: 0 stopped cleanly, 1 could not start (provider or store unreachable,
     const config = loadBffConfig(await readConfigFile(path), path);
     let app: Awaited<ReturnType<typeof createBff>>;
     const metrics = new BffMetrics();
-    let metricsServer: Server | undefined;
+    let ops: OpsListener | undefined;
     try {
       app = await createBff(config, { logger: { stream: logStream(io) }, metrics });
       await app.listen({ port: config.port, host: config.host });
-      if (config.metrics.enabled) metricsServer = await serveMetrics(metrics, config.metrics.host, config.metrics.port);
+      ops = await startOps(app, config, metrics.render).catch(async (error: unknown) => {
+        await app.close();
+        throw error;
+      });
     } catch (error) {
       if (error instanceof DiscoveryError || error instanceof ProviderUnavailableError || error instanceof StoreError) {
         io.stderr(`gatehouse bff: cannot start: ${error.message}`);
         return exitCode.failure;
       }
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-        io.stderr(`gatehouse bff: cannot start: ${config.host}:${config.port} is in use`);
+        const { address, port } = error as { address?: string; port?: number };
+        io.stderr(`gatehouse bff: cannot start: ${address ?? config.host}:${port ?? config.port} is in use`);
         return exitCode.failure;
       }
       throw error;
     }
     io.stdout(`Gatehouse BFF for ${config.issuer} at ${config.publicUrl} (listening on ${config.host}:${config.port})`);
-    const signal = await io.stopSignal;
-    io.stdout(`gatehouse bff: ${signal}, closing`);
-    await app.close();
-    metricsServer?.close();
+    await stopOnSignal('bff', io, app, config, ops);
     return exitCode.ok;
   },
 };
-
-/** Prometheus scrapes `GET /metrics` on a listener of its own, off the browser-facing origin. */
-async function serveMetrics(metrics: BffMetrics, host: string, port: number): Promise<Server> {
-  const server = createServer((request, response) => {
-    if (request.method !== 'GET' || request.url !== '/metrics') {
-      response.writeHead(404).end();
-      return;
-    }
-    metrics.render().then(
-      ({ contentType, body }) => response.writeHead(200, { 'content-type': contentType }).end(body),
-      () => response.writeHead(500).end(),
-    );
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  return server;
-}

@@ -5,6 +5,7 @@ import { createAuthorizationServer, loadAuthorizationServerConfig } from '@gateh
 import { createBff, loadBffConfig } from '@gatehouse/bff';
 import { buildDemoApi, loadDemoApiConfig } from '@gatehouse/demo-api';
 import { createSocialProvider } from '@gatehouse/demo-upstream';
+import { closeGracefully } from '@gatehouse/server-kit';
 import { StoreError } from '@gatehouse/store';
 import type { FastifyInstance } from 'fastify';
 import { type Command, exitCode, UsageError } from '../command.js';
@@ -69,9 +70,14 @@ Stops cleanly on SIGINT or SIGTERM. Exit codes: 0 stopped cleanly, 1 could not s
 
     const running: FastifyInstance[] = [];
     let stopWorker: () => void = () => undefined;
+    // The BFF first (its proxied calls finish), then the API, the AS, Example Social; each of ours
+    // drains as in production (answers close their connections, in-flight calls finish, 10 s at most).
     const stopAll = async () => {
       stopWorker();
-      for (const app of running.reverse()) await app.close();
+      for (const app of running.reverse()) {
+        if (app.hasDecorator('lifecycle')) await closeGracefully(app, { drainDelayMs: 0, drainTimeoutMs: 10_000 });
+        else await app.close();
+      }
     };
     try {
       const social = createSocialProvider(configs.social).app;
@@ -114,8 +120,10 @@ Stops cleanly on SIGINT or SIGTERM. Exit codes: 0 stopped cleanly, 1 could not s
       ].join('\n'),
     );
     const signal = await io.stopSignal;
-    io.stdout(`gatehouse dev: ${signal}, closing`);
+    io.stdout(`gatehouse dev: ${signal}, draining every server`);
+    const stopping = performance.now();
     await stopAll();
+    io.stdout(`gatehouse dev: stopped in ${((performance.now() - stopping) / 1000).toFixed(1)} s`);
     return exitCode.ok;
   },
 };

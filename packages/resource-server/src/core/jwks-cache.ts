@@ -78,6 +78,17 @@ export class JwksCache {
   }
 
   /**
+   * Makes sure keys are cached, for a readiness check: with none, fetches them (joining a fetch in
+   * flight, and at most once per cool-down while the provider fails, so probes cannot flood it).
+   * Raises {@link ProviderUnavailableError} while none could be fetched.
+   */
+  async ensureLoaded(): Promise<void> {
+    if (this.#keys) return;
+    if (this.#mayFetch(this.#options.now())) await this.#refresh();
+    if (!this.#keys) throw new ProviderUnavailableError('the JWKS has not been fetched yet');
+  }
+
+  /**
    * Whether to fetch: join one in flight, or start one at most once per cool-down, counted from the
    * last attempt whether it worked or not, so neither made-up `kid`s nor a provider that stays down
    * cause a fetch per call.

@@ -22,9 +22,9 @@ export const configCheckCommand: Command = {
 
 Checks a configuration as the server would at start, without starting it: the schema and the
 cross-field rules (secrets given as { "env": … } or { "file": … } resolved), then what it must
-reach: the store (opened, pinged once, closed), for a BFF the provider's discovery document and
-JWKS, for an authorization server the discovery document of each OpenID upstream. One line per
-check, "ok" or "failed: reason". No secret is printed.
+reach: the store (opened without migrating, pinged once, closed), for a BFF the provider's
+discovery document and JWKS, for an authorization server the discovery document of each OpenID
+upstream. One line per check, "ok" or "failed: reason". No secret is printed.
 
   --config FILE   the configuration (JSON)
   --kind KIND     authorization-server or bff; by default told from the file's fields
@@ -67,7 +67,7 @@ function bffChecks(input: unknown, path: string): { checks: Check[]; secrets: st
   const config = loadBffConfig(input, path);
   return {
     checks: [
-      ...storeChecks(config.store, checkTimeoutMs),
+      ...storeChecks(config.store, config.storeMigration, checkTimeoutMs),
       ...providerChecks(config.issuer, config.idTokenSigningAlg, checkTimeoutMs),
     ],
     secrets: listSecretValues(bffConfigSchema, config),
@@ -84,7 +84,7 @@ function authorizationServerChecks(input: unknown, path: string): { checks: Chec
     return { name: `upstream ${upstream.name}`, run: async () => 'type oauth2: nothing to fetch before a sign-in' };
   });
   return {
-    checks: [...storeChecks(config.store, checkTimeoutMs), ...upstreams],
+    checks: [...storeChecks(config.store, config.storeMigration, checkTimeoutMs), ...upstreams],
     secrets: listSecretValues(authorizationServerConfigSchema, config),
   };
 }

@@ -1,21 +1,36 @@
 // An oidc-provider instance on loopback for benchmarks, and a scripted login through its
 // development login form (any user name is accepted).
+
+import { fork } from 'node:child_process';
 import { createServer } from 'node:http';
 
-// oidc-provider's notices about choices made here on purpose (Node 20, its development keys,
-// adapter and sign-in pages for a bench's provider) are dropped; anything else prints.
-const warn = console.warn;
-console.warn = (...args) => {
-  if (
-    !/^oidc-provider WARNING: (Unsupported runtime|a quick start development-only|quick start development-only)/.test(
-      String(args[0]),
-    )
-  )
-    warn(...args);
-};
-const { default: Provider } = await import('oidc-provider');
+/**
+ * Starts oidc-provider with `clients` in a child process of its own and resolves with its issuer.
+ * Not in the process of the systems under test: oidc-provider runs each request in an
+ * AsyncLocalStorage, which turns on async hooks for every promise of its process and would charge
+ * the BFF (many promises per call) far more than the bare proxy it is compared with.
+ */
+export function startProviderProcess(clients) {
+  const child = fork(new URL(import.meta.url), ['--serve', JSON.stringify(clients)], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  process.on('exit', () => child.kill());
+  return new Promise((resolve, reject) => {
+    child.once('message', ({ issuer }) => resolve({ issuer, stop: () => child.kill() }));
+    child.once('exit', (code) => reject(new Error(`the provider exited (${code}) before it was ready`)));
+  });
+}
 
+/** oidc-provider on loopback in this process, with `clients` and devInteractions for sign-in. */
 export async function startProvider(clients) {
+  // Its notices about choices made here on purpose (Node 20, its development keys, adapter and
+  // sign-in pages for a bench's provider) are dropped; anything else prints.
+  const warn = console.warn;
+  console.warn = (...args) => {
+    if (!/^oidc-provider WARNING: (Unsupported runtime|(a )?quick start development-only)/.test(String(args[0])))
+      warn(...args);
+  };
+  const { default: Provider } = await import('oidc-provider');
   const server = createServer();
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${server.address().port}`;
@@ -38,6 +53,12 @@ export async function startProvider(clients) {
   });
   server.on('request', provider.callback());
   return { issuer, stop: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+if (process.argv[2] === '--serve') {
+  const { issuer } = await startProvider(JSON.parse(process.argv[3]));
+  process.send({ issuer });
+  process.on('disconnect', () => process.exit(0));
 }
 
 /** Follows an authorization URL through login and consent; returns the redirect back to the client. */

@@ -10,7 +10,7 @@ import express from 'express';
 import expressOpenIdConnect from 'express-openid-connect';
 import Fastify from 'fastify';
 import { createProxyMiddleware } from 'http-proxy-middleware';
-import { cookiesFrom, loginAtProvider, startProvider } from './provider.js';
+import { cookiesFrom, loginAtProvider, startProviderProcess } from './provider.js';
 
 const { auth, requiresAuth } = expressOpenIdConnect;
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -52,7 +52,7 @@ const [bffPort, expressPort, cachedPort] = [await freePort(), await freePort(), 
 const cachedOrigin = `http://127.0.0.1:${cachedPort}`;
 const bffOrigin = `http://127.0.0.1:${bffPort}`;
 const expressOrigin = `http://127.0.0.1:${expressPort}`;
-const provider = await startProvider([
+const provider = await startProviderProcess([
   {
     client_id: 'gatehouse-bff',
     client_secret: secret,

@@ -38,7 +38,13 @@ export interface Federation {
  * appsecret_proof) and oidc-provider (OpenID, by discovery). `web-app` may exchange for social tokens.
  */
 export async function startFederation(
-  options: { socialTokenTtl?: number; extraUpstreams?: Record<string, unknown>[] } = {},
+  options: {
+    socialTokenTtl?: number;
+    extraUpstreams?: Record<string, unknown>[];
+    /** The provider's logger and metrics registry (default: none, a registry of its own). */
+    logger?: unknown;
+    metricsRegistry?: unknown;
+  } = {},
 ): Promise<Federation> {
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
@@ -104,7 +110,12 @@ export async function startFederation(
         },
       ],
     },
-    { now: () => clock.now, fetch: recordingFetch },
+    {
+      now: () => clock.now,
+      fetch: recordingFetch,
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+      ...(options.metricsRegistry === undefined ? {} : { metricsRegistry: options.metricsRegistry }),
+    },
   );
   return {
     as,

@@ -1,3 +1,4 @@
+import { classifyFailure } from '@gatehouse/server-kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AsContext } from '../context.js';
 import { answerOAuthFailure, noStore } from '../http/oauth-reply.js';
@@ -8,6 +9,7 @@ import type { RegisteredClient } from '../protocol/client-metadata.js';
 import {
   InvalidRequestError,
   OAuthError,
+  type OAuthErrorCode,
   UnauthorizedClientError,
   UnsupportedGrantTypeError,
 } from '../protocol/errors.js';
@@ -65,8 +67,14 @@ export function registerToken(app: FastifyInstance, context: AsContext): void {
       context.metrics.tokenRequest(grantLabel(grantType), 'issued');
       return noStore(reply).type('application/json; charset=utf-8').send(response);
     } catch (error) {
-      context.metrics.tokenRequest(grantLabel(grantType), error instanceof OAuthError ? error.code : 'server_error');
+      context.metrics.tokenRequest(grantLabel(grantType), failureOutcome(error));
       return answerOAuthFailure(request, reply, error);
     }
   });
+}
+
+/** A failed token request's `outcome` label: its OAuth error code; a store outage or a drain is `temporarily_unavailable`. */
+function failureOutcome(error: unknown): OAuthErrorCode {
+  if (error instanceof OAuthError) return error.code;
+  return classifyFailure(error).status === 503 ? 'temporarily_unavailable' : 'server_error';
 }

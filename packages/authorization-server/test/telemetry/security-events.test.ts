@@ -1,13 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createMetricsRegistry, type Registry } from '@gatehouse/server-kit';
+import type { Registry } from '@gatehouse/server-kit';
 import {
   type AuthorizationServerUnderTest,
   basicAuthorization,
   confidentialClient,
   csrfOf,
   demoUser,
-  listenAuthorizationServer,
   obtainTokens,
   payloadOf,
   postForm,
@@ -20,17 +19,11 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openAuthorizationServerAdmin } from '../../src/admin.js';
 import { loadAuthorizationServerConfig } from '../../src/config/as-config.js';
+import { type ObservedServer, observedServer } from './observed-server.js';
 
 // Issue #17: security events are log lines with a stable `event` field (the audit trail a SIEM
 // ingests), counted in the server's metrics; neither ever holds a token, code, secret or password.
 // Real flows over loopback HTTP, every log line captured.
-
-interface LogLine {
-  level: number;
-  event?: string;
-  msg: string;
-  [field: string]: unknown;
-}
 
 const cookieSecret = 'test-cookie-secret-0123456789abcdefghij';
 
@@ -50,30 +43,8 @@ async function logoutReceiver(status: number): Promise<{ url: string; received: 
   return receiver;
 }
 
-/** A server with every log line in `lines` and its metrics in `registry`. */
-async function observedServer(overrides: Record<string, unknown> = {}) {
-  const lines: LogLine[] = [];
-  const registry = createMetricsRegistry();
-  const server = await listenAuthorizationServer(overrides, {
-    logger: { level: 'info', stream: { write: (line: string) => lines.push(JSON.parse(line) as LogLine) } },
-    metricsRegistry: registry,
-  });
-  const events = (name: string) => lines.filter((line) => line.event === name);
-  /** A series' value (0 when it was never recorded): the labels must match exactly. */
-  const metric = async (name: string, labels: Record<string, string> = {}) => {
-    const found = (await registry.getMetricsAsJSON()).find((each) => each.name === name);
-    const series = found?.values.find(
-      (value) =>
-        Object.keys(value.labels).length === Object.keys(labels).length &&
-        Object.entries(labels).every(([label, expected]) => String(value.labels[label]) === expected),
-    );
-    return series?.value ?? 0;
-  };
-  return { server, lines, registry, events, metric };
-}
-
 describe('security events', () => {
-  let observed: Awaited<ReturnType<typeof observedServer>>;
+  let observed: ObservedServer;
   let server: AuthorizationServerUnderTest;
   let registry: Registry;
   let delivered: Awaited<ReturnType<typeof logoutReceiver>>;
@@ -242,24 +213,6 @@ describe('security events', () => {
     await expectNoSecretLogged();
   });
 
-  it('a stranger sending made-up grant types: one `other` series, never their value', async () => {
-    for (let i = 0; i < 5; i += 1) {
-      await postForm(
-        server,
-        `${server.issuer}/token`,
-        { grant_type: `urn:made-up:${i}` },
-        { authorization: basicAuthorization('web-app', confidentialClient.client_secret) },
-      );
-    }
-    expect(
-      await observed.metric('gatehouse_as_token_requests_total', {
-        grant_type: 'other',
-        outcome: 'unsupported_grant_type',
-      }),
-    ).toBe(5);
-    expect(await registry.metrics()).not.toContain('urn:made-up');
-  });
-
   it('consent revoked from the profile, and granted again at the consent page', async () => {
     const tokens = await obtainTokens(server);
     remember(tokens);
@@ -361,26 +314,5 @@ describe('security events', () => {
     expect(
       await observed.metric('gatehouse_as_active_signing_key_age_seconds', { alg: String(activated[0]?.alg) }),
     ).toBeCloseTo(61, 3);
-  });
-});
-
-describe('security events of the rate limits', () => {
-  let observed: Awaited<ReturnType<typeof observedServer>>;
-  beforeAll(async () => {
-    observed = await observedServer({ rateLimits: { loginFailuresPerIp: 2, registrationsPerIp: 1 } });
-  });
-  afterAll(() => observed.server.close());
-
-  it('a stranger guessing passwords from one address: rate_limit_refused for the login limit, counted', async () => {
-    const { server } = observed;
-    const guess = { email: demoUser.email, password: 'a guess at the password 123' };
-    const statuses: number[] = [];
-    for (let i = 0; i < 4; i += 1) statuses.push((await signInAtLoginPage(server, new TestBrowser(), guess)).status);
-    expect(statuses.at(-1)).toBe(429);
-    const refusals = observed.events('rate_limit_refused');
-    expect(refusals.length).toBeGreaterThan(0);
-    expect(refusals[0]).toMatchObject({ level: 40, limit: 'login', source_address: '127.0.0.1' });
-    expect(await observed.metric('gatehouse_as_rate_limit_refusals_total', { limit: 'login' })).toBe(refusals.length);
-    expect(JSON.stringify(observed.lines)).not.toContain(guess.password);
   });
 });

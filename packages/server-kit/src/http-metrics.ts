@@ -1,4 +1,3 @@
-import { METHODS } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { counterOf, histogramOf, type Registry } from './metrics-registry.js';
 
@@ -15,7 +14,8 @@ export const httpDurationBuckets = Object.freeze([0.005, 0.01, 0.025, 0.05, 0.1,
 /** The `route` label of a request no route took (a 404, a path the router could not decode). */
 export const unmatchedRoute = 'unmatched';
 
-const knownMethods = new Set(METHODS);
+/** The methods a route may serve; any other (`PROPFIND`, `PURGE` …) is labelled `other`. */
+const routeMethods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 /**
  * Counts and times every answered request of `app`:
@@ -23,7 +23,8 @@ const knownMethods = new Set(METHODS);
  * `gatehouse_http_request_duration_seconds{server,route,method,status_class}` (`2xx` … `5xx`).
  *
  * `route` is the pattern the router matched (`/bff/user`, `/api/*`), never the URL, and every request
- * no route took is `unmatched`: whatever paths a stranger sends, the series stay the app's routes.
+ * no route took is `unmatched`, and a method no route serves `other`: whatever a stranger sends, the
+ * series stay the app's routes.
  * A request whose client went away before the answer is not counted. Register on the root app,
  * before its routes' own plugins, so that every route is seen. `createServer({ httpMetrics })` does
  * this, and also counts the requests the router refuses before any hook runs (an undecodable path):
@@ -47,7 +48,7 @@ export function registerHttpMetrics(app: FastifyInstance, options: HttpMetricsOp
   });
   const record: RecordHttpAnswer = (request, reply) => {
     const route = routeLabel(request);
-    const method = knownMethods.has(request.method) ? request.method : 'other';
+    const method = routeMethods.has(request.method) ? request.method : 'other';
     const status = reply.statusCode;
     requests.inc({ server, route, method, status: String(status) });
     durations.observe(

@@ -71,7 +71,7 @@ describe('a stranger flooding /readyz on the BFF', () => {
     expect(statuses.filter((status) => status !== 200)).toEqual([]);
     expect(pings()).toBeGreaterThanOrEqual(1);
     expect(pings()).toBeLessThanOrEqual(Math.ceil(elapsedMs / 1000) + 1);
-  });
+  }, 60_000); // 2000 requests take a few seconds on a loaded machine
 
   it('spends nobody’s rate limit: a sign-in from the same address still starts after the flood', async () => {
     const { origin } = await startBff();

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { createBff, loadBffConfig } from '@gatehouse/bff';
 import { createRequestVerifier } from '@gatehouse/resource-server';
+import { closeGracefully } from '@gatehouse/server-kit';
 import { openStore, type Store } from '@gatehouse/store';
 import {
   freePort,
@@ -47,6 +48,9 @@ describe.skipIf(!ready)('Gatehouse behind the example nginx configuration', () =
   let appOrigin: string;
   let issuer: string;
   let httpPort: number;
+  let instancePorts: number[] = [];
+  /** Starts BFF instance `i` on its port (again, after a stop). */
+  let startBff: (i: number) => Promise<void>;
   let nginx: RunningNginx | undefined;
   let provider: RunningAuthorizationServer | undefined;
   let api: TestApi | undefined;
@@ -64,6 +68,7 @@ describe.skipIf(!ready)('Gatehouse behind the example nginx configuration', () =
     const [httpsPort, plainPort, bff0, bff1, asPort] = await Promise.all([1, 2, 3, 4, 5].map(() => freePort()));
     httpPort = plainPort;
     const bffPorts = [bff0, bff1] as [number, number];
+    instancePorts = [...bffPorts, asPort];
     appOrigin = `https://localhost:${httpsPort}`;
     issuer = `https://127.0.0.1:${httpsPort}`;
     api = await startTestApi();
@@ -115,7 +120,7 @@ describe.skipIf(!ready)('Gatehouse behind the example nginx configuration', () =
       ],
     });
     const keyPrefix = `${runScopedName('gatehouse-test-nginx')}:`;
-    for (const [i, port] of bffPorts.entries()) {
+    startBff = async (i) => {
       // One connection per instance, as two processes would have.
       const store = await openStore(redisUrl, { keyPrefix });
       stores.push(store);
@@ -123,16 +128,18 @@ describe.skipIf(!ready)('Gatehouse behind the example nginx configuration', () =
       bff.server.on('request', () => {
         served[i] = (served[i] ?? 0) + 1;
       });
-      await bff.listen({ port, host: '127.0.0.1' });
-      bffs.push(bff);
-    }
+      await bff.listen({ port: bffPorts[i] as number, host: '127.0.0.1' });
+      bffs[i] = bff;
+    };
+    await startBff(0);
+    await startBff(1);
   }, 60_000);
 
   afterAll(async () => {
     await nginx?.stop();
     for (const bff of bffs) {
       bff.server.closeAllConnections();
-      await bff.close();
+      await bff.close(); // a second close (the last test closed them) just resolves
     }
     for (const store of stores) await store.close();
     await provider?.close();
@@ -234,6 +241,25 @@ describe.skipIf(!ready)('Gatehouse behind the example nginx configuration', () =
     expect(answers[loginLimit]).toBe('/authentication/login-failed');
   });
 
+  it('a scraper on the public name finds no health, readiness or metrics; the instances answer probes directly', async () => {
+    const scraper = browserAt('127.0.0.50');
+    const before = [...served];
+    for (const origin of [appOrigin, issuer]) {
+      for (const path of ['/healthz', '/readyz', '/metrics']) {
+        const answer = await scraper.navigate(`${origin}${path}`);
+        expect(answer.status).toBe(404);
+        expect(await answer.json()).toEqual({ error: 'not_found', reason: 'no_such_route' });
+      }
+    }
+    expect(served).toEqual(before);
+    // A load balancer or kubelet probes each instance at its own address.
+    for (const port of instancePorts) {
+      const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ status: 'ready' });
+    }
+  });
+
   it('refuses a body over the BFF’s limit at nginx, before it reaches an instance', async () => {
     const browser = browserAt('127.0.0.40');
     const before = [...served];
@@ -246,6 +272,38 @@ describe.skipIf(!ready)('Gatehouse behind the example nginx configuration', () =
     expect(answer.status).toBe(413);
     expect(await answer.json()).toEqual({ error: 'payload_too_large', reason: 'request_body_too_large' });
     expect(served).toEqual(before);
+  });
+
+  // Last: it replaces an instance.
+  it('a rolling restart behind nginx loses no call: an instance drains, stops and comes back under load', async () => {
+    const browser = browserAt('127.0.0.60');
+    await signIn(browser);
+    const statuses: number[] = [];
+    let running = true;
+    const callers = [1, 2, 3, 4].map(async () => {
+      while (running) statuses.push((await browser.fetch('/api/todos', { csrf: true })).status);
+    });
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    await pause(300);
+    // What SIGTERM does in `gatehouse bff`: not ready, a drain delay, close, cut what is left.
+    await closeGracefully(bffs[1] as FastifyInstance, { drainDelayMs: 200, drainTimeoutMs: 5_000 });
+    await pause(300);
+    const servedBeforeRestart = served[1] ?? 0;
+    await startBff(1);
+    await pause(5_500); // nginx's fail_timeout for the instance that refused connections
+    running = false;
+    await Promise.all(callers);
+    expect(statuses.length).toBeGreaterThan(20);
+    expect(statuses.filter((status) => status !== 200)).toEqual([]);
+    expect(served[1]).toBeGreaterThan(servedBeforeRestart);
+  }, 30_000);
+
+  it('with every BFF instance down, nginx answers 503 in the BFF’s JSON shape with Retry-After', async () => {
+    for (const bff of bffs) await closeGracefully(bff, { drainDelayMs: 0, drainTimeoutMs: 1_000 });
+    const answer = await browserAt('127.0.0.70').fetch('/api/todos', { csrf: true });
+    expect(answer.status).toBe(503);
+    expect(answer.headers.get('retry-after')).toBe('5');
+    expect(await answer.json()).toEqual({ error: 'unavailable', reason: 'no_instance' });
   });
 });
 

@@ -8,7 +8,7 @@ export const nginxPath = process.env.NGINX_PATH ?? '/usr/sbin/nginx';
 
 const exampleDir = new URL('../../examples/deployment/', import.meta.url).pathname;
 /** The files of the example, copied as they are except for `nginx.conf`'s addresses. */
-const exampleFiles = ['nginx.conf', 'gatehouse-proxy.conf', 'gatehouse-tls.conf'] as const;
+const exampleFiles = ['nginx.conf', 'gatehouse-proxy.conf', 'gatehouse-tls.conf', 'gatehouse-private.conf'] as const;
 
 /** Where the example's servers are on loopback, in place of its production addresses. */
 export interface LoopbackTopology {

@@ -249,3 +249,24 @@ describe('gatehouse config check, the kind of config', () => {
     expect(bare).toMatchObject({ code: 2, stderr: ['gatehouse config check: --config is required'] });
   });
 });
+
+describe('a server whose secret is missing', () => {
+  it('does not start: one line naming the field and the variable or file, exit 2', async () => {
+    const name = runScopedName('GATEHOUSE_TEST_COOKIE_SECRET_');
+    const asFile = configFile(asConfig({ store: 'memory', cookieSecrets: [{ env: name }] }));
+    const as = await gatehouse('authorization-server', '--config', asFile);
+    expect(as).toMatchObject({
+      code: 2,
+      stdout: [],
+      stderr: [`${asFile}: cookieSecrets.0: environment variable ${name} is not set`],
+    });
+    const keyFile = join(folder, 'no-such-key');
+    const bffFile = configFile(bffConfig({ store: 'memory', tokenEncryptionKeys: [{ file: keyFile }] }));
+    const bff = await gatehouse('bff', '--config', bffFile);
+    expect(bff).toMatchObject({
+      code: 2,
+      stdout: [],
+      stderr: [`${bffFile}: tokenEncryptionKeys.0: secret file ${keyFile}: no such file`],
+    });
+  });
+});

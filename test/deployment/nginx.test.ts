@@ -65,7 +65,13 @@ describe.skipIf(!ready)('Gatehouse behind the example nginx configuration', () =
     chmodSync(dir, 0o755);
     const certificate = selfSignedCertificate(dir);
     ca = certificate.pem;
-    const [httpsPort, plainPort, bff0, bff1, asPort] = await Promise.all([1, 2, 3, 4, 5].map(() => freePort()));
+    // Five different ports: freePort checks each alone, so two calls could name the same one.
+    const ports: number[] = [];
+    while (ports.length < 5) {
+      const port = await freePort();
+      if (!ports.includes(port)) ports.push(port);
+    }
+    const [httpsPort, plainPort, bff0, bff1, asPort] = ports as [number, number, number, number, number];
     httpPort = plainPort;
     const bffPorts = [bff0, bff1] as [number, number];
     instancePorts = [...bffPorts, asPort];

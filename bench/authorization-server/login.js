@@ -106,7 +106,7 @@ export async function signIn(options) {
  * @param {URL} start
  * @param {SignInOptions} options
  */
-async function followToRedirectUri(start, options) {
+export async function followToRedirectUri(start, options) {
   const jar = new Map();
   /** @type {{ url: URL, init: RequestInit }} */
   let next = { url: start, init: { method: 'GET' } };

@@ -98,7 +98,7 @@ export class AsMetrics {
     this.#refreshTokens.inc({ outcome });
   }
 
-  /** Counts what the security events count; see {@link createSecurityEvents}' observer. */
+  /** Counts what the security events count: the observer the app's `createSecurityEvents` is given. */
   readonly observeSecurityEvent = <Event extends AsSecurityEventName>(
     event: Event,
     fields: AsSecurityEventFields[Event],

@@ -55,7 +55,7 @@ function rawConnection(origin: string): { socket: Socket; received: () => string
 const get = (path: string) => `GET ${path} HTTP/1.1\r\nHost: test\r\nConnection: keep-alive\r\n\r\n`;
 
 describe('closeGracefully', () => {
-  const cleanups: (() => Promise<unknown> | void)[] = [];
+  const cleanups: (() => unknown)[] = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
@@ -110,7 +110,9 @@ describe('closeGracefully', () => {
   it('does no new work for a request sent on a busy connection after the signal: the answer in flight closes it', async () => {
     const { app, origin } = await startServer();
     const raw = rawConnection(origin);
-    cleanups.push(() => raw.socket.destroy());
+    cleanups.push(() => {
+      raw.socket.destroy();
+    });
     raw.socket.write(get('/slow?ms=400'));
     await sleep(100);
     const closing = closeGracefully(app, { drainDelayMs: 0, drainTimeoutMs: 5_000 });
@@ -128,7 +130,9 @@ describe('closeGracefully', () => {
   it('refuses a request queued behind an answer that was already streaming at the signal, with the reason, Retry-After and Connection: close', async () => {
     const { app, origin } = await startServer();
     const raw = rawConnection(origin);
-    cleanups.push(() => raw.socket.destroy());
+    cleanups.push(() => {
+      raw.socket.destroy();
+    });
     raw.socket.write(get('/stream'));
     // Its headers went out before the signal, with keep-alive.
     while (!raw.received().includes('\r\n\r\n')) await sleep(10);

@@ -25,6 +25,7 @@ function services() {
   const clock = () => now;
   const providers = new UpstreamProviders([], fetch, clock);
   const notified: { clients: readonly string[]; sub: string }[] = [];
+  const events: { event: string; fields: object }[] = [];
   return {
     store,
     accounts: new AccountStore(store, clock),
@@ -38,7 +39,8 @@ function services() {
       tokens: new UpstreamTokens(store, createSealer(secrets, 'upstream-tokens'), providers, fetch, clock),
     },
     backchannel: { notify: (clients: readonly string[], sub: string) => void notified.push({ clients, sub }) },
-    events: { emit: () => undefined },
+    events: { emit: (event: string, fields: object) => void events.push({ event, fields }) },
+    emitted: events,
     notified,
     now: clock,
   };
@@ -94,6 +96,9 @@ describe('changePassword', () => {
     expect((await deps.sessions.ofUser(account.sub)).map((session) => session.id)).toEqual([here.loaded.id]);
     expect((await deps.grants.find(offline.grantId))?.revoked ?? true).toBe(true);
     expect(deps.notified).toEqual([{ clients: ['app'], sub: account.sub }]);
+    expect(deps.emitted).toEqual([
+      { event: 'signed_out', fields: { sub: account.sub, cause: 'password_changed', clients: 1 } },
+    ]);
     expect(await deps.accounts.verifyCredentials('a@example.com', 'a brand new passphrase 42')).toBeDefined();
     expect(await deps.accounts.verifyCredentials('a@example.com', password)).toBeUndefined();
   });

@@ -11,6 +11,7 @@ import { closeGracefully } from '@gatehouse/server-kit';
 import { openStore, type Store } from '@gatehouse/store';
 import {
   freePort,
+  parseForm,
   type RunningAuthorizationServer,
   redisUrl,
   requireService,
@@ -39,6 +40,8 @@ const ready = missing.length === 0 && (await requireService('Redis', redisUrl));
 
 /** Sign-ins a browser address may start per minute at the BFF, small enough to reach in a test. */
 const loginLimit = 3;
+/** The authorization server's `loginFailuresPerIp`: its second failure from one source is refused. */
+const loginFailureLimit = 2;
 
 // examples/deployment/nginx.conf as it is, on loopback: TLS at nginx, two BFF instances round robin
 // on one Redis, one authorization server, and an API behind the BFF.
@@ -84,6 +87,7 @@ describe.skipIf(!ready)('Gatehouse behind the example nginx configuration', () =
         issuer,
         port: asPort,
         trustedProxies: ['127.0.0.1'],
+        rateLimits: { loginFailuresPerIp: loginFailureLimit, loginFailuresPerAccount: 100 },
         resources: [api.url],
         clients: [
           {
@@ -232,6 +236,32 @@ describe.skipIf(!ready)('Gatehouse behind the example nginx configuration', () =
         expect(new URL(start.headers.get('location') as string).pathname).toBe('/authorize');
       }
     }
+  });
+
+  it('the authorization server behind the proxy counts failed sign-ins per browser, forged X-Forwarded-For or not', async () => {
+    /** One wrong password at the provider's login page, from `address`; the status it got. */
+    const failOnce = async (address: string, forged?: string): Promise<number> => {
+      const browser = new TestBrowser({ transport: loopbackTransport({ ca, localAddress: address }) });
+      const page = await browser.navigate(`${issuer}/login`);
+      const form = parseForm(await page.text(), `${issuer}/login`);
+      const answer = await browser.post(
+        form.action,
+        { ...form.fields, email: 'nobody@example.com', password: 'not the password 1' },
+        { from: issuer, ...(forged ? { headers: { 'x-forwarded-for': forged } } : {}) },
+      );
+      return answer.status;
+    };
+    // A crowd: each browser's failures are its own, not the proxy's.
+    const crowd: number[] = [];
+    for (const address of ['127.0.0.81', '127.0.0.82', '127.0.0.83']) crowd.push(await failOnce(address));
+    expect(crowd).toEqual([400, 400, 400]);
+    // A stranger naming a new address in every request is still one source, refused once at the limit
+    // (as packages/authorization-server/test/config/trusted-proxies.test.ts counts it without a proxy).
+    const stranger: number[] = [];
+    for (const forged of ['198.51.100.1', '198.51.100.2', '198.51.100.3']) {
+      stranger.push(await failOnce('127.0.0.90', forged));
+    }
+    expect(stranger).toEqual([400, 429, 429]);
   });
 
   it('a stranger forging X-Forwarded-For through the proxy is still counted under their own address', async () => {

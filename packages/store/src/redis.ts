@@ -35,6 +35,13 @@ const redisSchemaVersion = 1;
  * (an entry's own `i` field is the truth), and members deleted through the index are removed from it. Locks are strings, counters integers; expiry is Redis's own.
  */
 const scripts = {
+  // KEYS[1] entry; → {value, version, pttl} or nil
+  ghGet: {
+    numberOfKeys: 1,
+    lua: `local e = redis.call('HMGET', KEYS[1], 'v', 'ver')
+          if not e[1] then return nil end
+          return {e[1], e[2], redis.call('PTTL', KEYS[1])}`,
+  },
   // KEYS[1] entry; ARGV value, ttlMs (0 = none), indexes JSON, initial version, mode ('put'|'absent'|expected version)
   ghWrite: {
     numberOfKeys: 1,
@@ -175,18 +182,8 @@ class RedisBackend implements StoreBackend {
   }
 
   async get(key: EntryKey): Promise<RawEntry | undefined> {
-    // The hot path (a BFF session on every call): HMGET and PTTL in one MULTI, one round trip and
-    // atomic like a script, but Redis runs it for a fraction of an EVALSHA's cost (no Lua call).
-    const entryKey = this.#entryKey(key);
-    const replies = await this.#call(() => this.#client.multi().hmget(entryKey, 'v', 'ver').pttl(entryKey).exec());
-    if (!replies) throw new StoreError('Redis operation failed: the read was aborted');
-    const [[fieldsError, fields], [ttlError, pttl]] = replies as [
-      [Error | null, (string | null)[]],
-      [Error | null, number],
-    ];
-    if (fieldsError || ttlError) throw toStoreError(fieldsError ?? ttlError);
-    const [value, version] = fields;
-    return value == null || version == null ? undefined : toRawEntry([value, version, pttl]);
+    const reply = (await this.#call(() => this.#client.ghGet(this.#entryKey(key)))) as EntryReply | null;
+    return reply ? toRawEntry(reply) : undefined;
   }
 
   async put(key: EntryKey, write: RawWrite): Promise<number> {

@@ -51,8 +51,16 @@ export const serverDefaults = Object.freeze({ bodyLimit: 64 * 1024, requestTimeo
  *   sendJsonError(reply, failure.status, { error: 'failed' }) } });
  */
 export function createServer(options: ServerOptions): FastifyInstance {
-  const { logger, failures, frameworkErrors, createRequestId = randomUUID, tracing, httpMetrics, lifecycle, ...tuned } =
-    options;
+  const {
+    logger,
+    failures,
+    frameworkErrors,
+    createRequestId = randomUUID,
+    tracing,
+    httpMetrics,
+    lifecycle,
+    ...tuned
+  } = options;
   const handleError = createErrorHandler(failures);
   const answerFrameworkError = frameworkErrors ?? handleError;
   const app = Fastify({

@@ -3,6 +3,8 @@ import type { IndexedEntry, JsonValue, Store } from '@gatehouse/store';
 import { type TokenCipher, TokenDecryptionError } from './token-cipher.js';
 
 const namespace = 'bff_session';
+/** Opened tokens kept at most (see `SessionRecords.#opened`); beyond it the oldest goes. */
+const maxOpened = 10_000;
 
 /** Tokens of a session, in the clear, as the BFF uses them; never sent to the browser. */
 export interface SessionTokens {
@@ -61,6 +63,14 @@ export class SessionRecords {
   readonly #store: Store;
   readonly #cipher: TokenCipher;
   readonly #lifetimes: SessionLifetimes;
+  /**
+   * The tokens last opened per record, with the ciphertext they came from. A read still fetches the
+   * record from the store every time (a session ended elsewhere is seen on the next call); only when
+   * the stored ciphertext is exactly the one opened before is the AES-GCM decryption and its JSON
+   * parse skipped — the same ciphertext under the same key and record binding opens to the same
+   * tokens. Bounded like the session cache; a record deleted here drops its entry.
+   */
+  readonly #opened = new Map<string, { sealedTokens: string; tokens: SessionTokens }>();
 
   constructor(store: Store, cipher: TokenCipher, lifetimes: SessionLifetimes) {
     this.#store = store;
@@ -88,18 +98,30 @@ export class SessionRecords {
     if (!entry) return undefined;
     const stored = entry.value;
     if (!this.isLive(stored, now)) {
+      this.#opened.delete(key);
       await this.#store.delete(namespace, key);
       return undefined;
     }
+    const tokens = this.#openTokens(key, stored.sealedTokens);
+    if (tokens === unopenable) return unopenable;
+    const { sealedTokens: _, ...rest } = stored;
+    return { session: { ...rest, tokens }, version: entry.version };
+  }
+
+  #openTokens(key: string, sealedTokens: string): SessionTokens | typeof unopenable {
+    const known = this.#opened.get(key);
+    if (known && known.sealedTokens === sealedTokens) return known.tokens;
     let tokens: SessionTokens;
     try {
-      tokens = JSON.parse(this.#cipher.open(stored.sealedTokens, key)) as SessionTokens;
+      tokens = JSON.parse(this.#cipher.open(sealedTokens, key)) as SessionTokens;
     } catch (error) {
       if (!(error instanceof TokenDecryptionError)) throw error;
       return unopenable;
     }
-    const { sealedTokens: _, ...rest } = stored;
-    return { session: { ...rest, tokens }, version: entry.version };
+    this.#opened.delete(key);
+    if (this.#opened.size >= maxOpened) this.#opened.delete(this.#opened.keys().next().value as string);
+    this.#opened.set(key, { sealedTokens, tokens });
+    return tokens;
   }
 
   /** The record as stored, tokens still sealed, live or not; `undefined` when absent. */
@@ -128,6 +150,7 @@ export class SessionRecords {
 
   /** Deletes the record; whether there was one. */
   async delete(key: string): Promise<boolean> {
+    this.#opened.delete(key);
     return this.#store.delete(namespace, key);
   }
 

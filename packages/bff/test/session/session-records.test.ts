@@ -118,4 +118,43 @@ describe('session records', () => {
     expect(records.isLive(session, now + 8 * hour)).toBe(false);
     expect(records.isLive({ ...session, lastSeenAt: now + 9 * hour }, now + 10 * hour)).toBe(false);
   });
+
+  // Opened tokens are reused only for the very ciphertext the store still holds: every read goes to
+  // the store, so what another instance wrote, altered or deleted is seen on the next read.
+  it('reads tokens another instance rotated, though this one opened the older ones before', async () => {
+    const cipher = createTokenCipher([newKey()]);
+    const here = new SessionRecords(store, cipher, lifetimes);
+    const elsewhere = new SessionRecords(store, cipher, lifetimes);
+    const key = sessionStoreKey(createSessionId());
+    const { session, version } = await here.create(key, newSession(), now);
+    expect(await here.read(key, now)).toMatchObject({
+      session: { tokens: { refreshToken: session.tokens.refreshToken } },
+    });
+    const rotated = { ...session, tokens: { ...session.tokens, accessToken: 'at_new', refreshToken: 'rt_new' } };
+    expect(await elsewhere.compareAndSet(key, version, rotated, now)).toBeDefined();
+    const read = await here.read(key, now);
+    expect(read !== unopenable && read?.session.tokens).toMatchObject({
+      accessToken: 'at_new',
+      refreshToken: 'rt_new',
+    });
+  });
+
+  it('refuses a record whose stored ciphertext was altered, though the genuine one was opened before', async () => {
+    const key = sessionStoreKey(createSessionId());
+    await records.create(key, newSession(), now);
+    expect(await records.read(key, now)).not.toBe(unopenable);
+    const stored = (await store.getEntry<{ sealedTokens: string }>('bff_session', key))?.value;
+    const sealed = stored?.sealedTokens as string;
+    const altered = `${sealed.slice(0, -2)}${sealed.endsWith('A') ? 'B' : 'A'}${sealed.slice(-1)}`;
+    await store.put('bff_session', key, { ...stored, sealedTokens: altered }, { ttlSeconds: 3600 });
+    expect(await records.read(key, now)).toBe(unopenable);
+  });
+
+  it('answers nothing for a record another instance deleted, though this one opened it before', async () => {
+    const key = sessionStoreKey(createSessionId());
+    await records.create(key, newSession(), now);
+    expect(await records.read(key, now)).toBeDefined();
+    await new SessionRecords(store, createTokenCipher([newKey()]), lifetimes).delete(key);
+    expect(await records.read(key, now)).toBeUndefined();
+  });
 });

@@ -124,6 +124,9 @@ describe.skipIf(!ready)('Gatehouse behind the example nginx configuration', () =
       store: redisUrl,
       trustedProxies: ['127.0.0.1'],
       rateLimits: { login: { limit: loginLimit, windowSeconds: 60 } },
+      // What the run leaves in Redis (under its own prefix) expires within minutes.
+      sessionIdleTimeoutSeconds: 300,
+      sessionAbsoluteTimeoutSeconds: 300,
       routes: [
         { path: '/api', target: api.url, token: 'user', scopes: ['api'] },
         { path: '/live', target: `${api.url}/live`, token: 'user', scopes: ['api'] },

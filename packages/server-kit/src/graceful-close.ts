@@ -26,7 +26,7 @@ export interface AttachLifecycleOptions extends ServerLifecycleOptions {
  * Gives a Fastify app a {@link ServerLifecycle} (`app.lifecycle`) and the hooks a graceful stop needs:
  * from the stop signal on, every answer carries `Connection: close` — set when its headers are
  * written, so a request already in flight at the signal closes its connection too — and once the
- * listener closes, a request that still arrives on an open connection is refused (`refuse`). Fastify
+ * listener has closed, a request that still arrives on an open connection is refused (`refuse`). Fastify
  * must be built with `return503OnClosing: false`, or it answers those with its own generic 503 first.
  * `createServer` calls this; a server built on plain Fastify (the demo API) calls it itself.
  */
@@ -36,7 +36,9 @@ export function attachLifecycle(app: FastifyInstance, options: AttachLifecycleOp
   app.decorate('lifecycle', lifecycle);
   // Callback hooks, not async ones: they run on every request, and almost always do nothing.
   app.addHook('onRequest', (request, reply, done) => {
-    if (!lifecycle.isClosing || request.routeOptions.config.servedWhileClosing) return done();
+    // Until the listener has really closed (Fastify runs its preClose hooks first), a request — on a
+    // new connection too — is served as usual; its answer closes the connection.
+    if (!lifecycle.isClosing || app.server.listening || request.routeOptions.config.servedWhileClosing) return done();
     reply.header('connection', 'close');
     if (!refuse) return done(new ShuttingDownError());
     refuse(request, reply);

@@ -7,7 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { closeGracefully, createServer, registerHealthRoutes, sendJsonError } from '../src/index.js';
 
 /** A server with a slow route (answers after `?ms=`), a fast one, a hanging one, and the health routes. */
-async function startServer(): Promise<{ app: FastifyInstance; origin: string; release: () => void }> {
+async function startServer(
+  options: { preCloseMs?: number } = {},
+): Promise<{ app: FastifyInstance; origin: string; release: () => void }> {
   let release: () => void = () => undefined;
   const hanging = new Promise<void>((resolve) => (release = resolve));
   const app = createServer({
@@ -33,6 +35,9 @@ async function startServer(): Promise<{ app: FastifyInstance; origin: string; re
     return { late: true };
   });
   registerHealthRoutes(app, { exposed: true });
+  // Fastify runs preClose hooks before it closes the listener: a load balancer may still send then.
+  const { preCloseMs } = options;
+  if (preCloseMs) app.addHook('preClose', () => sleep(preCloseMs));
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as { port: number };
   return { app, origin: `http://127.0.0.1:${port}`, release };
@@ -149,6 +154,18 @@ describe('closeGracefully', () => {
     expect(second).toMatch(/\r\nretry-after: 1\r\n/i);
     expect(second).toMatch(/\r\nconnection: close\r\n/i);
     expect(second).toContain('{"error":"unavailable","reason":"shutting-down"}');
+  });
+
+  it('serves a request on a new connection while the app closes but its listener is still open, closing that connection', async () => {
+    const { app, origin } = await startServer({ preCloseMs: 300 });
+    const closing = closeGracefully(app, { drainDelayMs: 0, drainTimeoutMs: 5_000 });
+    await sleep(100);
+    expect(app.lifecycle.isClosing).toBe(true);
+    const late = await request(`${origin}/fast`);
+    expect(late.statusCode).toBe(200);
+    expect(late.headers.connection).toBe('close');
+    expect(await late.body.json()).toEqual({ ok: true });
+    await closing;
   });
 
   it('cuts the connections still open at the drain timeout', async () => {

@@ -62,9 +62,9 @@ export { apiResource, confidentialClient, demoUser, publicClient } from './fixtu
 export { freePort } from './free-port.js';
 export { createOidcProvider } from './oidc-provider.js';
 export { loginAtProvider, logoutAtProvider, type ProviderPeer, startProviderPeer } from './oidc-provider-peer.js';
-export { propertyRuns } from './property-runs.js';
 // Reading a Prometheus scrape.
 export { type MetricSample, parseExposition, sampleValue } from './prometheus-text.js';
+export { propertyRuns } from './property-runs.js';
 export { type IdTokenScript, startScriptedProvider } from './scripted-provider.js';
 export { type ProxyMode, TcpProxy } from './tcp-proxy.js';
 export {
@@ -80,6 +80,6 @@ export {
 } from './test-browser.js';
 export { startTestIssuer } from './test-issuer.js';
 export { postgresUrl, redisUrl, requireService, runScopedName } from './test-services.js';
-export { fetchOver, httpTransport, injectTransport, type Transport, transportByOrigin } from './transport.js';
 // An in-memory span exporter for tests of tracing.
 export { startTestTracing, type TestTracing } from './test-tracing.js';
+export { fetchOver, httpTransport, injectTransport, type Transport, transportByOrigin } from './transport.js';

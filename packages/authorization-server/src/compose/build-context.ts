@@ -7,6 +7,7 @@ import { CookieSigner } from '../primitives/cookies.js';
 import { CsrfTokens } from '../primitives/csrf-tokens.js';
 import { createSealer } from '../primitives/sealing.js';
 import { idTokenAlg, type SigningAlg } from '../protocol/signing-algorithms.js';
+import { RecentCredentials } from '../services/clients/recent-credentials.js';
 import { BackchannelLogout } from '../services/logout/backchannel-logout.js';
 import { UpstreamApi } from '../services/upstreams/upstream-api.js';
 import { UpstreamProviders } from '../services/upstreams/upstream-providers.js';
@@ -105,6 +106,7 @@ export async function buildContext(
         windowSeconds: config.rateLimits.windowSeconds,
       },
       events,
+      recentCredentials: new RecentCredentials(now),
     },
     accounts,
     rateLimiter,

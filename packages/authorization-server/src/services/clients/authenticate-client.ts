@@ -1,11 +1,12 @@
 import { allowedAlgorithms } from '@gatehouse/oidc-client';
-import type { RateLimiter, RateLimitRule, Store } from '@gatehouse/store';
+import type { CountedUse, RateLimiter, RateLimitRule, Store } from '@gatehouse/store';
 import { createLocalJWKSet, decodeJwt, errors, type JSONWebKeySet, jwtVerify } from 'jose';
 import { hasControlCharacter, maxClientIdLength, type Params } from '../../primitives/params.js';
 import type { RegisteredClient } from '../../protocol/client-metadata.js';
 import { InvalidClientError, InvalidRequestError, SlowDownError } from '../../protocol/errors.js';
 import type { ClientRegistry } from '../../stores/client-registry.js';
 import type { AsSecurityEvents } from '../../telemetry/security-events.js';
+import type { RecentCredentials } from './recent-credentials.js';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
 
@@ -26,6 +27,8 @@ export interface ClientAuthContext {
   limits: { failuresPerClient: number; windowSeconds: number };
   /** Failed authentications and refusals by the limit are security events. */
   events: AsSecurityEvents;
+  /** Secrets that verified recently per client and source: they skip the limiter. */
+  recentCredentials: RecentCredentials;
 }
 
 const assertionType = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -35,10 +38,14 @@ const assertionType = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
  * Core §9). Exactly one method per request; it must be the client's registered one. Failures are
  * `invalid_client` (the caller adds `WWW-Authenticate: Basic` when `usedBasic`).
  *
- * Secrets and assertions are guessable, so checking one takes a slot of the client's limit for the
- * request's `source` address first (SECURITY.md §4): past `limits.failuresPerClient` failures in a
- * window, that source is refused with 429 — its right secret included, or the limit would answer
- * guesses — while every other source, the real client's among them, is unaffected. Nothing is
+ * Secrets are guessable, so checking one takes a slot of the client's limit for the request's
+ * `source` address first (SECURITY.md §4): past `limits.failuresPerClient` failures in a window,
+ * that source is refused with 429 — its right secret included, or the limit would answer guesses —
+ * while every other source, the real client's among them, is unaffected. A secret this source
+ * verified within the last minute skips the limiter, and concurrent identical ones share one check
+ * ({@link RecentCredentials}), so a busy client neither fills the window nor pays store calls for
+ * it. An assertion's signature cannot be guessed: it is checked first, and only a failure counts.
+ * Nothing is
  * counted when there is nothing to guess: an unknown client, a method the client did not register
  * (a stranger posting a `client_secret` for a public client), or a public client naming itself.
  */
@@ -94,19 +101,51 @@ export async function authenticateClient(
   if (method === 'none') return { client, method };
 
   const rule = clientAuthRule(context.limits);
-  const attempt = await context.rateLimiter.take(rule, `${clientId}\n${source}`);
-  if (attempt.isOver) {
+  const key = `${clientId}\n${source}`;
+  const refuse = (attempt: CountedUse) => {
+    context.recentCredentials.forget(clientId as string, source);
     context.events.emit('rate_limit_refused', { limit: 'client-auth', source_address: source, client_id: clientId });
-    throw new SlowDownError('too many failed attempts; try again later', attempt.resetsInSeconds);
-  }
-  if (!(await verify(context, client, method, basic?.secret ?? postedSecret, assertion)))
+    return new SlowDownError('too many failed attempts; try again later', attempt.resetsInSeconds);
+  };
+
+  if (method === 'private_key_jwt') {
+    // A signature cannot be guessed, and each assertion is single-use (its jti), so nothing is
+    // remembered: the assertion is checked first and only a failure takes a slot — a burst of valid
+    // assertions is never refused, and past the limit a failing source gets 429 as for secrets.
+    if (await verify(context, client, method, undefined, assertion)) return { client, method };
+    const attempt = await context.rateLimiter.take(rule, key);
+    if (attempt.isOver) throw refuse(attempt);
     throw failed('invalid_credentials');
-  // Valid credentials never count against the limit — beyond half of it. Forgiving costs two store
-  // writes on every token request, so successes are forgiven only once they fill half the window:
-  // a client that only succeeds never nears the limit, and one failing from this source has at
-  // least half its failures left (stricter, never laxer).
-  if (attempt.used > rule.limit / 2) await attempt.forgive();
-  return { client, method };
+  }
+
+  // A secret: counted before it is checked, so past the limit the right one is refused too.
+  const secret = (basic?.secret ?? postedSecret) as string;
+  const limitedCheck = async (): Promise<boolean> => {
+    const attempt = await context.rateLimiter.take(rule, key);
+    if (attempt.isOver) throw refuse(attempt);
+    const ok = await verify(context, client, method, secret, undefined);
+    // Valid credentials never count against the limit — beyond half of it. Forgiving costs two
+    // store writes, so successes are forgiven only once they fill half the window: a client that
+    // only succeeds never nears the limit, and one failing from this source has at least half its
+    // failures left (stricter, never laxer).
+    if (ok && attempt.used > rule.limit / 2) await attempt.forgive();
+    return ok;
+  };
+  const stored = client.secretHash;
+  if (stored === undefined) {
+    if (!(await limitedCheck())) throw failed('invalid_credentials');
+    return { client, method };
+  }
+  // The secret this source presented and verified within the last minute, against the client's
+  // current hash: nothing is being guessed, so no limiter (SECURITY.md §4; see RecentCredentials).
+  const recent = context.recentCredentials;
+  const digest = recent.digest(secret);
+  if (recent.isFresh(clientId, source, digest, stored)) return { client, method };
+  const shared = await recent.share(clientId, source, digest, stored, limitedCheck);
+  if (shared === true) return { client, method };
+  if (shared === undefined && (await limitedCheck())) return { client, method };
+  context.recentCredentials.forget(clientId, source);
+  throw failed('invalid_credentials');
 }
 
 function clientAuthRule(limits: ClientAuthContext['limits']): RateLimitRule {

@@ -7,6 +7,7 @@ import { parseParams } from '../../../src/primitives/params.js';
 import { type ClientMetadata, clientMetadataSchema } from '../../../src/protocol/client-metadata.js';
 import { OAuthError } from '../../../src/protocol/errors.js';
 import { authenticateClient, type ClientAuthContext } from '../../../src/services/clients/authenticate-client.js';
+import { RecentCredentials } from '../../../src/services/clients/recent-credentials.js';
 import { ClientRegistry } from '../../../src/stores/client-registry.js';
 
 // SECURITY.md §3 / RFC 6749 §2.3.1: `client_secret_basic` credentials are form-urlencoded, joined
@@ -61,6 +62,7 @@ describe('client_secret_basic (property)', () => {
     // Lockout is not what is tested here: many failures for one id must not turn into slow_down.
     limits: { failuresPerClient: 1_000_000, windowSeconds: 60 },
     events: { emit: () => undefined },
+    recentCredentials: new RecentCredentials(() => Date.parse('2030-01-01T00:00:00Z')),
   });
 
   it('authenticates any registrable client id and secret, form-urlencoded then base64', async () => {

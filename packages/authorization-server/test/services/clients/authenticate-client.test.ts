@@ -5,6 +5,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { maxClientIdLength, parseParams } from '../../../src/primitives/params.js';
 import { InvalidClientError, InvalidRequestError, SlowDownError } from '../../../src/protocol/errors.js';
 import { authenticateClient, type ClientAuthContext } from '../../../src/services/clients/authenticate-client.js';
+import { RecentCredentials } from '../../../src/services/clients/recent-credentials.js';
 import { ClientRegistry } from '../../../src/stores/client-registry.js';
 import { clientMetadata, testServerSecrets } from '../../registered-clients.js';
 
@@ -66,6 +67,7 @@ describe('authenticateClient', () => {
       rateLimiter: new RateLimiter(store, () => now),
       limits: { failuresPerClient: 3, windowSeconds: 60 },
       events: { emit: (event, fields) => void events.push({ event, fields }) },
+      recentCredentials: new RecentCredentials(() => now),
     };
     events = [];
   });

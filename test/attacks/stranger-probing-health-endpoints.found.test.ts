@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { createBff, loadBffConfig } from '@gatehouse/bff';
 import { openMemoryStore, type Store } from '@gatehouse/store';
 import { scriptedBffClient, startAuthorizationServer, startScriptedProvider } from '@gatehouse/test-kit';
@@ -98,24 +98,38 @@ describe.each(servers)('a stranger probing the health endpoints of the %s', (_na
     },
   );
 
-  it('gets 503 shutting_down from /readyz while draining and the server’s own 503 for a late request', async () => {
+  it('gets 503 shutting_down from /readyz while draining and the server’s own 503 for a request after the listener closed', async () => {
     const { app, port } = await start(storeWithFailingPing({ now: false }));
     app.lifecycle.beginDrain();
     const draining = await rawRequest(port, '/readyz');
     expect(draining.status).toBe(503);
     expect(JSON.parse(draining.body)).toEqual({ status: 'not_ready', reason: 'shutting_down', checks: {} });
     expect(draining.headers.connection).toBe('close');
+    // A connection opened before the listener closes, its request's headers not yet finished.
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    cleanups.push(async () => socket.destroy());
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const body = 'grant_type=client_credentials';
+    socket.write(`POST /token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
     app.lifecycle.beginClose();
-    const late = await rawRequest(port, '/token', {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-csrf': '1' },
-      body: Buffer.from('grant_type=client_credentials'),
+    await new Promise<void>((resolve) => {
+      app.server.close(() => resolve());
+      setTimeout(resolve, 200);
     });
-    expect(late.status).toBe(503);
-    expect(late.headers['retry-after']).toBe('1');
-    expect(late.headers.connection).toBe('close');
-    expect(late.body).not.toMatch(/at .*\.(ts|js):\d+|ShuttingDownError|node_modules/);
-    // The health endpoints are still answered while closing.
-    expect((await rawRequest(port, '/healthz')).status).toBe(200);
+    expect(app.server.listening).toBe(false);
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => {
+      answer += chunk.toString('utf8');
+    });
+    const ended = new Promise((resolve) => socket.once('close', resolve));
+    socket.write(`x-csrf: 1\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 2000))]);
+    const [head = '', text = ''] = answer.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 503 /);
+    expect(head).toMatch(/\r\nretry-after: 1\r\n/i);
+    expect(head).toMatch(/\r\nconnection: close\r\n/i);
+    expect(text).not.toMatch(/at .*\.(ts|js):\d+|ShuttingDownError|node_modules|Error/);
   });
 });

@@ -1,7 +1,7 @@
 import replyFrom from '@fastify/reply-from';
 import { withAppsecretProof } from '@gatehouse/oidc-client';
 import { computeAppSecretProof } from '@gatehouse/resource-server';
-import { startClientSpan, traceparentHeader, tracestateHeader } from '@gatehouse/server-kit';
+import { startClientSpan } from '@gatehouse/server-kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type BffConfig, upstreamTokenPrefix } from '../config/bff-config.js';
 import type { BffContext } from '../context.js';
@@ -19,8 +19,6 @@ type Route = BffConfig['routes'][number];
 
 /** Request headers never passed upstream besides hop-by-hop ones: the browser's own, and `Expect`. */
 const strippedRequestHeaders = new Set([...browserOnlyHeaders, ...expectationHeaders]);
-/** With tracing on, the trace context headers are the BFF's own too: the API continues the BFF's span. */
-const strippedTracedRequestHeaders = new Set([...strippedRequestHeaders, traceparentHeader, tracestateHeader]);
 /** Response headers never passed to the browser besides hop-by-hop ones: no upstream sets cookies on our origin. */
 // The answer carries the BFF's own request id (set by the server kit), never the API's.
 const strippedResponseHeaders = new Set(['set-cookie', 'x-request-id']);
@@ -119,10 +117,8 @@ async function forward(context: BffContext, route: Route, request: FastifyReques
   if (span) reply.raw.once('close', () => span.failed('aborted'));
   return reply.from(target, {
     rewriteRequestHeaders: (original, headers) => {
-      const next = forNextHop(
-        headers as Record<string, string | string[] | undefined>,
-        span ? strippedTracedRequestHeaders : strippedRequestHeaders,
-      );
+      const next = forNextHop(headers as Record<string, string | string[] | undefined>, strippedRequestHeaders);
+      // With tracing on, the API continues the BFF's span.
       if (span) Object.assign(next, span.headers);
       if (bearer) next.authorization = `Bearer ${bearer}`;
       // Proves to the API that this call comes from the holder of the client secret, not from

@@ -1,6 +1,8 @@
 /**
  * Request headers that belong to the browser, never to the upstream: its credentials, our CSRF
- * marker, forwarding claims the BFF sets itself, and a proof only the BFF may compute.
+ * marker, forwarding claims the BFF sets itself, a proof only the BFF may compute, and trace context
+ * (an API that trusts its callers' trace context must not continue a stranger's trace or carry its
+ * baggage; with tracing on, the BFF sends its own).
  */
 export const browserOnlyHeaders: ReadonlySet<string> = new Set([
   'cookie',
@@ -12,6 +14,9 @@ export const browserOnlyHeaders: ReadonlySet<string> = new Set([
   'x-forwarded-host',
   'x-forwarded-proto',
   'appsecret-proof',
+  'traceparent',
+  'tracestate',
+  'baggage',
 ]);
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1): meaningful on one connection only. A WebSocket handshake keeps them. */

@@ -1,8 +1,25 @@
+import { createHmac } from 'node:crypto';
 import type { Store } from '@gatehouse/store';
-import { randomToken, sha256 } from '../primitives/random.js';
+import { randomToken, safeEqual, sha256 } from '../primitives/random.js';
 import type { Sealer } from '../primitives/sealing.js';
 
-/** A refresh token as stored, under the SHA-256 of its value. */
+/**
+ * A family of refresh tokens as stored: one record per grant's chain, rewritten in place on every
+ * rotation (one write). Token `n` of the family is `<familyId>.<n>.<HMAC(key, familyId.n)>`; the
+ * family's random key is kept sealed, so the store alone holds no token and cannot mint one.
+ */
+interface FamilyRecord {
+  [key: string]: string | number | null;
+  grantId: string;
+  clientId: string;
+  /** The generation of the current token; every lower one has been rotated. */
+  generation: number;
+  /** When the current token's predecessor was rotated (the grace window's start), or null. */
+  rotatedAt: number | null;
+  sealedKey: string;
+}
+
+/** A refresh token of an older version, stored under the SHA-256 of its value (one record per token). */
 interface RefreshRecord {
   [key: string]: string | number | null;
   grantId: string;
@@ -25,12 +42,26 @@ export type RefreshOutcome =
   | { kind: 'invalid' };
 
 const namespace = 'refresh-tokens';
+const familyPrefix = 'family.';
+const familyToken = /^([A-Za-z0-9_-]{22})\.(0|[1-9][0-9]{0,8})\.([A-Za-z0-9_-]{43})$/;
+
+/** A family token's parts: which family, which generation, and its MAC. */
+interface ParsedToken {
+  familyId: string;
+  generation: number;
+  mac: string;
+}
 
 /**
- * Refresh tokens: opaque 256-bit values stored hashed, in families under one grant, rotated on every
- * use (RFC 9700 §4.14). Presenting a rotated token is reuse — except that the same client presenting
- * the immediately previous token again within `graceSeconds` gets the same successor, so a retried
- * request (a lost response, two tabs at once) does not end the session.
+ * Refresh tokens, in families under one grant, rotated on every use (RFC 9700 §4.14). Presenting a
+ * rotated token is reuse — except that the same client presenting the immediately previous token
+ * again within `graceSeconds` gets the same successor, so a retried request (a lost response, two
+ * tabs at once) does not end the session.
+ *
+ * A family is one record whose generation a rotation advances with one compare-and-set: exactly one
+ * of concurrent uses wins, the others read the new generation and are retries; every earlier
+ * generation's MAC still verifies, so any older token is recognised as reuse. (Tokens issued by
+ * older versions — a record per token, under its hash — keep rotating as they did until they lapse.)
  */
 export class RefreshTokens {
   readonly #store: Store;
@@ -47,14 +78,29 @@ export class RefreshTokens {
 
   /** Issues the first token of a family. `expiresAt` is the earlier of the idle and absolute limits. */
   async issue(grantId: string, clientId: string, expiresAt: number): Promise<string> {
-    const token = randomToken(32);
-    await this.#write(sha256(token), grantId, clientId, expiresAt);
-    return token;
+    const familyId = randomToken(16);
+    const key = randomToken(32);
+    const record: FamilyRecord = {
+      grantId,
+      clientId,
+      generation: 0,
+      rotatedAt: null,
+      sealedKey: this.#sealer.seal(key, familyId),
+    };
+    const ttlSeconds = Math.max(1, (expiresAt - this.#now()) / 1000);
+    await this.#store.put(namespace, familyPrefix + familyId, record, { ttlSeconds, indexes: [`grant:${grantId}`] });
+    return tokenOf(familyId, 0, key);
   }
 
   /** The grant behind a token this client holds, without using it (introspection, revocation). */
   async peek(token: string, clientId: string): Promise<{ grantId: string; current: boolean } | undefined> {
     if (token.length > 512) return undefined;
+    const parsed = parseToken(token);
+    if (parsed) {
+      const family = await this.#store.get<FamilyRecord>(namespace, familyPrefix + parsed.familyId);
+      if (!family || family.clientId !== clientId || this.#keyIfGenuine(family, parsed) === undefined) return undefined;
+      return { grantId: family.grantId, current: parsed.generation === family.generation };
+    }
     const record = await this.#store.get<RefreshRecord>(namespace, sha256(token));
     if (!record || record.clientId !== clientId) return undefined;
     return { grantId: record.grantId, current: record.rotatedAt === null };
@@ -71,6 +117,67 @@ export class RefreshTokens {
     successorExpiry: (grantId: string) => Promise<number | undefined>,
   ): Promise<RefreshOutcome> {
     if (token.length > 512) return { kind: 'invalid' };
+    const parsed = parseToken(token);
+    return parsed
+      ? this.#useFamily(parsed, clientId, successorExpiry)
+      : this.#useLegacy(token, clientId, successorExpiry);
+  }
+
+  async #useFamily(
+    parsed: ParsedToken,
+    clientId: string,
+    successorExpiry: (grantId: string) => Promise<number | undefined>,
+  ): Promise<RefreshOutcome> {
+    const id = familyPrefix + parsed.familyId;
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const entry = await this.#store.getEntry<FamilyRecord>(namespace, id);
+      if (!entry || entry.value.clientId !== clientId) return { kind: 'invalid' };
+      const family = entry.value;
+      const key = this.#keyIfGenuine(family, parsed);
+      if (key === undefined) return { kind: 'invalid' };
+      if (parsed.generation < family.generation) {
+        // The immediately previous token within the grace window: its successor is still unused
+        // (or the generation would have moved on), so it is a retry and gets that same successor.
+        const withinGrace =
+          parsed.generation === family.generation - 1 &&
+          family.rotatedAt !== null &&
+          this.#now() - family.rotatedAt <= this.#graceSeconds * 1000;
+        if (!withinGrace) return { kind: 'reused', grantId: family.grantId };
+        return { kind: 'retried', grantId: family.grantId, token: tokenOf(parsed.familyId, family.generation, key) };
+      }
+      // The grant decides (and may refuse: revoked, expired, a wider scope) before anything is rotated.
+      const successorExpiresAt = await successorExpiry(family.grantId);
+      if (successorExpiresAt === undefined) return { kind: 'invalid' };
+      const generation = family.generation + 1;
+      // The family is kept as long as it may live, so a late reuse is still recognised.
+      const ttlSeconds = Math.max(1, (successorExpiresAt - this.#now()) / 1000);
+      const written = await this.#store.compareAndSet(
+        namespace,
+        id,
+        entry.version,
+        { ...family, generation, rotatedAt: this.#now() },
+        { ttlSeconds, indexes: [`grant:${family.grantId}`] },
+      );
+      if (written !== undefined)
+        return { kind: 'rotated', grantId: family.grantId, token: tokenOf(parsed.familyId, generation, key) };
+      // Another request rotated it first (or the family was revoked): read again, as its retry.
+    }
+    return { kind: 'invalid' };
+  }
+
+  /** The family's key when `parsed` is one of its tokens, current or earlier (its MAC verifies). */
+  #keyIfGenuine(family: FamilyRecord, parsed: ParsedToken): string | undefined {
+    if (parsed.generation > family.generation) return undefined;
+    const key = this.#sealer.open(family.sealedKey, parsed.familyId);
+    if (key === undefined || !safeEqual(macOf(key, parsed.familyId, parsed.generation), parsed.mac)) return undefined;
+    return key;
+  }
+
+  async #useLegacy(
+    token: string,
+    clientId: string,
+    successorExpiry: (grantId: string) => Promise<number | undefined>,
+  ): Promise<RefreshOutcome> {
     const hash = sha256(token);
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const entry = await this.#store.getEntry<RefreshRecord>(namespace, hash);
@@ -120,4 +227,18 @@ export class RefreshTokens {
     const ttlSeconds = Math.max(1, (expiresAt - this.#now()) / 1000);
     await this.#store.put(namespace, hash, record, { ttlSeconds, indexes: [`grant:${grantId}`] });
   }
+}
+
+function parseToken(token: string): ParsedToken | undefined {
+  const match = familyToken.exec(token);
+  if (!match) return undefined;
+  return { familyId: match[1] as string, generation: Number(match[2]), mac: match[3] as string };
+}
+
+function macOf(key: string, familyId: string, generation: number): string {
+  return createHmac('sha256', key).update(`${familyId}.${generation}`).digest('base64url');
+}
+
+function tokenOf(familyId: string, generation: number, key: string): string {
+  return `${familyId}.${generation}.${macOf(key, familyId, generation)}`;
 }

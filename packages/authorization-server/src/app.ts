@@ -2,6 +2,7 @@ import {
   createMetricsRegistry,
   createServer,
   createTracing,
+  healthPaths,
   type LoggerOption,
   type Registry,
   storeMetricsObserver,
@@ -108,15 +109,32 @@ export async function createAuthorizationServer(
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
   });
   try {
-    const context = await buildContext(config, store, deps.now ?? Date.now, fetchImpl, app.log, metricsRegistry);
+    const context = await buildContext(
+      config,
+      store,
+      deps.now ?? Date.now,
+      fetchImpl,
+      app.log,
+      metricsRegistry,
+      app.lifecycle,
+    );
     app.addHook('onClose', async () => {
-      await context.backchannel.settled();
+      // Bounded by what is left of the drain budget: a client's endpoint that never answers cannot
+      // hold the stop (its delivery is abandoned, logged as unreachable).
+      await context.backchannel.settled(app.lifecycle.drainSignal);
       await context.keys.close();
       if (!deps.store) await store.close();
     });
     parseBodiesAsStrings(app);
     answerUnroutedRequests(app, routeMethods, failureStyles);
     registerHealth(app, context);
+    // Another method at an exposed health path gets 405 from the unrouted-request answer, in JSON.
+    if (config.health.listener === 'public') {
+      for (const path of Object.values(healthPaths)) {
+        routeMethods.add(path, ['GET']);
+        failureStyles.add(path, 'json');
+      }
+    }
     app.decorate('upstreams', context.upstreams.api);
     app.get('/assets/gatehouse.css', async (_request, reply) =>
       reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(stylesheet),

@@ -51,7 +51,15 @@ export interface HealthRoutesOptions {
   hidden?: (request: FastifyRequest, reply: FastifyReply) => FastifyReply;
   /** More route config for both routes, e.g. `{ isPublic: true }` under the resource-server plugin. */
   routeConfig?: FastifyContextConfig;
+  /**
+   * Answers another method at the exposed paths, in the server's own style, once `Allow: GET, HEAD` is
+   * set (RFC 9110 §15.5.6). Omit it when the server answers 405 for unrouted methods by itself.
+   */
+  methodNotAllowed?: (request: FastifyRequest, reply: FastifyReply) => FastifyReply;
 }
+
+/** The methods a health path does not serve. */
+const otherMethods = ['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
 /**
  * Registers `GET /healthz` and `GET /readyz` (and HEAD) at the root of `app`: no authentication, no
@@ -80,4 +88,16 @@ export function registerHealthRoutes(app: FastifyInstance, options: HealthRoutes
   app.get(healthPaths.readiness, routeOptions, async (_request, reply) =>
     send(reply, await answerReadiness(lifecycle)),
   );
+  const { methodNotAllowed } = options;
+  if (!methodNotAllowed) return;
+  for (const path of Object.values(healthPaths)) {
+    app.route({
+      method: [...otherMethods],
+      url: path,
+      ...routeOptions,
+      // Answered before any body is read (or refused for its type).
+      onRequest: async (request, reply) => methodNotAllowed(request, reply.header('allow', 'GET, HEAD')),
+      handler: async (_request, reply) => reply,
+    });
+  }
 }

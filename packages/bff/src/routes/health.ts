@@ -22,5 +22,6 @@ export function registerHealth(
   registerHealthRoutes(app, {
     exposed: context.config.health.listener === 'public',
     hidden: (_request, reply) => sendApiError(reply, 404, 'no_such_route'),
+    methodNotAllowed: (_request, reply) => sendApiError(reply, 405, 'method_not_allowed'),
   });
 }

@@ -1,5 +1,6 @@
 import type { AuthorizationServerConfig } from '../../config/as-config.js';
 import type { Params } from '../../primitives/params.js';
+import type { Account } from '../../protocol/account.js';
 import type { RegisteredClient } from '../../protocol/client-metadata.js';
 import { InvalidGrantError, InvalidRequestError, InvalidScopeError } from '../../protocol/errors.js';
 import type { Grant } from '../../protocol/grant.js';
@@ -35,10 +36,15 @@ export async function refreshTokens(
   const requested = params.get('scope');
   let grant: Grant | undefined;
   let scopes: string[] = [];
+  let account: Promise<Account | undefined> | undefined;
   const outcome = await deps.refreshTokens.use(token, client.client_id, async (grantId) => {
     grant = await deps.grants.find(grantId);
     if (!grant) return undefined;
     scopes = scopesFor(grant, requested);
+    // The account is read while the token rotates (one round trip fewer in a row); it is checked
+    // before any token is returned, as it was when read after the rotation.
+    account = deps.accounts.findBySub(grant.sub);
+    account.catch(() => undefined); // awaited (and its failure thrown) by issueUserTokens
     return Math.min(grant.expiresAt, deps.now() + deps.config.refreshTokenIdleTtlSeconds * 1000);
   });
   deps.metrics.refreshTokenUsed(outcome.kind);
@@ -57,7 +63,7 @@ export async function refreshTokens(
     scopes = scopesFor(grant, requested);
   }
   if (!grant) throw new InvalidGrantError('the refresh token is invalid, expired or revoked');
-  return issueUserTokens(deps, grant, { scopes, refreshToken: outcome.token });
+  return issueUserTokens(deps, grant, { scopes, refreshToken: outcome.token, account });
 }
 
 /** The access token's scopes: the grant's, or a narrower `scope`; a wider one is `invalid_scope`. */

@@ -1,4 +1,5 @@
 import type { AuthorizationServerConfig } from '../../config/as-config.js';
+import type { Account } from '../../protocol/account.js';
 import { InvalidGrantError } from '../../protocol/errors.js';
 import type { Grant } from '../../protocol/grant.js';
 import type { AccountStore } from '../../stores/account-store.js';
@@ -36,6 +37,8 @@ export interface UserTokenOptions {
   scopes: readonly string[];
   nonce?: string | undefined;
   refreshToken?: string | undefined;
+  /** The grant's account, already being read (the refresh grant starts it alongside the rotation). */
+  account?: Promise<Account | undefined> | undefined;
 }
 
 /**
@@ -49,7 +52,7 @@ export async function issueUserTokens(
 ): Promise<TokenResponse> {
   const { config } = deps;
   const now = deps.now();
-  const account = await deps.accounts.findBySub(grant.sub);
+  const account = await (options.account ?? deps.accounts.findBySub(grant.sub));
   if (!account || account.disabled) throw new InvalidGrantError('the account is no longer active');
   const access = await signAccessToken(
     deps.keys,

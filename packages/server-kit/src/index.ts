@@ -78,6 +78,7 @@ export {
   type ServerLifecycleOptions,
   ShuttingDownError,
 } from './server-lifecycle.js';
+export { sourceAddress, sourceOf } from './source-address.js';
 export { storeDurationBuckets, storeMetricsObserver } from './store-metrics.js';
 export { type ClientSpan, startClientSpan, traceFetch } from './tracing/client-spans.js';
 export { traceRequests } from './tracing/server-spans.js';

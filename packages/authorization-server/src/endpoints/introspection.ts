@@ -1,8 +1,8 @@
+import { sourceAddress } from '@gatehouse/server-kit';
 import type { FastifyInstance } from 'fastify';
 import type { AsContext } from '../context.js';
 import { answerOAuthFailure, noStore } from '../http/oauth-reply.js';
 import { formParams } from '../http/request-params.js';
-import { sourceAddress } from '../http/source-address.js';
 import { InvalidClientError, InvalidRequestError } from '../protocol/errors.js';
 import { authenticateClient } from '../services/clients/authenticate-client.js';
 import { readLiveAccessToken } from '../services/tokens/read-access-token.js';

@@ -1,9 +1,8 @@
-import { classifyFailure } from '@gatehouse/server-kit';
+import { classifyFailure, sourceAddress } from '@gatehouse/server-kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AsContext } from '../context.js';
 import { answerOAuthFailure, noStore } from '../http/oauth-reply.js';
 import { formParams } from '../http/request-params.js';
-import { sourceAddress } from '../http/source-address.js';
 import type { Params } from '../primitives/params.js';
 import type { RegisteredClient } from '../protocol/client-metadata.js';
 import {

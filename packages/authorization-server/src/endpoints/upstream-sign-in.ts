@@ -1,10 +1,10 @@
 import { buildAuthorizationUrl, parseCallback, requestTokens, type TokenResponse } from '@gatehouse/oidc-client';
+import { sourceAddress } from '@gatehouse/server-kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AsContext } from '../context.js';
 import { sendErrorPage, sendFormExpired, sendInteractionRefused } from '../http/error-page-reply.js';
 import { isOwnFormPost } from '../http/form-csrf.js';
 import { formParams } from '../http/request-params.js';
-import { sourceAddress } from '../http/source-address.js';
 import type { Account } from '../protocol/account.js';
 import { completeSignIn } from '../services/accounts/complete-sign-in.js';
 import { identifyUser, type UpstreamIdentity } from '../services/upstreams/upstream-identity.js';

@@ -1,3 +1,4 @@
+import { sourceAddress } from '@gatehouse/server-kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RateLimitClass, RateLimiter } from '../rate-limit/rate-limiter.js';
 import { sendApiError } from '../routes/api-error.js';
@@ -108,8 +109,12 @@ export function enforceRouteGuards(app: FastifyInstance, options: RouteGuardOpti
   app.addHook('onRequest', async (request, reply) => {
     const guard = routeGuardOf(request);
     if (!guard) return;
-    // The connection's peer address, as everywhere else in the BFF (it sets X-Forwarded-For from it).
-    const verdict = await decideRouteGuard(guard, { headers: request.headers, sourceAddress: request.ip }, options);
+    // The address as `trustedProxies` allow it to be believed, an IPv6 one by its /64 (one subscriber's).
+    const verdict = await decideRouteGuard(
+      guard,
+      { headers: request.headers, sourceAddress: sourceAddress(request) },
+      options,
+    );
     if (verdict.allowed) return;
     if (verdict.status === 429) {
       reply.header('retry-after', String(verdict.retryAfterSeconds));

@@ -1,9 +1,9 @@
+import { sourceAddress } from '@gatehouse/server-kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AsContext } from '../../context.js';
 import { sendFormExpired } from '../../http/error-page-reply.js';
 import { isOwnFormPost } from '../../http/form-csrf.js';
 import { formParams } from '../../http/request-params.js';
-import { sourceAddress } from '../../http/source-address.js';
 import type { Params } from '../../primitives/params.js';
 import { changePassword } from '../../services/accounts/change-password.js';
 import { deleteAccount } from '../../services/accounts/delete-account.js';

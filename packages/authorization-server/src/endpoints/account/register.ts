@@ -1,10 +1,10 @@
+import { sourceAddress } from '@gatehouse/server-kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AsContext } from '../../context.js';
 import { sendFormExpired } from '../../http/error-page-reply.js';
 import { csrfTokenFor, isOwnFormPost } from '../../http/form-csrf.js';
 import { sendPage } from '../../http/page-headers.js';
 import { formParams, requestParams } from '../../http/request-params.js';
-import { sourceAddress } from '../../http/source-address.js';
 import { type RegistrationProblems, registerAccount } from '../../services/accounts/register-account.js';
 import { renderRegisterPage } from '../../views/register-page.js';
 

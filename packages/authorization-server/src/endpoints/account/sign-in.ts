@@ -1,10 +1,10 @@
+import { sourceAddress } from '@gatehouse/server-kit';
 import type { FastifyInstance } from 'fastify';
 import { maxPasswordLength } from '../../checks/password-policy.js';
 import type { AsContext } from '../../context.js';
 import { sendFormExpired, sendInteractionRefused } from '../../http/error-page-reply.js';
 import { isOwnFormPost } from '../../http/form-csrf.js';
 import { formParams, requestParams } from '../../http/request-params.js';
-import { sourceAddress } from '../../http/source-address.js';
 import { completeSignIn } from '../../services/accounts/complete-sign-in.js';
 import { sendLoginPage } from '../login-page-reply.js';
 

@@ -2,7 +2,7 @@ import { isIPv6 } from 'node:net';
 import type { FastifyRequest } from 'fastify';
 
 /**
- * The source a per-source rate limit counts a request under: `request.ip`, which believes
+ * The source a per-source rate limit (and a security event's `source_address`) counts a request under: `request.ip`, which believes
  * `X-Forwarded-For` only from the configured `trustedProxies` (so a client cannot name its own
  * address). An IPv4-mapped IPv6 address counts as the IPv4 one; any other IPv6 address counts by
  * its /64 prefix, since one subscriber gets a whole /64 and could otherwise use a fresh address for

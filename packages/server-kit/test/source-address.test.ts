@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sourceOf } from '../../src/http/source-address.js';
+import { sourceOf } from '../src/source-address.js';
 
 describe('sourceOf', () => {
   it.each([

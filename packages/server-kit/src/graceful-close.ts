@@ -68,8 +68,9 @@ export interface CloseGracefullyHooks {
  * timeout: marks it not ready (`/readyz` → 503 `shutting_down`), keeps serving for `drainDelayMs`
  * (answers close their connections), then closes the listener — idle keep-alive connections close at
  * once, each request in flight finishes and its connection closes after the answer — and after
- * `drainTimeoutMs` cuts whatever is still open. The app's `onClose` hooks (the store) run after the
- * connections are gone.
+ * `drainTimeoutMs` cuts whatever is still open — upgraded sockets registered with
+ * `lifecycle.trackUpgraded` too — and aborts `lifecycle.drainSignal`, so work the app's `onClose`
+ * hooks wait for (the store's close comes after) ends within the same budget.
  *
  * @example
  * process.once('SIGTERM', () => closeGracefully(app, config.shutdown));
@@ -91,21 +92,27 @@ export async function closeGracefully(
   // keep-alive; Node closed only the connections idle at close(), so keep closing the new ones.
   const sweep = setInterval(() => server.closeIdleConnections(), 25);
   let cutConnections = 0;
+  let serverClosed = false;
+  // The drain budget bounds the whole stop, not only the listener: after it, connections still open
+  // (upgraded sockets too, which the HTTP server no longer lists) are cut, and work the app's onClose
+  // hooks wait for (back-channel deliveries) is aborted through `lifecycle.drainSignal`.
   const cut = setTimeout(() => {
+    if (serverClosed) return lifecycle.endDrain();
     server.getConnections((_error, count) => {
       cutConnections = count;
       server.closeAllConnections();
+      lifecycle.endDrain();
     });
   }, settings.drainTimeoutMs);
-  const stopTimers = () => {
+  server.once('close', () => {
+    serverClosed = true;
     clearInterval(sweep);
-    clearTimeout(cut);
-  };
-  server.once('close', stopTimers);
+  });
   try {
     await app.close();
   } finally {
-    stopTimers();
+    clearInterval(sweep);
+    clearTimeout(cut);
   }
   return { cutConnections, elapsedMs: performance.now() - started };
 }

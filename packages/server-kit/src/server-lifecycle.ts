@@ -1,3 +1,5 @@
+import type { Duplex } from 'node:stream';
+
 /**
  * Where a server is in its life: `serving`; `draining` from the stop signal (not ready, still
  * serving, every answer closes its connection); `closing` once the listener closes (requests that
@@ -46,6 +48,9 @@ export class ServerLifecycle {
   readonly #now: () => number;
   #cached: { at: number; report: ReadinessReport } | undefined;
   #running: Promise<ReadinessReport> | undefined;
+  readonly #closing = new AbortController();
+  readonly #drainOver = new AbortController();
+  readonly #upgraded = new Set<Duplex>();
 
   constructor(options: ServerLifecycleOptions = {}) {
     this.#cacheMs = options.cacheMs ?? lifecycleDefaults.cacheMs;
@@ -70,6 +75,41 @@ export class ServerLifecycle {
     return this.#phase === 'closing';
   }
 
+  /**
+   * Aborted when the listener closes ({@link beginClose}): work that should not start any more (a
+   * retry, a pause before one) watches it.
+   */
+  get closingSignal(): AbortSignal {
+    return this.#closing.signal;
+  }
+
+  /**
+   * Aborted at the drain timeout ({@link endDrain}, which `closeGracefully` calls): work still running
+   * for someone (a request, a back-channel delivery) stops then, so the stop ends within its budget.
+   */
+  get drainSignal(): AbortSignal {
+    return this.#drainOver.signal;
+  }
+
+  /**
+   * Remembers a socket that left the HTTP server's connection handling (a WebSocket upgrade), until
+   * it closes: the drain timeout destroys it with the connections it cuts ({@link endDrain}).
+   */
+  trackUpgraded(socket: Duplex): void {
+    if (socket.destroyed) return;
+    if (this.#drainOver.signal.aborted) {
+      socket.destroy();
+      return;
+    }
+    this.#upgraded.add(socket);
+    socket.once('close', () => this.#upgraded.delete(socket));
+  }
+
+  /** How many upgraded sockets are open ({@link trackUpgraded}). */
+  get upgradedSockets(): number {
+    return this.#upgraded.size;
+  }
+
   /** Adds a check `/readyz` runs, under a name that appears in its body (`store`, `signing_keys`). */
   addReadinessCheck(name: string, check: ReadinessCheck): void {
     if (!checkNamePattern.test(name)) throw new TypeError(`readiness check name ${name}: lowercase letters, digits, _`);
@@ -86,6 +126,18 @@ export class ServerLifecycle {
   /** The listener closes now; requests still arriving on open connections are refused. */
   beginClose(): void {
     this.#phase = 'closing';
+    this.#closing.abort(new ShuttingDownError());
+  }
+
+  /**
+   * The drain budget is spent: aborts {@link drainSignal} and destroys every upgraded socket still
+   * open. Closing begins too, if it had not.
+   */
+  endDrain(): void {
+    this.beginClose();
+    if (!this.#drainOver.signal.aborted) this.#drainOver.abort(new ShuttingDownError());
+    for (const socket of this.#upgraded) socket.destroy();
+    this.#upgraded.clear();
   }
 
   /** Whether the server is ready, and what each check found; see the class comment for its cost. */

@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { Agent, request } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { closeGracefully, createServer, registerHealthRoutes, sendJsonError } from '../src/index.js';
 
 /** A server with a slow route (answers after `?ms=`), a fast one, a hanging one, and the health routes. */
@@ -42,6 +42,12 @@ async function startServer(
   const { port } = app.server.address() as { port: number };
   return { app, origin: `http://127.0.0.1:${port}`, release };
 }
+
+/** A server with no routes, for hooks of its own. */
+const bareServer = {
+  logger: false,
+  failures: { render: (failure, _request, reply) => sendJsonError(reply, failure.status, { error: failure.kind }) },
+} satisfies Parameters<typeof createServer>[0];
 
 /** A raw HTTP/1.1 connection, to send a request on a connection that is busy. */
 function rawConnection(origin: string): { socket: Socket; received: () => string; ended: Promise<void> } {
@@ -180,6 +186,42 @@ describe('closeGracefully', () => {
     expect(performance.now() - started).toBeLessThan(1_500);
     expect(outcome.cutConnections).toBe(1);
     expect(await hung).toBeInstanceOf(Error);
+  });
+
+  it('aborts lifecycle.drainSignal at the drain timeout, so work an onClose hook waits for ends within the budget', async () => {
+    const app = createServer(bareServer);
+    let closingAbortedAtClose: boolean | undefined;
+    app.addHook('onClose', async () => {
+      closingAbortedAtClose = app.lifecycle.closingSignal.aborted;
+      // Background work that would run far past the budget unless the drain signal stops it.
+      await sleep(10_000, undefined, { signal: app.lifecycle.drainSignal }).catch(() => undefined);
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const started = performance.now();
+    await closeGracefully(app, { drainDelayMs: 0, drainTimeoutMs: 300 });
+    expect(performance.now() - started).toBeLessThan(1_500);
+    expect(closingAbortedAtClose).toBe(true);
+    expect(app.lifecycle.drainSignal.aborted).toBe(true);
+  });
+
+  it('destroys the upgraded sockets registered with the lifecycle at the drain timeout', async () => {
+    const app = createServer(bareServer);
+    app.server.on('upgrade', (_request, socket) => {
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+      app.lifecycle.trackUpgraded(socket);
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as { port: number };
+    const raw = rawConnection(`http://127.0.0.1:${port}`);
+    cleanups.push(() => raw.socket.destroy());
+    raw.socket.write('GET /socket HTTP/1.1\r\nHost: test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
+    await vi.waitFor(() => expect(app.lifecycle.upgradedSockets).toBe(1));
+    const started = performance.now();
+    await closeGracefully(app, { drainDelayMs: 0, drainTimeoutMs: 300 });
+    expect(performance.now() - started).toBeLessThan(1_500);
+    await raw.ended;
+    expect(raw.received()).toMatch(/^HTTP\/1\.1 101 /);
+    expect(app.lifecycle.upgradedSockets).toBe(0);
   });
 
   it('closes idle keep-alive connections at once when there is nothing in flight', async () => {

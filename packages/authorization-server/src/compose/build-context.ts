@@ -8,7 +8,7 @@ import { CsrfTokens } from '../primitives/csrf-tokens.js';
 import { createSealer } from '../primitives/sealing.js';
 import { idTokenAlg, type SigningAlg } from '../protocol/signing-algorithms.js';
 import { RecentCredentials } from '../services/clients/recent-credentials.js';
-import { BackchannelLogout } from '../services/logout/backchannel-logout.js';
+import { BackchannelLogout, type BackchannelShutdown } from '../services/logout/backchannel-logout.js';
 import { UpstreamApi } from '../services/upstreams/upstream-api.js';
 import { UpstreamProviders } from '../services/upstreams/upstream-providers.js';
 import { UpstreamTokens } from '../services/upstreams/upstream-tokens.js';
@@ -40,6 +40,7 @@ export async function buildContext(
   fetchImpl: typeof fetch,
   log: FastifyBaseLogger,
   registry: Registry,
+  shutdown?: BackchannelShutdown,
 ): Promise<AsContext> {
   const issuer = new URL(config.issuer);
   const basePath = issuer.pathname === '/' ? '' : issuer.pathname;
@@ -135,6 +136,7 @@ export async function buildContext(
       fetch: fetchImpl,
       timeoutMs: config.backchannelLogoutTimeoutMs,
       events,
+      shutdown,
     }),
     interactions: new Interactions(store),
     fetch: fetchImpl,

@@ -3,6 +3,7 @@ import { request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { withAppsecretProof } from '@gatehouse/oidc-client';
 import { computeAppSecretProof } from '@gatehouse/resource-server';
+import { type ServerLifecycle, shuttingDownRetryAfterSeconds } from '@gatehouse/server-kit';
 import type { FastifyInstance } from 'fastify';
 import { type BffConfig, upstreamTokenPrefix } from '../config/bff-config.js';
 import type { BffContext } from '../context.js';
@@ -57,11 +58,15 @@ export function registerWebSocketProxy(app: FastifyInstance, context: BffContext
     for (const socket of handshakes) socket.destroy();
   });
 
+  const lifecycle = app.lifecycle;
   app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    // From the stop signal on, no new WebSocket: preClose may already have run, and the drain's cut
+    // would be all that ends it. The client reconnects to another instance.
+    if (lifecycle.isStopping) return refuseStopping(lifecycle, socket);
     handshakes.add(socket);
     socket.once('close', () => handshakes.delete(socket));
-    socket.on('error', () => socket.destroy());
-    handleUpgrade(context, request, sourceOf(request), socket, head, track).catch((error: unknown) =>
+    handleUpgrade(context, lifecycle, request, sourceOf(request), socket, head, track).catch((error: unknown) =>
       // A refresh that failed for a transient reason: the session stays; the client reconnects later.
       error instanceof RefreshUnavailableError
         ? refuse(socket, error.status, error.status === 504 ? 'Gateway Timeout' : 'Service Unavailable', {
@@ -74,6 +79,7 @@ export function registerWebSocketProxy(app: FastifyInstance, context: BffContext
 
 async function handleUpgrade(
   context: BffContext,
+  lifecycle: ServerLifecycle,
   request: IncomingMessage,
   sourceAddress: string | undefined,
   socket: Duplex,
@@ -128,6 +134,8 @@ async function handleUpgrade(
   } else if (route.token === 'client') {
     bearer = await context.clientTokens.accessToken(route.scopes);
   }
+  // The guard, the session and the token took time: the stop may have begun meanwhile.
+  if (lifecycle.isStopping) return refuseStopping(lifecycle, socket);
   const headers = upstreamHeaders(context, route, request, sourceAddress, bearer);
   const send = target.startsWith('https:') ? httpsRequest : httpRequest;
   const upstream = send(new URL(target), { method: 'GET', headers, timeout: context.config.upstreamTimeoutMs });
@@ -145,6 +153,10 @@ async function handleUpgrade(
     response.resume();
   });
   upstream.on('upgrade', (response, upstreamSocket, upstreamHead) => {
+    if (lifecycle.isStopping || socket.destroyed) {
+      upstreamSocket.destroy();
+      return refuseStopping(lifecycle, socket);
+    }
     const lines = [`HTTP/1.1 101 ${response.statusMessage ?? 'Switching Protocols'}`];
     for (let i = 0; i < response.rawHeaders.length; i += 2) {
       const name = response.rawHeaders[i] as string;
@@ -158,6 +170,8 @@ async function handleUpgrade(
     socket.on('close', () => upstreamSocket.destroy());
     upstreamSocket.on('close', () => socket.destroy());
     upstreamSocket.pipe(socket).pipe(upstreamSocket);
+    // Out of the HTTP server's connection list now: the drain timeout's cut must know of it.
+    lifecycle.trackUpgraded(socket);
     if (sessionId) track(sessionId, [socket, upstreamSocket]);
     else socket.once('close', () => upstreamSocket.destroy());
   });
@@ -199,6 +213,13 @@ const refusalStatus = {
   not_allowed: [502, 'Bad Gateway'],
   unavailable: [503, 'Service Unavailable'],
 } as const;
+
+/** A handshake that arrived (or finished its checks) after the stop began: 503, retry elsewhere. */
+function refuseStopping(lifecycle: ServerLifecycle, socket: Duplex): void {
+  refuse(socket, 503, 'Service Unavailable', { 'Retry-After': String(shuttingDownRetryAfterSeconds) });
+  // Half-closed until the client closes its side: a client that never does is cut at the drain timeout.
+  lifecycle.trackUpgraded(socket);
+}
 
 /** Answers a handshake with a plain HTTP status and closes: never an upgrade, never a body with detail. */
 function refuse(socket: Duplex, status: number, message: string, headers: Record<string, string> = {}): void {

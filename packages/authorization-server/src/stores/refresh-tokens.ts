@@ -43,7 +43,8 @@ export type RefreshOutcome =
 
 const namespace = 'refresh-tokens';
 const familyPrefix = 'family.';
-const familyToken = /^([A-Za-z0-9_-]{22})\.(0|[1-9][0-9]{0,8})\.([A-Za-z0-9_-]{43})$/;
+const familyToken = /^([A-Za-z0-9_-]{1,64})\.(0|[1-9][0-9]{0,8})\.([A-Za-z0-9_-]{43})$/;
+const familyIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** A family token's parts: which family, which generation, and its MAC. */
 interface ParsedToken {
@@ -78,18 +79,33 @@ export class RefreshTokens {
 
   /** Issues the first token of a family. `expiresAt` is the earlier of the idle and absolute limits. */
   async issue(grantId: string, clientId: string, expiresAt: number): Promise<string> {
-    const familyId = randomToken(16);
     const key = randomToken(32);
-    const record: FamilyRecord = {
-      grantId,
-      clientId,
-      generation: 0,
-      rotatedAt: null,
-      sealedKey: this.#sealer.seal(key, familyId),
-    };
     const ttlSeconds = Math.max(1, (expiresAt - this.#now()) / 1000);
-    await this.#store.put(namespace, familyPrefix + familyId, record, { ttlSeconds, indexes: [`grant:${grantId}`] });
-    return tokenOf(familyId, 0, key);
+    // The family is named after its grant (a grant has one), so a use can read both at once
+    // ({@link grantHint}); a second family of a grant, or an id unfit for a token, gets a random name.
+    for (const familyId of familyIdPattern.test(grantId) ? [grantId, randomToken(16)] : [randomToken(16)]) {
+      const record: FamilyRecord = {
+        grantId,
+        clientId,
+        generation: 0,
+        rotatedAt: null,
+        sealedKey: this.#sealer.seal(key, familyId),
+      };
+      const written = await this.#store.putIfAbsent(namespace, familyPrefix + familyId, record, {
+        ttlSeconds,
+        indexes: [`grant:${grantId}`],
+      });
+      if (written !== undefined) return tokenOf(familyId, 0, key);
+    }
+    throw new Error('refresh token family id collision'); // two random 128-bit names taken: not expected
+  }
+
+  /**
+   * The grant a token names, unverified: a hint for reading the grant while the token is checked.
+   * Nothing may be decided on it — {@link use} hands the verified grant id to `successorExpiry`.
+   */
+  grantHint(token: string): string | undefined {
+    return token.length > 512 ? undefined : parseToken(token)?.familyId;
   }
 
   /** The grant behind a token this client holds, without using it (introspection, revocation). */

@@ -30,9 +30,10 @@ describe('RefreshTokens', () => {
   afterEach(() => store.close());
 
   describe('issue', () => {
-    it('hands out a family id, a generation and a 256-bit MAC; the store holds no token nor its key in clear', async () => {
+    it('hands out a family id (the grant’s), a generation and a 256-bit MAC; the store holds no token nor its key in clear', async () => {
       const token = await tokens.issue('grant-1', 'app', now + hour);
-      expect(token).toMatch(/^[A-Za-z0-9_-]{22}\.0\.[A-Za-z0-9_-]{43}$/);
+      expect(token).toMatch(/^grant-1\.0\.[A-Za-z0-9_-]{43}$/);
+      expect(tokens.grantHint(token)).toBe('grant-1');
       const [familyId, , mac] = token.split('.') as [string, string, string];
       const stored = JSON.stringify(await store.findByIndex('grant:grant-1'));
       expect(stored).toContain(familyId);
@@ -41,6 +42,15 @@ describe('RefreshTokens', () => {
       const rotated = JSON.stringify(await store.findByIndex('grant:grant-1'));
       expect(rotated).not.toContain(second.split('.')[2]);
       expect(second).toMatch(new RegExp(`^${familyId}\\.1\\.`));
+    });
+
+    it('names a second family of the same grant at random; both rotate on their own', async () => {
+      const first = await tokens.issue('grant-1', 'app', now + hour);
+      const second = await tokens.issue('grant-1', 'app', now + hour);
+      expect(second).toMatch(/^[A-Za-z0-9_-]{22}\.0\./);
+      expect(await use(first)).toMatchObject({ kind: 'rotated', grantId: 'grant-1' });
+      expect(await use(second)).toMatchObject({ kind: 'rotated', grantId: 'grant-1' });
+      expect(await store.deleteByIndex('grant:grant-1')).toBe(2);
     });
 
     it('refuses a token of a family with a forged MAC or a generation not reached yet', async () => {

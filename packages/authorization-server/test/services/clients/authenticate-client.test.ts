@@ -297,6 +297,56 @@ describe('authenticateClient', () => {
       await expect(guess()).rejects.toBeInstanceOf(InvalidClientError);
     });
 
+    it('takes no slot for a secret this source verified within the last minute', async () => {
+      for (let i = 0; i < 10; i += 1) await authenticate(basic('basic-app', basicSecret));
+      // Only the first success was counted (limit 3): two failures left, then 429.
+      await expect(guess()).rejects.toBeInstanceOf(InvalidClientError);
+      await expect(guess()).rejects.toBeInstanceOf(InvalidClientError);
+      await expect(guess()).rejects.toBeInstanceOf(SlowDownError);
+    });
+
+    it('counts the remembered secret again after a minute', async () => {
+      await authenticate(basic('basic-app', basicSecret));
+      now += 60_000;
+      await authenticate(basic('basic-app', basicSecret)); // counted: the window (60 s) started again
+      await expect(guess()).rejects.toBeInstanceOf(InvalidClientError);
+      await expect(guess()).rejects.toBeInstanceOf(InvalidClientError);
+      await expect(guess()).rejects.toBeInstanceOf(SlowDownError);
+    });
+
+    it('refuses the remembered secret past the limit once its source has failed', async () => {
+      await authenticate(basic('basic-app', basicSecret));
+      for (let i = 0; i < 3; i += 1) await guess().catch(() => undefined);
+      await expect(authenticate(basic('basic-app', basicSecret))).rejects.toBeInstanceOf(SlowDownError);
+    });
+
+    it('checks 50 concurrent identical secrets from one source once', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 50 }, () => authenticate(basic('basic-app', basicSecret)).then((ok) => ok.method)),
+      );
+      expect(new Set(results)).toEqual(new Set(['client_secret_basic']));
+      await expect(guess()).rejects.toBeInstanceOf(InvalidClientError);
+      await expect(guess()).rejects.toBeInstanceOf(InvalidClientError);
+      await expect(guess()).rejects.toBeInstanceOf(SlowDownError);
+    });
+
+    it('refuses a rotated secret at once, though it verified a moment ago', async () => {
+      const stored = {
+        ...clientMetadata({ client_id: 'stored-app', client_secret: 'first-secret-0123456789abcdefghijk' }),
+      };
+      await context.clients.register(stored);
+      expect((await authenticate(basic('stored-app', stored.client_secret as string))).method).toBe(
+        'client_secret_basic',
+      );
+      await context.clients.register({ ...stored, client_secret: 'second-secret-0123456789abcdefghij' });
+      await expect(authenticate(basic('stored-app', stored.client_secret as string))).rejects.toBeInstanceOf(
+        InvalidClientError,
+      );
+      expect((await authenticate(basic('stored-app', 'second-secret-0123456789abcdefghij'))).method).toBe(
+        'client_secret_basic',
+      );
+    });
+
     it('counts nothing when there is nothing to guess: a method the client did not register', async () => {
       for (let i = 0; i < 10; i += 1) {
         await authenticate(undefined, form({ client_id: 'basic-app', client_secret: 'x' })).catch(() => undefined);

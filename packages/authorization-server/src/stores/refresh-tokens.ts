@@ -171,7 +171,8 @@ export class RefreshTokens {
         namespace,
         id,
         entry.version,
-        { ...family, generation, rotatedAt: this.#now() },
+        // Sealed again under the current key, so a family in use survives a cookie-secret rotation.
+        { ...family, generation, rotatedAt: this.#now(), sealedKey: this.#sealer.seal(key, parsed.familyId) },
         { ttlSeconds, indexes: [`grant:${family.grantId}`] },
       );
       if (written !== undefined)

@@ -64,6 +64,28 @@ describe('RefreshTokens', () => {
       expect((await use(token)).kind).toBe('rotated');
     });
 
+    it('keeps a family in use working across a secret rotation: each rotation seals it under the current secret', async () => {
+      const oldSecret = 'refresh-tokens-test-secret-0123456789';
+      const first = await tokens.issue('grant-1', 'app', now + hour);
+      const both = new RefreshTokens(
+        store,
+        createSealer(['a-newer-secret-0123456789abcdefghijkl', oldSecret], 'refresh'),
+        {
+          graceSeconds,
+          now: () => now,
+        },
+      );
+      const { token: second } = (await both.use(first, 'app', async () => now + hour)) as { token: string };
+      const newOnly = new RefreshTokens(store, createSealer(['a-newer-secret-0123456789abcdefghijkl'], 'refresh'), {
+        graceSeconds,
+        now: () => now,
+      });
+      expect(await newOnly.use(second, 'app', async () => now + hour)).toMatchObject({ kind: 'rotated' });
+      // A family never used since cannot be opened once its secret is gone.
+      const idle = await tokens.issue('grant-2', 'app', now + hour);
+      expect(await newOnly.use(idle, 'app', async () => now + hour)).toEqual({ kind: 'invalid' });
+    });
+
     it('keeps rotating a token stored by an older version (a record under its hash), with the same rules', async () => {
       const legacy = 'legacy-token-0123456789abcdefghijklmnopqrstu';
       await store.put(

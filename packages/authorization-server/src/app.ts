@@ -2,7 +2,6 @@ import {
   createMetricsRegistry,
   createServer,
   createTracing,
-  healthPaths,
   type LoggerOption,
   type Registry,
   storeMetricsObserver,
@@ -128,13 +127,6 @@ export async function createAuthorizationServer(
     parseBodiesAsStrings(app);
     answerUnroutedRequests(app, routeMethods, failureStyles);
     registerHealth(app, context);
-    // Another method at an exposed health path gets 405 from the unrouted-request answer, in JSON.
-    if (config.health.listener === 'public') {
-      for (const path of Object.values(healthPaths)) {
-        routeMethods.add(path, ['GET']);
-        failureStyles.add(path, 'json');
-      }
-    }
     app.decorate('upstreams', context.upstreams.api);
     app.get('/assets/gatehouse.css', async (_request, reply) =>
       reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(stylesheet),

@@ -1,4 +1,4 @@
-import { registerHealthRoutes } from '@gatehouse/server-kit';
+import { registerHealthRoutes, sendJsonError } from '@gatehouse/server-kit';
 import type { FastifyInstance } from 'fastify';
 import type { AsContext } from '../context.js';
 import { idTokenAlg, type SigningAlg } from '../protocol/signing-algorithms.js';
@@ -14,5 +14,10 @@ export function registerHealth(app: FastifyInstance, context: Pick<AsContext, 'c
   const algs = [...new Set<SigningAlg>([config.accessTokenSigningAlg, idTokenAlg])];
   app.lifecycle.addReadinessCheck('store', () => store.ping());
   app.lifecycle.addReadinessCheck('signing_keys', () => Promise.all(algs.map((alg) => keys.signingKey(alg))));
-  registerHealthRoutes(app, { exposed: config.health.listener === 'public' });
+  registerHealthRoutes(app, {
+    exposed: config.health.listener === 'public',
+    // JSON like the answers of the paths themselves, as an OAuth error (RFC 6749 §5.2 shape).
+    methodNotAllowed: (_request, reply) =>
+      sendJsonError(reply, 405, { error: 'invalid_request', error_description: 'use GET or HEAD' }),
+  });
 }

@@ -7,8 +7,15 @@ export type {
   RouteContainer,
 } from './auth-routes/auth-routes.js';
 export { createAuthenticationRoutes, describeAuthenticationError } from './auth-routes/auth-routes.js';
-export type { BffClient, BffClientOptions, BffUser, LoginOptions } from './bff-client/bff-client.js';
-export { createBffClient, LoginRequiredError } from './bff-client/bff-client.js';
+export type {
+  BffClient,
+  BffClientOptions,
+  BffUser,
+  LoginOptions,
+  LogoutOptions,
+  UserOptions,
+} from './bff-client/bff-client.js';
+export { BffUnavailableError, createBffClient, LoginRequiredError } from './bff-client/bff-client.js';
 export type { AccessTokenResult } from './public-client/access-token.js';
 export type { TokenFetchOptions } from './public-client/app-token-fetch.js';
 export { createTokenFetch } from './public-client/app-token-fetch.js';

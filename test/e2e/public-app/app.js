@@ -21,8 +21,14 @@ if (new URLSearchParams(location.search).has('state')) {
     $('out').textContent = `sign-in failed: ${error.code}`;
   }
 }
-const user = client.user();
-$('status').textContent = user ? `signed in as ${user.sub}` : 'signed out';
+const showUser = (user) => {
+  $('status').textContent = user ? `signed in as ${user.sub}` : 'signed out';
+};
+showUser(client.user());
+// Another tab's sign-in, renewal or sign-out reaches this one too.
+client.onUserChange(showUser);
+// For the journeys that drive the client directly.
+window.gatehouse = client;
 
 const show = async (call) => {
   try {

@@ -1,0 +1,40 @@
+import type { AppState } from '@gatehouse/browser';
+import { createElement, Fragment, type ReactNode, useEffect, useRef } from 'react';
+import { useGatehouseContext } from './context.js';
+
+export interface RequireAuthProps {
+  children?: ReactNode;
+  /** Shown while the user is loading, while the sign-in starts, and when the client failed. Default: nothing. */
+  fallback?: ReactNode;
+  /** Shown instead of `fallback` when the client could not answer (the BFF unreachable, say). */
+  errorFallback?: ReactNode;
+  /** App state to hand back after the sign-in (read it with the client's `takeReturnedState()`). */
+  state?: AppState;
+  /** Where the sign-in comes back to. Default: the current path, query and fragment. */
+  returnUrl?: string;
+}
+
+/**
+ * Renders `children` only for a signed-in user. A signed-out visit starts a sign-in that comes back
+ * to this route with `state` (Blazor's `[Authorize]` with `RedirectToLogin`); loading or an error
+ * never does, so an unreachable BFF does not send the user round in circles.
+ *
+ * @example
+ * <RequireAuth fallback={<p>Signing you in…</p>}><Todos /></RequireAuth>
+ */
+export function RequireAuth({ children, fallback = null, errorFallback, state, returnUrl }: RequireAuthProps) {
+  const { state: auth, signIn } = useGatehouseContext('<RequireAuth>');
+  const started = useRef(false);
+  const signedOut = auth.status === 'signed-out';
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the state and return URL are read once, when the sign-in starts
+  useEffect(() => {
+    if (!signedOut || started.current) return;
+    started.current = true; // once per mount: a re-render must not start a second navigation
+    void signIn({ returnUrl: returnUrl ?? `${location.pathname}${location.search}${location.hash}`, state });
+  }, [signedOut, signIn]);
+
+  if (auth.status === 'signed-in') return createElement(Fragment, null, children);
+  if (auth.status === 'error' && errorFallback !== undefined) return createElement(Fragment, null, errorFallback);
+  return createElement(Fragment, null, fallback);
+}

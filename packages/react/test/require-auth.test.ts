@@ -1,0 +1,49 @@
+// @vitest-environment happy-dom
+import { createElement as h } from 'react';
+import { renderToString } from 'react-dom/server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { GatehouseProvider, RequireAuth } from '../src/index.js';
+import { alice, bffClient, render, settle } from './fake-clients.js';
+
+afterEach(() => document.body.replaceChildren());
+
+const guarded = (client: ReturnType<typeof bffClient>['client'], props = {}) =>
+  h(
+    GatehouseProvider,
+    { client },
+    h(RequireAuth, { fallback: h('p', null, 'signing you in'), ...props }, h('p', null, 'the todos')),
+  );
+
+describe('RequireAuth', () => {
+  it('a signed-out visit to a protected route signs in once, coming back to the route with its state', async () => {
+    history.replaceState(null, '', '/todos?filter=open#new');
+    const fake = bffClient(async () => null);
+    const { container, rerender } = await render(guarded(fake.client, { state: { draft: 'milk' } }));
+    await settle();
+    await rerender(guarded(fake.client, { state: { draft: 'milk' } }));
+    expect(container.textContent).toBe('signing you in');
+    expect(fake.calls).toEqual(['user', 'login {"returnUrl":"/todos?filter=open#new","state":{"draft":"milk"}}']);
+  });
+
+  it('renders the route for a signed-in user and starts no sign-in', async () => {
+    const fake = bffClient(async () => alice);
+    const { container } = await render(guarded(fake.client));
+    await settle();
+    expect(container.textContent).toBe('the todos');
+    expect(fake.calls).toEqual(['user']);
+  });
+
+  it('an unreachable BFF shows the error fallback and does not send the user round to sign in', async () => {
+    const fake = bffClient(() => Promise.reject(new TypeError('Failed to fetch')));
+    const { container } = await render(guarded(fake.client, { errorFallback: h('p', null, 'try again soon') }));
+    await settle();
+    expect(container.textContent).toBe('try again soon');
+    expect(fake.calls).toEqual(['user']);
+  });
+
+  it('renders its fallback on the server, where nothing is known yet', () => {
+    const fake = bffClient(async () => alice);
+    expect(renderToString(guarded(fake.client))).toBe('<p>signing you in</p>');
+    expect(fake.calls).toEqual([]); // effects do not run on the server
+  });
+});

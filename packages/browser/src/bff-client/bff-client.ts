@@ -93,7 +93,8 @@ export interface BffClient {
   /**
    * Navigates to a `prompt=none` login: signs in without a page when the provider still has a
    * session, else comes back to `returnUrl` signed out. Once per tab until a user is seen again, so
-   * calling it on every load cannot loop: returns `false` (and stays) when already tried.
+   * calling it on every load cannot loop, and never after `logout()` in this tab: returns `false`
+   * (and stays) then.
    */
   silentLogin(options?: LoginOptions): boolean;
   /** Ends the session at the BFF and the provider, then navigates to the provider's logout. */
@@ -237,6 +238,8 @@ export function createBffClient(options: BffClientOptions = {}): BffClient {
       });
       publish(null);
       cached = Promise.resolve(null);
+      // Signed out on purpose: a silent sign-in on the next load must not undo it.
+      sessionStorage.setItem(silentKey, '1');
       // The provider's redirect back carries nothing of ours: the state's id waits in this tab.
       if (logout.state) sessionStorage.setItem(logoutKey, saveAppState(logout.state));
       const { redirectTo } = (await response.json().catch(() => ({}))) as { redirectTo?: unknown };

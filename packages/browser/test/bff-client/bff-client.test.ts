@@ -222,6 +222,8 @@ describe('BFF client navigation', () => {
     expect(page.assigned).toEqual(['https://id.example/logout?x=1']);
     expect(bff.takeLogoutState()).toEqual({ goodbye: 'see you', from: '/todos' });
     expect(bff.takeLogoutState()).toBeUndefined();
+    // Signed out on purpose: the logged-out page's load must not sign the user back in silently.
+    expect(bff.silentLogin()).toBe(false);
   });
 
   it('never follows a logout answer to anything but an http(s) URL', async () => {

@@ -50,5 +50,11 @@ $('renew').addEventListener('click', async () => {
     different: first.accessToken !== second.accessToken,
   });
 });
+// A scope not granted at sign-in: incremental consent, then back here with the draft restored.
+$('consent').addEventListener('click', async () => {
+  const result = await client.requestAccessToken({ scopes: ['email'] });
+  if (result.status === 'ok') $('out').textContent = `token for: ${result.scopes.join(' ')}`;
+  else await result.redirect({ returnUrl: '/app.html', state: { draft: `missing ${result.missingScopes.join(' ')}` } });
+});
 $('logout').addEventListener('click', () => client.signOut());
 document.body.dataset.ready = 'true';

@@ -44,7 +44,7 @@ async function startOptionsApi(origin: string) {
       authorization: request.headers.authorization,
       cookie: request.headers.cookie,
       cacheControl: request.headers['cache-control'],
-      trace: request.headers['x-trace'],
+      trace: request.headers['x-trace']?.toString(),
     };
     seen.push(record);
     if (path === '/fixed') {

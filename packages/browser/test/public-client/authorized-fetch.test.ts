@@ -81,7 +81,8 @@ describe('authorized fetch', () => {
     };
     const api = createAuthorizedFetch(['https://api.test'], context, { fetch: inner });
     const signal = new AbortController().signal;
-    const options: RequestInit = {
+    // Cast: Node's RequestInit type lacks some of the browser's options (cache, mode, integrity).
+    const options = {
       method: 'POST',
       body: 'draft',
       credentials: 'include',
@@ -91,7 +92,7 @@ describe('authorized fetch', () => {
       keepalive: true,
       signal,
       headers: { 'x-trace': '1' },
-    };
+    } as RequestInit;
     await api('https://api.test/todos', options);
     const { headers, ...rest } = calls[0]?.init ?? {};
     expect(calls[0]?.input).toBe('https://api.test/todos');

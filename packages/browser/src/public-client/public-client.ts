@@ -154,7 +154,8 @@ export function createPublicClient<User = IdTokenClaims>(options: PublicClientOp
       }
     }
   };
-  const Channel = options.shareTokensAcrossTabs === false ? undefined : page.BroadcastChannel;
+  // Tabs only: a server rendering the app (Node has BroadcastChannel too) must not open one.
+  const Channel = options.shareTokensAcrossTabs === false || !page.document ? undefined : page.BroadcastChannel;
   const announce = Channel
     ? shareTokens(new Channel(`gatehouse:${options.clientId}`), {
         current: () => tokens,

@@ -51,6 +51,7 @@ function stubPage(href = appPage) {
   const sessionStorage = memoryStorage();
   const locks = fakeLocks();
   vi.stubGlobal('BroadcastChannel', fakeBroadcastChannel());
+  vi.stubGlobal('document', {});
   vi.stubGlobal('location', location);
   vi.stubGlobal('history', history);
   vi.stubGlobal('sessionStorage', sessionStorage);
@@ -109,6 +110,13 @@ afterEach(() => {
 describe('createPublicClient', () => {
   it('touches nothing of the page when created, so it can be created before there is one', () => {
     expect(() => createPublicClient({ authority: issuer, clientId, redirectUri: appPage })).not.toThrow();
+  });
+
+  it('opens no BroadcastChannel outside a page (a server rendering the app)', () => {
+    const opened = vi.fn();
+    vi.stubGlobal('BroadcastChannel', opened);
+    createPublicClient({ authority: issuer, clientId, redirectUri: appPage });
+    expect(opened).not.toHaveBeenCalled();
   });
 
   it('signs in: to the provider with PKCE, back to the current page with the app state', async () => {

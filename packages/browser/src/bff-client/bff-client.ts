@@ -1,3 +1,4 @@
+import { browserPage } from '../browser-page.js';
 import { type AppState, saveAppState, stateParameter, takeAppState } from '../redirect-state/redirect-state.js';
 
 /** The signed-in user as the BFF describes it (`GET /bff/user`); never a token. */
@@ -103,7 +104,7 @@ export interface BffClient {
    * `fetch` for the BFF's routes: adds `x-csrf: 1` to same-origin requests (never to another
    * origin) and keeps every other option as given. A same-origin 401 becomes a {@link LoginRequiredError}.
    */
-  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
   /** After coming back from a login: the state saved before it, once; otherwise `undefined`. */
   takeReturnedState(): AppState | undefined;
   /** On the logged-out page: the state given to `logout({ state })`, once; otherwise `undefined`. */
@@ -131,6 +132,8 @@ export function createBffClient(options: BffClientOptions = {}): BffClient {
   const endedListeners = new Set<(reason: string) => void>();
   let cached: Promise<BffUser | null> | undefined;
   let last: BffUser | null | undefined;
+  // The page's globals, typed by what is used, so the module also compiles without the DOM library.
+  const { location, history, sessionStorage } = browserPage();
 
   function navigate(endpoint: string, login: LoginOptions = {}): void {
     let returnUrl = login.returnUrl ?? `${location.pathname}${location.search}${location.hash}`;
@@ -163,7 +166,7 @@ export function createBffClient(options: BffClientOptions = {}): BffClient {
     return reason;
   }
 
-  async function bffFetch(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
+  async function bffFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
     // Resolved by hand, not with `new Request(input, init)`, which would take a streamed body.
     const isSameOrigin =
       new URL(input instanceof Request ? input.url : String(input), location.href).origin === location.origin;
@@ -193,7 +196,7 @@ export function createBffClient(options: BffClientOptions = {}): BffClient {
           headers: { 'x-csrf': '1' },
           credentials: 'same-origin',
           cache: 'no-store',
-        }).then(
+        } as RequestInit).then(
           async (response) => {
             if (response.status === 401) return signedOut(response).then(() => null);
             if (!response.ok) throw unavailable(response.status, response.headers.get('retry-after'));

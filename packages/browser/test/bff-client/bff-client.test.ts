@@ -34,7 +34,7 @@ function fakePage(answer: (url: URL, init: RequestInit) => Response | Promise<Re
     setItem: (key: string, value: string) => void storage.set(key, value),
     removeItem: (key: string) => void storage.delete(key),
   });
-  vi.stubGlobal('fetch', async (input: RequestInfo | URL, init: RequestInit = {}) => {
+  vi.stubGlobal('fetch', async (input: string | URL | Request, init: RequestInit = {}) => {
     const url = new URL(input instanceof Request ? input.url : String(input), origin);
     requests.push({ url, init, input });
     return answer(url, init);
@@ -237,7 +237,9 @@ describe('BFF client navigation', () => {
     const bff = createBffClient();
     bff.login({ state: { draft: 'x' } });
     const back = new URL(new URL(page.assigned[0] as string, origin).searchParams.get('returnUrl') as string, origin);
-    history.replaceState(null, '', `${back.pathname}${back.search}`);
+    (
+      globalThis as unknown as { history: { replaceState(state: unknown, unused: string, url: string): void } }
+    ).history.replaceState(null, '', `${back.pathname}${back.search}`);
     expect(bff.takeReturnedState()).toEqual({ draft: 'x' });
     expect(page.location.search).toBe('?tab=2');
     expect(bff.takeReturnedState()).toBeUndefined();

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { type ProviderPeer, startProviderPeer } from '@gatehouse/test-kit';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './chromium.js';
 import { startEchoApi, startStaticServer } from './static-server.js';
@@ -69,6 +69,12 @@ describe('public client in two tabs', () => {
     await expect.poll(() => page.textContent('#status')).toBe('signed in as bob');
   }
 
+  async function signInNewPage(context: BrowserContext) {
+    const page = await context.newPage();
+    await signIn(page);
+    return page;
+  }
+
   const requestToken = (page: Page) =>
     page.evaluate(
       'window.gatehouse.requestAccessToken().then((result) => result.status === "ok" ? result.accessToken : result.status)',
@@ -118,6 +124,29 @@ describe('public client in two tabs', () => {
     await expect.poll(() => requestToken(first)).not.toBe('redirect');
     await context.close();
   }, 90_000);
+
+  it('a page of another origin listening on the tabs’ channel hears no token, while a tab of the app does', async () => {
+    const context = await browser.newContext();
+    const first = await signInNewPage(context);
+    // Listens on the channel the tabs use, asks as a new tab would, and collects what it hears.
+    const listen = `window.heard = []; const channel = new BroadcastChannel('gatehouse:spa');
+      channel.onmessage = (event) => window.heard.push(event.data); channel.postMessage({ type: 'gatehouse-tokens-asked' });`;
+    const sameOrigin = await context.newPage();
+    await sameOrigin.goto(`${origin}/blank.html`); // a page of the app's origin, not the app
+    const foreign = await context.newPage();
+    await foreign.goto(`http://127.0.0.1:${site.port}/blank.html`); // another origin, same server
+    await foreign.evaluate(listen);
+    await sameOrigin.evaluate(listen);
+    // The control: a listener of the app's own origin is answered, and hears a renewal.
+    await expect
+      .poll(() => sameOrigin.evaluate('window.heard.map((message) => message.type)'))
+      .toEqual(['gatehouse-tokens-answered']);
+    expect(await requestToken(first)).toMatch(/^\S{20,}$/);
+    await expect.poll(() => sameOrigin.evaluate('window.heard.length')).toBe(2);
+    // By then the other origin's listener has heard nothing: BroadcastChannel is per origin.
+    expect(await foreign.evaluate('window.heard')).toEqual([]);
+    await context.close();
+  }, 60_000);
 
   it('a sign-out in one tab signs the other out too', async () => {
     const context = await browser.newContext();

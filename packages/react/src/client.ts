@@ -24,8 +24,10 @@ export interface ClientAdapter {
   subscribe(listener: (user: BffUser | IdTokenClaims | null) => void): () => void;
   signIn(options: SignInOptions): void | Promise<void>;
   signOut(): Promise<void>;
-  /** Public clients only: finishes a sign-in on the redirect URI. */
+  /** Public clients only: finishes a sign-in on the redirect URI (keeping its app state, see below). */
   completeSignIn?(): Promise<{ returnUrl: string }>;
+  /** The app state handed back by the last sign-in, taken from the client once per page. */
+  returnedState(): AppState | undefined;
   authorizedFetch(scopes: readonly string[] | undefined, authorizedUrls: readonly string[]): FetchFunction;
 }
 
@@ -35,6 +37,10 @@ function userChangeOf(client: GatehouseClient): ((listener: Listener) => () => v
   const candidate = (client as { onUserChange?: unknown }).onUserChange;
   return typeof candidate === 'function' ? (listener) => candidate.call(client, listener) as () => void : undefined;
 }
+
+// Taking the state consumes it, and React may run a render (and its initialisers) more than once: so it
+// is taken once per client and page, then read from here.
+const returned = new WeakMap<GatehouseClient, AppState | undefined>();
 
 function isPublicClient(client: GatehouseClient): client is PublicClient {
   return typeof (client as PublicClient).createAuthorizedFetch === 'function';
@@ -55,7 +61,12 @@ export function adaptClient(client: GatehouseClient): ClientAdapter {
       subscribe,
       signIn: (options) => client.signIn(options),
       signOut: () => client.signOut(),
-      completeSignIn: () => client.completeSignIn(),
+      completeSignIn: async () => {
+        const result = await client.completeSignIn();
+        returned.set(client, result.state);
+        return result;
+      },
+      returnedState: () => returned.get(client),
       // The scopes go to the SDK's per-call option; an SDK without it asks for the sign-in scopes.
       authorizedFetch: (scopes, authorizedUrls) =>
         (
@@ -72,6 +83,10 @@ export function adaptClient(client: GatehouseClient): ClientAdapter {
     subscribe,
     signIn: (options) => client.login(options),
     signOut: () => client.logout(),
+    returnedState() {
+      if (!returned.has(client)) returned.set(client, client.takeReturnedState());
+      return returned.get(client);
+    },
     // The BFF attaches the tokens, with the scopes its routes are configured for; the page has none.
     authorizedFetch: () => client.fetch,
   };

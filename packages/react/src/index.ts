@@ -11,6 +11,7 @@ export type { GatehouseProviderProps } from './provider.js';
 export { GatehouseProvider } from './provider.js';
 export type { RequireAuthProps } from './require-auth.js';
 export { RequireAuth } from './require-auth.js';
+export { useReturnedState } from './returned-state.js';
 export { useAuthorizedFetch } from './use-authorized-fetch.js';
 export type { UseUserResult } from './use-user.js';
 export { useUser } from './use-user.js';

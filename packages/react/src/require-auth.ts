@@ -15,9 +15,12 @@ export interface RequireAuthProps {
 }
 
 /**
- * Renders `children` only for a signed-in user. A signed-out visit starts a sign-in that comes back
- * to this route with `state` (Blazor's `[Authorize]` with `RedirectToLogin`); loading or an error
- * never does, so an unreachable BFF does not send the user round in circles.
+ * Renders `children` only for a signed-in user. A visit while signed out starts a sign-in that comes
+ * back to this route with `state` (Blazor's `[Authorize]` with `RedirectToLogin`). Loading or an error
+ * never does, so an unreachable BFF does not send the user round in circles; nor does a session that
+ * ends while the route is shown: that is a sign-out already on its way to the provider, or a
+ * `LoginRequiredError` whose `redirect({ state })` the app started with what the user was typing — a
+ * second navigation would cancel either. Then it shows `fallback`.
  *
  * @example
  * <RequireAuth fallback={<p>Signing you in…</p>}><Todos /></RequireAuth>
@@ -26,6 +29,7 @@ export function RequireAuth({ children, fallback = null, errorFallback, state, r
   const { state: auth, signIn } = useGatehouseContext('<RequireAuth>');
   const started = useRef(false);
   const signedOut = auth.status === 'signed-out';
+  if (auth.status === 'signed-in') started.current = true; // from now on, a sign-out is not a visit
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: the state and return URL are read once, when the sign-in starts
   useEffect(() => {

@@ -34,7 +34,10 @@ export function bffClient(user: () => Promise<BffUser | null>) {
     fetch,
     takeReturnedState: () => undefined,
   };
-  return { client, calls, fetch, emit: (next: BffUser | null) => listeners.forEach((l) => l(next)), listeners };
+  const emit = (next: BffUser | null) => {
+    for (const listener of listeners) listener(next);
+  };
+  return { client, calls, fetch, emit, listeners };
 }
 
 export function publicClient(claims: IdTokenClaims | null) {

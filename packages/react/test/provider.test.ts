@@ -10,6 +10,12 @@ function Status() {
   return h('p', null, `${status} ${String(name ?? '-')} ${isAuthenticated} ${isLoading}`);
 }
 
+/** Hands the hook's actions to the test. */
+function Grab({ actions }: { actions: { signOut?: () => Promise<void> } }) {
+  actions.signOut = useUser().signOut;
+  return h(Status);
+}
+
 afterEach(() => document.body.replaceChildren());
 
 describe('GatehouseProvider and useUser', () => {
@@ -59,14 +65,10 @@ describe('GatehouseProvider and useUser', () => {
 
   it('signOut() through the hook signs the public client out and the page with it', async () => {
     const fake = publicClient({ iss: 'https://idp', sub: 'carol', aud: 'spa' });
-    let signOut: () => Promise<void> = async () => {};
-    function Grab() {
-      signOut = useUser().signOut;
-      return h(Status);
-    }
-    const { container } = await render(h(GatehouseProvider, { client: fake.client }, h(Grab)));
+    const actions: { signOut?: () => Promise<void> } = {};
+    const { container } = await render(h(GatehouseProvider, { client: fake.client }, h(Grab, { actions })));
     await settle();
-    await act(() => signOut());
+    await act(() => actions.signOut?.() ?? Promise.resolve());
     expect(fake.calls).toContain('signOut');
     expect(container.textContent).toBe('signed-out - false false');
   });

@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { createElement as h } from 'react';
+import { act, createElement as h } from 'react';
 import { renderToString } from 'react-dom/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatehouseProvider, RequireAuth } from '../src/index.js';
@@ -45,5 +45,19 @@ describe('RequireAuth', () => {
     const fake = bffClient(async () => alice);
     expect(renderToString(guarded(fake.client))).toBe('<p>signing you in</p>');
     expect(fake.calls).toEqual([]); // effects do not run on the server
+  });
+});
+
+describe('RequireAuth when the session ends while the route is shown', () => {
+  it('starts no second navigation: the sign-out (or the app’s own redirect with its state) goes on', async () => {
+    history.replaceState(null, '', '/todos');
+    const fake = bffClient(async () => alice);
+    const { container } = await render(guarded(fake.client));
+    await settle();
+    expect(container.textContent).toBe('the todos');
+    await act(() => fake.client.logout());
+    await settle();
+    expect(container.textContent).toBe('signing you in');
+    expect(fake.calls).toEqual(['user', 'logout']); // no login started over the logout
   });
 });

@@ -42,6 +42,8 @@ export interface BrowserPage {
     subtle: { digest(algorithm: 'SHA-256', data: Uint8Array): Promise<ArrayBuffer> };
   };
   document: { createElement(tag: 'iframe'): SilentFrame; body: { append(frame: SilentFrame): void } };
+  /** The window this page is framed in (itself when not framed): where a silent callback page posts. */
+  parent: { postMessage(message: unknown, targetOrigin: string): void };
   /** Same-origin messages between this origin's tabs, where the browser has them. */
   BroadcastChannel?: new (
     name: string,

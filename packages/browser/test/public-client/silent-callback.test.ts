@@ -6,8 +6,7 @@ afterEach(() => vi.unstubAllGlobals());
 describe('silent callback page', () => {
   it('posts the URL it was sent back to, to its parent, for this origin only', () => {
     const postMessage = vi.fn();
-    const self = { parent: { postMessage } };
-    vi.stubGlobal('window', self);
+    vi.stubGlobal('parent', { postMessage });
     vi.stubGlobal('location', { href: 'https://app.test/silent?code=c&state=s', origin: 'https://app.test' });
     notifySilentSignIn();
     expect(postMessage).toHaveBeenCalledWith(
@@ -17,11 +16,11 @@ describe('silent callback page', () => {
   });
 
   it('does nothing outside a frame', () => {
-    const self: { parent?: unknown; postMessage: () => void } = { postMessage: vi.fn() };
-    self.parent = self;
-    vi.stubGlobal('window', self);
+    const postMessage = vi.fn();
+    vi.stubGlobal('postMessage', postMessage);
+    vi.stubGlobal('parent', globalThis); // a top-level window is its own parent
     vi.stubGlobal('location', { href: 'https://app.test/silent', origin: 'https://app.test' });
     notifySilentSignIn();
-    expect(self.postMessage).not.toHaveBeenCalled();
+    expect(postMessage).not.toHaveBeenCalled();
   });
 });

@@ -91,7 +91,7 @@ describe('public client incremental consent with the Gatehouse authorization ser
     expect(asked.get('prompt')).toBeNull();
     // Signed in at the provider already: no login page, only the consent `email` was missing.
     expect(await allowIfAsked(page)).toBe(true);
-    expect(await page.textContent('#restored')).toBe('restored: missing email');
+    await expect.poll(() => page.textContent('#restored')).toBe('restored: missing email');
 
     await page.click('#consent');
     await expect.poll(() => page.textContent('#out')).toBe('token for: email');

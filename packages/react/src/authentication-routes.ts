@@ -7,6 +7,7 @@ import {
 import { createElement, Fragment, type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import { useGatehouseContext } from './context.js';
 import { useCurrentPath } from './navigation.js';
+import { page } from './page.js';
 
 /** Where the routes live; the actions come from the provider's client. */
 export type UseAuthenticationRoutesOptions = Pick<
@@ -41,7 +42,7 @@ export function useAuthenticationRoute(options: UseAuthenticationRoutesOptions =
   // biome-ignore lint/correctness/useExhaustiveDependencies: `paths` counts by value (`pathsKey`)
   const routes = useMemo(() => {
     const show: AuthenticationRouteView = ({ message }) =>
-      setShown({ path: `${location.pathname}${location.search}`, message });
+      setShown({ path: `${page().location.pathname}${page().location.search}`, message });
     const complete = adapter.completeSignIn;
     return createAuthenticationRoutes({
       basePath,

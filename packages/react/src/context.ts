@@ -1,16 +1,16 @@
-import type { BffUser, IdTokenClaims } from '@gatehouse/browser';
 import { createContext, useContext } from 'react';
 import type { ClientAdapter, SignInOptions } from './client.js';
 
 /**
- * `loading` until the client answered; `error` when it could not (the BFF unreachable, say): neither
+ * `loading` until the client answered; `error` when it could not (the BFF unreachable: a `BffUnavailableError`): neither
  * is "signed out", so nothing starts a sign-in on them.
  */
 export type AuthenticationStatus = 'loading' | 'signed-in' | 'signed-out' | 'error';
 
 export interface AuthenticationState {
   status: AuthenticationStatus;
-  user: BffUser | IdTokenClaims | null;
+  /** The client's user (`BffUser`, the public client's claims or its `userFactory`'s), or `null`. */
+  user: unknown;
   /** What the client threw when `status` is `error`. */
   error: unknown;
 }
@@ -18,7 +18,8 @@ export interface AuthenticationState {
 export interface GatehouseContextValue {
   state: AuthenticationState;
   adapter: ClientAdapter;
-  authorizedUrls: readonly string[];
+  /** Public clients: where tokens go; `undefined` leaves the SDK's default (this page's origin). */
+  authorizedUrls: readonly string[] | undefined;
   navigate: (url: string) => void;
   signIn(options?: SignInOptions): void | Promise<void>;
   signOut(): Promise<void>;

@@ -1,10 +1,12 @@
 import { useSyncExternalStore } from 'react';
+import { page } from './page.js';
 
 /**
  * Goes to `url` without reloading when it is a path of this app (a public client's tokens live in the
  * page's memory and must survive), else leaves the page. Routers listen to `popstate`, so one is sent.
  */
 export function navigateInApp(url: string): void {
+  const { location, history, dispatchEvent, PopStateEvent } = page();
   const target = new URL(url, location.href);
   if (target.origin !== location.origin) {
     location.assign(target.href);
@@ -15,10 +17,10 @@ export function navigateInApp(url: string): void {
 }
 
 const subscribe = (onChange: () => void) => {
-  addEventListener('popstate', onChange);
-  return () => removeEventListener('popstate', onChange);
+  page().addEventListener('popstate', onChange);
+  return () => page().removeEventListener('popstate', onChange);
 };
-const read = () => `${location.pathname}${location.search}`;
+const read = () => `${page().location.pathname}${page().location.search}`;
 
 /** The current path and query, re-read on every `popstate` (`''` when rendered on a server). */
 export function useCurrentPath(): string {

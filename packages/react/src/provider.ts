@@ -8,7 +8,7 @@ export interface GatehouseProviderProps {
   client: GatehouseClient;
   /**
    * Public clients: the URL prefixes `useAuthorizedFetch` attaches the access token to (relative ones
-   * are read against this origin). Default: this origin. The BFF client ignores it.
+   * are read against this origin). Default: this page's origin. The BFF client ignores it.
    */
   authorizedUrls?: readonly string[];
   /**
@@ -20,7 +20,7 @@ export interface GatehouseProviderProps {
 }
 
 const loading: AuthenticationState = { status: 'loading', user: null, error: undefined };
-const stateOf = (user: AuthenticationState['user']): AuthenticationState => ({
+const stateOf = (user: unknown): AuthenticationState => ({
   status: user ? 'signed-in' : 'signed-out',
   user,
   error: undefined,
@@ -62,13 +62,13 @@ export function GatehouseProvider({ client, authorizedUrls, navigate, children }
     };
   }, [adapter, refresh]);
 
-  const urlsKey = (authorizedUrls ?? []).join(' ');
+  const urlsKey = authorizedUrls?.join(' ');
   // biome-ignore lint/correctness/useExhaustiveDependencies: the URLs count by value (`urlsKey`), not by array identity
   const value = useMemo<GatehouseContextValue>(
     () => ({
       state,
       adapter,
-      authorizedUrls: authorizedUrls ?? (typeof location === 'undefined' ? [] : [location.origin]),
+      authorizedUrls,
       navigate: navigate ?? navigateInApp,
       signIn: (options = {}) => adapter.signIn(options),
       signOut: async () => {

@@ -1,6 +1,7 @@
 import type { AppState } from '@gatehouse/browser';
 import { createElement, Fragment, type ReactNode, useEffect, useRef } from 'react';
 import { useGatehouseContext } from './context.js';
+import { currentPath } from './page.js';
 
 export interface RequireAuthProps {
   children?: ReactNode;
@@ -35,7 +36,7 @@ export function RequireAuth({ children, fallback = null, errorFallback, state, r
   useEffect(() => {
     if (!signedOut || started.current) return;
     started.current = true; // once per mount: a re-render must not start a second navigation
-    void signIn({ returnUrl: returnUrl ?? `${location.pathname}${location.search}${location.hash}`, state });
+    void signIn({ returnUrl: returnUrl ?? currentPath(), state });
   }, [signedOut, signIn]);
 
   if (auth.status === 'signed-in') return createElement(Fragment, null, children);

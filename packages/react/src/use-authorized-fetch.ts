@@ -6,7 +6,9 @@ import { useGatehouseContext } from './context.js';
  * A `fetch` for the app's API, the same function across renders while `scopes` are the same.
  *
  * - BFF client: the BFF's `fetch` (cookie + `x-csrf` on same-origin calls); the BFF attaches the
- *   token its route is configured for, so `scopes` do not apply. A 401 throws `LoginRequiredError`.
+ *   token its route is configured for. With `scopes`, a session not granted them throws
+ *   `AccessTokenNotAvailableError` before calling, whose `redirect()` asks the BFF for the missing
+ *   ones without signing out (incremental consent). A 401 throws `LoginRequiredError`.
  * - Public client: attaches an access token for `scopes` (default: the sign-in scopes) to the
  *   provider's `authorizedUrls` only. Without a token it throws `AccessTokenNotAvailableError`, whose
  *   `redirect()` signs in (asking for the missing scopes).
@@ -14,7 +16,7 @@ import { useGatehouseContext } from './context.js';
 export function useAuthorizedFetch(scopes?: readonly string[]): FetchFunction {
   const { adapter, authorizedUrls } = useGatehouseContext('useAuthorizedFetch()');
   const scopesKey = scopes ? [...scopes].sort().join(' ') : undefined;
-  const urlsKey = authorizedUrls.join(' ');
+  const urlsKey = authorizedUrls?.join(' ');
   // biome-ignore lint/correctness/useExhaustiveDependencies: scopes and URLs count by value, not by array identity
   return useMemo(
     () =>

@@ -1,3 +1,4 @@
+import type { BffClient, PublicClient } from '@gatehouse/browser';
 import type { GatehouseClient, SignInOptions, UserOf } from './client.js';
 import { type AuthenticationStatus, useGatehouseContext } from './context.js';
 
@@ -18,9 +19,10 @@ export interface UseUserResult<User> {
 
 /**
  * The signed-in user and the sign-in and sign-out actions. Name the client's type to get its user's
- * type: `useUser<BffClient>().user?.claims.name`, `useUser<PublicClient>().user?.name`.
+ * type: `useUser<BffClient>().user?.claims.name`, `useUser<PublicClient>().user?.name`, or
+ * `useUser<typeof client>()` for a public client with a `userFactory`.
  */
-export function useUser<Client extends GatehouseClient = GatehouseClient>(): UseUserResult<UserOf<Client>> {
+export function useUser<Client extends GatehouseClient = BffClient | PublicClient>(): UseUserResult<UserOf<Client>> {
   const { state, signIn, signOut, refresh } = useGatehouseContext('useUser()');
   return {
     user: state.user as UserOf<Client> | null,

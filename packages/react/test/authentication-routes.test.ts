@@ -3,8 +3,9 @@ import { act, createElement as h, StrictMode } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuthenticationRoutes, GatehouseProvider, navigateInApp, useUser } from '../src/index.js';
 import { alice, bffClient, publicClient, render, settle } from './fake-clients.js';
+import { page } from './page.js';
 
-afterEach(() => document.body.replaceChildren());
+afterEach(() => page.document.body.replaceChildren());
 
 function Who() {
   const { user } = useUser();
@@ -13,7 +14,7 @@ function Who() {
 
 describe('AuthenticationRoutes', () => {
   it('renders the app on its own paths and follows in-app navigation', async () => {
-    history.replaceState(null, '', '/orders');
+    page.history.replaceState(null, '', '/orders');
     const fake = bffClient(async () => alice);
     const { container } = await render(
       h(GatehouseProvider, { client: fake.client }, h(AuthenticationRoutes, null, h('p', null, 'the app'))),
@@ -26,7 +27,7 @@ describe('AuthenticationRoutes', () => {
   });
 
   it('login starts the sign-in to the local returnUrl only, once under StrictMode', async () => {
-    history.replaceState(null, '', '/authentication/login?returnUrl=%2F%2Fevil.example%2Fx');
+    page.history.replaceState(null, '', '/authentication/login?returnUrl=%2F%2Fevil.example%2Fx');
     const fake = bffClient(async () => null);
     await render(h(StrictMode, null, h(GatehouseProvider, { client: fake.client }, h(AuthenticationRoutes))));
     await settle();
@@ -34,7 +35,7 @@ describe('AuthenticationRoutes', () => {
   });
 
   it('login-failed shows the readable sentence of its error code, through `render`', async () => {
-    history.replaceState(null, '', '/auth/oops?error=access_denied');
+    page.history.replaceState(null, '', '/auth/oops?error=access_denied');
     const fake = bffClient(async () => null);
     const { container } = await render(
       h(
@@ -52,7 +53,7 @@ describe('AuthenticationRoutes', () => {
   });
 
   it('login-callback completes a public client’s sign-in once, then shows the app at the returnUrl, signed in', async () => {
-    history.replaceState(null, '', '/authentication/login-callback?code=c&state=s');
+    page.history.replaceState(null, '', '/authentication/login-callback?code=c&state=s');
     const fake = publicClient(null);
     const { container } = await render(
       h(StrictMode, null, h(GatehouseProvider, { client: fake.client }, h(AuthenticationRoutes, null, h(Who)))),
@@ -60,12 +61,12 @@ describe('AuthenticationRoutes', () => {
     await settle();
     await settle();
     expect(fake.calls.filter((call) => call === 'completeSignIn')).toHaveLength(1);
-    expect(`${location.pathname}${location.search}`).toBe('/orders?page=2'); // no reload: the tokens are in memory
+    expect(`${page.location.pathname}${page.location.search}`).toBe('/orders?page=2'); // no reload: the tokens are in memory
     expect(container.textContent).toBe('app: bob');
   });
 
   it('logout signs out through the client, and the page knows at once', async () => {
-    history.replaceState(null, '', '/authentication/logout');
+    page.history.replaceState(null, '', '/authentication/logout');
     const fake = bffClient(async () => alice);
     await render(h(GatehouseProvider, { client: fake.client }, h(AuthenticationRoutes)));
     await settle();

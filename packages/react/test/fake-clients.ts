@@ -1,12 +1,14 @@
 import type { BffClient, BffUser, IdTokenClaims, PublicClient } from '@gatehouse/browser';
 import { act, type ReactElement } from 'react';
 import { createRoot } from 'react-dom/client';
+import { page } from './page.js';
 
 // Clients with the SDK's interfaces that record what the bindings ask of them; the SDK itself is tested
 // in @gatehouse/browser, and the bindings against the real one in test/e2e/react-spa-journey.test.ts.
 
 export const alice: BffUser = {
   claims: { sub: 'alice', name: 'Alice' },
+  scopes: ['openid', 'profile', 'api'],
   session: { issuedAt: 1, expiresAt: 2, absoluteExpiresAt: 3 },
 };
 
@@ -23,16 +25,18 @@ export function bffClient(user: () => Promise<BffUser | null>) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    onSessionEnded: () => () => {},
     login: (options) => {
       calls.push(`login ${JSON.stringify(options)}`);
     },
-    silentLogin: () => {},
+    silentLogin: () => false,
     logout: async () => {
       calls.push('logout');
       for (const listener of listeners) listener(null);
     },
     fetch,
     takeReturnedState: () => undefined,
+    takeLogoutState: () => undefined,
   };
   const emit = (next: BffUser | null) => {
     for (const listener of listeners) listener(next);
@@ -43,6 +47,7 @@ export function bffClient(user: () => Promise<BffUser | null>) {
 export function publicClient(claims: IdTokenClaims | null) {
   const calls: string[] = [];
   let current = claims;
+  const listeners = new Set<(user: IdTokenClaims | null) => void>();
   const client: PublicClient = {
     signIn: async (options) => {
       calls.push(`signIn ${JSON.stringify(options)}`);
@@ -53,8 +58,14 @@ export function publicClient(claims: IdTokenClaims | null) {
       return { returnUrl: '/orders?page=2', state: undefined };
     },
     user: () => current,
+    onUserChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    onTokenExpiring: () => () => {},
+    onSessionEnded: () => () => {},
     trySilentSignIn: async () => ({ status: 'signed-in' }) as never,
-    requestAccessToken: async () => ({ status: 'ok', accessToken: 't', expiresAt: 0 }),
+    requestAccessToken: async () => ({ status: 'ok', accessToken: 't', expiresAt: 0, scopes: ['openid'] }),
     createAuthorizedFetch: (...args: unknown[]) => {
       calls.push(`createAuthorizedFetch ${JSON.stringify(args)}`);
       return async () => new Response('{}');
@@ -62,6 +73,7 @@ export function publicClient(claims: IdTokenClaims | null) {
     signOut: async () => {
       calls.push('signOut');
       current = null;
+      for (const listener of listeners) listener(null);
     },
   };
   return { client, calls };
@@ -71,8 +83,8 @@ export function publicClient(claims: IdTokenClaims | null) {
 
 /** Renders into a fresh element of the page and lets effects and pending promises settle. */
 export async function render(element: ReactElement) {
-  const container = document.createElement('div');
-  document.body.append(container);
+  const container = page.document.createElement('div');
+  page.document.body.append(container);
   const root = createRoot(container);
   await act(async () => root.render(element));
   return {

@@ -1,12 +1,14 @@
 // @vitest-environment happy-dom
+import type { BffUser } from '@gatehouse/browser';
 import { act, createElement as h, StrictMode } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GatehouseProvider, useUser } from '../src/index.js';
 import { alice, bffClient, publicClient, render, settle } from './fake-clients.js';
+import { page } from './page.js';
 
 function Status() {
   const { status, user, isAuthenticated, isLoading } = useUser();
-  const name = user && 'claims' in user ? user.claims.name : user?.sub;
+  const name = user && 'session' in user ? (user as BffUser).claims.name : user?.sub; // BFF or public
   return h('p', null, `${status} ${String(name ?? '-')} ${isAuthenticated} ${isLoading}`);
 }
 
@@ -16,7 +18,7 @@ function Grab({ actions }: { actions: { signOut?: () => Promise<void> } }) {
   return h(Status);
 }
 
-afterEach(() => document.body.replaceChildren());
+afterEach(() => page.document.body.replaceChildren());
 
 describe('GatehouseProvider and useUser', () => {
   it('shows loading until the BFF answers, then the user', async () => {
@@ -75,14 +77,14 @@ describe('GatehouseProvider and useUser', () => {
 
   it('a hook outside the provider, or a client that is neither kind, is a clear error', async () => {
     const errors: unknown[] = [];
-    const quiet = (event: ErrorEvent) => event.preventDefault();
-    addEventListener('error', quiet);
+    const quiet = (event: { preventDefault(): void }) => event.preventDefault();
+    page.addEventListener('error', quiet);
     const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {}); // React's own report
     try {
       await render(h(Status)).catch((error) => errors.push(error));
       await render(h(GatehouseProvider, { client: {} as never })).catch((error) => errors.push(error));
     } finally {
-      removeEventListener('error', quiet);
+      page.removeEventListener('error', quiet);
       consoleError.mockRestore();
     }
     expect(String(errors[0])).toContain('useUser() must be used inside <GatehouseProvider>');

@@ -4,8 +4,9 @@ import { renderToString } from 'react-dom/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatehouseProvider, RequireAuth } from '../src/index.js';
 import { alice, bffClient, render, settle } from './fake-clients.js';
+import { page } from './page.js';
 
-afterEach(() => document.body.replaceChildren());
+afterEach(() => page.document.body.replaceChildren());
 
 const guarded = (client: ReturnType<typeof bffClient>['client'], props = {}) =>
   h(
@@ -16,7 +17,7 @@ const guarded = (client: ReturnType<typeof bffClient>['client'], props = {}) =>
 
 describe('RequireAuth', () => {
   it('a signed-out visit to a protected route signs in once, coming back to the route with its state', async () => {
-    history.replaceState(null, '', '/todos?filter=open#new');
+    page.history.replaceState(null, '', '/todos?filter=open#new');
     const fake = bffClient(async () => null);
     const { container, rerender } = await render(guarded(fake.client, { state: { draft: 'milk' } }));
     await settle();
@@ -50,7 +51,7 @@ describe('RequireAuth', () => {
 
 describe('RequireAuth when the session ends while the route is shown', () => {
   it('starts no second navigation: the sign-out (or the app’s own redirect with its state) goes on', async () => {
-    history.replaceState(null, '', '/todos');
+    page.history.replaceState(null, '', '/todos');
     const fake = bffClient(async () => alice);
     const { container } = await render(guarded(fake.client));
     await settle();

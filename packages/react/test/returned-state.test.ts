@@ -3,8 +3,9 @@ import { createElement as h, StrictMode } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuthenticationRoutes, GatehouseProvider, useReturnedState } from '../src/index.js';
 import { alice, bffClient, publicClient, render, settle } from './fake-clients.js';
+import { page } from './page.js';
 
-afterEach(() => document.body.replaceChildren());
+afterEach(() => page.document.body.replaceChildren());
 
 function Draft() {
   return h('p', null, String(useReturnedState<{ draft: string }>()?.draft));
@@ -26,7 +27,7 @@ describe('useReturnedState', () => {
   it('hands back the state a public client’s sign-in completed with', async () => {
     const fake = publicClient(null);
     fake.client.completeSignIn = async () => ({ returnUrl: '/', state: { draft: 'eggs' } });
-    history.replaceState(null, '', '/authentication/login-callback?code=c&state=s');
+    page.history.replaceState(null, '', '/authentication/login-callback?code=c&state=s');
     const { container } = await render(
       h(GatehouseProvider, { client: fake.client }, h(AuthenticationRoutes, null, h(Draft))),
     );

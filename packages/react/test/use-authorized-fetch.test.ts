@@ -1,10 +1,13 @@
 // @vitest-environment happy-dom
+
+import { AccessTokenNotAvailableError } from '@gatehouse/browser';
 import { createElement as h } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FetchFunction, GatehouseProvider, useAuthorizedFetch } from '../src/index.js';
 import { alice, bffClient, publicClient, render } from './fake-clients.js';
+import { page } from './page.js';
 
-afterEach(() => document.body.replaceChildren());
+afterEach(() => page.document.body.replaceChildren());
 
 function Grab({ scopes, seen }: { scopes?: string[]; seen: FetchFunction[] }) {
   seen.push(useAuthorizedFetch(scopes));
@@ -12,11 +15,36 @@ function Grab({ scopes, seen }: { scopes?: string[]; seen: FetchFunction[] }) {
 }
 
 describe('useAuthorizedFetch', () => {
-  it('is the BFF client’s own fetch (cookie + x-csrf), whatever the scopes', async () => {
+  it('without scopes, is the BFF client’s own fetch (cookie + x-csrf)', async () => {
+    const fake = bffClient(async () => alice);
+    const seen: FetchFunction[] = [];
+    await render(h(GatehouseProvider, { client: fake.client }, h(Grab, { seen })));
+    expect(seen.every((f) => f === fake.fetch)).toBe(true);
+  });
+
+  it('BFF, with scopes the session was not granted: throws before calling; redirect() asks for just the missing ones', async () => {
+    const fake = bffClient(async () => alice); // granted openid profile api
+    let called = 0;
+    fake.client.fetch = async () => {
+      called++;
+      return new Response('{}');
+    };
+    const seen: FetchFunction[] = [];
+    await render(h(GatehouseProvider, { client: fake.client }, h(Grab, { scopes: ['api', 'orders:write'], seen })));
+    const error = await (seen.at(-1) as FetchFunction)('/api/orders').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AccessTokenNotAvailableError);
+    expect((error as AccessTokenNotAvailableError).missingScopes).toEqual(['orders:write']);
+    expect(called).toBe(0);
+    await (error as AccessTokenNotAvailableError).redirect({ returnUrl: '/orders', state: { step: 2 } });
+    expect(fake.calls.at(-1)).toBe('login {"returnUrl":"/orders","state":{"step":2},"scopes":["orders:write"]}');
+  });
+
+  it('BFF, with scopes the session has: the call goes through', async () => {
     const fake = bffClient(async () => alice);
     const seen: FetchFunction[] = [];
     await render(h(GatehouseProvider, { client: fake.client }, h(Grab, { scopes: ['api'], seen })));
-    expect(seen.every((f) => f === fake.fetch)).toBe(true);
+    const response = await (seen.at(-1) as FetchFunction)('/api/todos');
+    expect(response.status).toBe(200);
   });
 
   it('asks the public client for a fetch per scope set and authorized URLs, kept across renders', async () => {
@@ -39,9 +67,9 @@ describe('useAuthorizedFetch', () => {
     ]);
   });
 
-  it('without scopes or authorized URLs: the sign-in scopes, for this origin', async () => {
+  it('without scopes or authorized URLs: the SDK’s defaults (the sign-in scopes, this origin)', async () => {
     const fake = publicClient(null);
     await render(h(GatehouseProvider, { client: fake.client }, h(Grab, { seen: [] })));
-    expect(fake.calls).toEqual([`createAuthorizedFetch [["${location.origin}"],null]`]);
+    expect(fake.calls).toEqual(['createAuthorizedFetch [null,null]']);
   });
 });

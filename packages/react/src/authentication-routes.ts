@@ -29,7 +29,8 @@ export interface AuthenticationRouteState {
  * Runs the authentication route the current path belongs to (`createAuthenticationRoutes` of
  * `@gatehouse/browser`, wired to the provider's client): `login` signs in, `login-callback` completes
  * a public client's sign-in, `logout` signs out; message routes hand their sentence back to render.
- * Each path is handled once, even when React runs effects twice (StrictMode).
+ * Each visit is handled once, even when React runs effects twice (StrictMode) or the callback cleans
+ * the address bar.
  */
 export function useAuthenticationRoute(options: UseAuthenticationRoutesOptions = {}): AuthenticationRouteState {
   const { adapter, navigate, signOut, refresh } = useGatehouseContext('useAuthenticationRoute()');
@@ -66,11 +67,19 @@ export function useAuthenticationRoute(options: UseAuthenticationRoutesOptions =
   const [pathname = '', search = ''] = path.split(/(?=\?)/);
   const route = routes.match(pathname);
 
+  // A visit is handled once. The callback's is its path alone: completing the sign-in takes the code
+  // and state out of the address bar, and that must not count as a new visit (a second redemption
+  // would fail as `invalid_state`).
+  const visit = route === 'login-callback' ? pathname : path;
   useEffect(() => {
-    if (!route || handled.current === path) return;
-    handled.current = path;
+    if (!route) {
+      handled.current = undefined; // back in the app: the next visit is a new one
+      return;
+    }
+    if (handled.current === visit) return;
+    handled.current = visit;
     void routes.handle({ pathname, search });
-  }, [route, routes, path, pathname, search]);
+  }, [route, routes, visit, pathname, search]);
 
   return {
     route,

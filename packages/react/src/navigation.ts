@@ -1,4 +1,4 @@
-import { useSyncExternalStore } from 'react';
+import { useEffect, useState } from 'react';
 import { page } from './page.js';
 
 /**
@@ -16,13 +16,21 @@ export function navigateInApp(url: string): void {
   dispatchEvent(new PopStateEvent('popstate', { state: history.state }));
 }
 
-const subscribe = (onChange: () => void) => {
-  page().addEventListener('popstate', onChange);
-  return () => page().removeEventListener('popstate', onChange);
-};
 const read = () => `${page().location.pathname}${page().location.search}`;
 
-/** The current path and query, re-read on every `popstate` (`''` when rendered on a server). */
+/**
+ * The current path and query, re-read on every `popstate` (`''` when rendered on a server). An
+ * ordinary state update, not `useSyncExternalStore`: that one renders at once, ahead of the client's
+ * pending news, and a `<RequireAuth>` mounted by the navigation that follows a completed sign-in would
+ * see the user still signed out for one render and start another sign-in.
+ */
 export function useCurrentPath(): string {
-  return useSyncExternalStore(subscribe, read, () => '');
+  const [path, setPath] = useState(() => (typeof page().location === 'undefined' ? '' : read()));
+  useEffect(() => {
+    const update = () => setPath(read());
+    update(); // anything that moved between the first render and now
+    page().addEventListener('popstate', update);
+    return () => page().removeEventListener('popstate', update);
+  }, []);
+  return path;
 }

@@ -27,7 +27,7 @@ export interface RequireAuthProps {
  * <RequireAuth fallback={<p>Signing you in…</p>}><Todos /></RequireAuth>
  */
 export function RequireAuth({ children, fallback = null, errorFallback, state, returnUrl }: RequireAuthProps) {
-  const { state: auth, signIn } = useGatehouseContext('<RequireAuth>');
+  const { state: auth, adapter, signIn } = useGatehouseContext('<RequireAuth>');
   const started = useRef(false);
   const signedOut = auth.status === 'signed-out';
   if (auth.status === 'signed-in') started.current = true; // from now on, a sign-out is not a visit
@@ -35,9 +35,21 @@ export function RequireAuth({ children, fallback = null, errorFallback, state, r
   // biome-ignore lint/correctness/useExhaustiveDependencies: the state and return URL are read once, when the sign-in starts
   useEffect(() => {
     if (!signedOut || started.current) return;
-    started.current = true; // once per mount: a re-render must not start a second navigation
-    void signIn({ returnUrl: returnUrl ?? currentPath(), state });
-  }, [signedOut, signIn]);
+    // A sign-in leaves the page, so the client has the last word: a status signed out for a render
+    // or two (news of a completed sign-in still on its way through React) must not start one.
+    let cancelled = false;
+    void adapter.loadUser().then(
+      (user) => {
+        if (cancelled || user !== null || started.current) return;
+        started.current = true; // once per mount: a re-render must not start a second navigation
+        void signIn({ returnUrl: returnUrl ?? currentPath(), state });
+      },
+      () => {}, // the client cannot tell: never a sign-in on an outage
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [signedOut, signIn, adapter]);
 
   if (auth.status === 'signed-in') return createElement(Fragment, null, children);
   if (auth.status === 'error' && errorFallback !== undefined) return createElement(Fragment, null, errorFallback);

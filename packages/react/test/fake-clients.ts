@@ -54,6 +54,8 @@ export function publicClient(claims: IdTokenClaims | null) {
     },
     completeSignIn: async () => {
       calls.push('completeSignIn');
+      // As the SDK does: the code and state leave the address bar at once.
+      page.history.replaceState(null, '', page.location.pathname);
       current = { iss: 'https://idp', sub: 'bob', aud: 'spa' };
       return { returnUrl: '/orders?page=2', state: undefined };
     },

@@ -23,7 +23,12 @@ describe('RequireAuth', () => {
     await settle();
     await rerender(guarded(fake.client, { state: { draft: 'milk' } }));
     expect(container.textContent).toBe('signing you in');
-    expect(fake.calls).toEqual(['user', 'login {"returnUrl":"/todos?filter=open#new","state":{"draft":"milk"}}']);
+    // Asked again before leaving the page: the client has the last word.
+    expect(fake.calls).toEqual([
+      'user',
+      'user',
+      'login {"returnUrl":"/todos?filter=open#new","state":{"draft":"milk"}}',
+    ]);
   });
 
   it('renders the route for a signed-in user and starts no sign-in', async () => {
@@ -46,6 +51,24 @@ describe('RequireAuth', () => {
     const fake = bffClient(async () => alice);
     expect(renderToString(guarded(fake.client))).toBe('<p>signing you in</p>');
     expect(fake.calls).toEqual([]); // effects do not run on the server
+  });
+});
+
+describe('RequireAuth when the page’s status and the client disagree', () => {
+  it('a status signed out for a moment while the client has the user (a sign-in just completed) starts nothing', async () => {
+    const fake = bffClient(async () => alice);
+    const tree = (key: string) =>
+      h(
+        GatehouseProvider,
+        { client: fake.client },
+        h(RequireAuth, { key, fallback: h('p', null, 'signing you in') }, h('p', null, 'the todos')),
+      );
+    const { container, rerender } = await render(tree('first'));
+    await act(async () => fake.emit(null)); // the page's status: signed out; the client's user(): Alice
+    await rerender(tree('mounted-now')); // a guard mounted by the navigation in that moment
+    await settle();
+    expect(container.textContent).toBe('signing you in');
+    expect(fake.calls.filter((call) => call.startsWith('login'))).toEqual([]);
   });
 });
 

@@ -1,4 +1,5 @@
 import {
+  type AppState,
   type AuthenticationRoute,
   type AuthenticationRoutesOptions,
   type AuthenticationRouteView,
@@ -21,6 +22,8 @@ export interface AuthenticationRouteState {
   params: URLSearchParams;
   /** For `login-failed`, `logout-failed` and `logged-out`: the sentence to show, once handled. */
   message: string | undefined;
+  /** On `logged-out`: the state the app passed through sign-out (`signOut({ state })`, BFF client). */
+  state: AppState | undefined;
   /** The path of every route, for links (`paths.login`, `paths['logged-out']` …). */
   paths: Readonly<Record<AuthenticationRoute, string>>;
 }
@@ -35,15 +38,15 @@ export interface AuthenticationRouteState {
 export function useAuthenticationRoute(options: UseAuthenticationRoutesOptions = {}): AuthenticationRouteState {
   const { adapter, navigate, signOut, refresh } = useGatehouseContext('useAuthenticationRoute()');
   const path = useCurrentPath();
-  const [shown, setShown] = useState<{ path: string; message: string | undefined }>();
+  const [shown, setShown] = useState<{ path: string; message: string | undefined; state: AppState | undefined }>();
   const handled = useRef<string>(undefined);
   const { basePath, profileUrl, registerUrl } = options;
   const pathsKey = JSON.stringify(options.paths ?? {});
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `paths` counts by value (`pathsKey`)
   const routes = useMemo(() => {
-    const show: AuthenticationRouteView = ({ message }) =>
-      setShown({ path: `${page().location.pathname}${page().location.search}`, message });
+    const show: AuthenticationRouteView = ({ message, state }) =>
+      setShown({ path: `${page().location.pathname}${page().location.search}`, message, state });
     const complete = adapter.completeSignIn;
     return createAuthenticationRoutes({
       basePath,
@@ -51,6 +54,7 @@ export function useAuthenticationRoute(options: UseAuthenticationRoutesOptions =
       profileUrl,
       registerUrl,
       navigate,
+      takeLogoutState: adapter.logoutState,
       signIn: (signInOptions) => adapter.signIn(signInOptions),
       signOut,
       completeSignIn: complete
@@ -85,6 +89,7 @@ export function useAuthenticationRoute(options: UseAuthenticationRoutesOptions =
     route,
     params: new URLSearchParams(search),
     message: shown?.path === path ? shown.message : undefined,
+    state: shown?.path === path ? shown.state : undefined,
     paths: routes.paths,
   };
 }

@@ -38,7 +38,10 @@ export interface ClientAdapter {
   /** Calls `listener` when the client reports a new user; returns an unsubscribe. */
   subscribe(listener: (user: unknown) => void): () => void;
   signIn(options: SignInOptions): void | Promise<void>;
-  signOut(): Promise<void>;
+  /** Signs out; a BFF client passes `state` through to the logged-out route. */
+  signOut(options?: { state?: AppState }): Promise<void>;
+  /** BFF clients only: the state passed through sign-out, taken once per page (see `returnedState`). */
+  logoutState?(): AppState | undefined;
   /** Public clients only: finishes a sign-in on the redirect URI (keeping its app state, see below). */
   completeSignIn?(): Promise<{ returnUrl: string }>;
   /** The app state handed back by the last sign-in, taken from the client once per page. */
@@ -49,6 +52,7 @@ export interface ClientAdapter {
 // Taking the state consumes it, and React may run a render (and its initialisers) more than once: so it
 // is taken once per client and page, then read from here.
 const returned = new WeakMap<GatehouseClient, AppState | undefined>();
+const loggedOut = new WeakMap<BffClient, AppState | undefined>();
 
 function isPublicClient(client: GatehouseClient): client is PublicClient<unknown> {
   return typeof (client as PublicClient<unknown>).createAuthorizedFetch === 'function';
@@ -106,7 +110,11 @@ export function adaptClient(client: GatehouseClient): ClientAdapter {
     loadUser: () => client.user(),
     subscribe: (listener) => client.onUserChange(listener),
     signIn: (options) => client.login(options),
-    signOut: () => client.logout(),
+    signOut: (options) => client.logout(options),
+    logoutState() {
+      if (!loggedOut.has(client)) loggedOut.set(client, client.takeLogoutState());
+      return loggedOut.get(client);
+    },
     returnedState() {
       if (!returned.has(client)) returned.set(client, client.takeReturnedState());
       return returned.get(client);

@@ -1,3 +1,4 @@
+import type { AppState } from '@gatehouse/browser';
 import { createContext, useContext } from 'react';
 import type { ClientAdapter, SignInOptions } from './client.js';
 
@@ -22,7 +23,7 @@ export interface GatehouseContextValue {
   authorizedUrls: readonly string[] | undefined;
   navigate: (url: string) => void;
   signIn(options?: SignInOptions): void | Promise<void>;
-  signOut(): Promise<void>;
+  signOut(options?: { state?: AppState }): Promise<void>;
   /** Asks the client again (after a public client's `completeSignIn`, say). */
   refresh(): Promise<void>;
 }

@@ -71,8 +71,8 @@ export function GatehouseProvider({ client, authorizedUrls, navigate, children }
       authorizedUrls,
       navigate: navigate ?? navigateInApp,
       signIn: (options = {}) => adapter.signIn(options),
-      signOut: async () => {
-        await adapter.signOut();
+      signOut: async (options) => {
+        await adapter.signOut(options);
         // A public client has nothing to report it by; the BFF client has already said it.
         setState(stateOf(null));
       },

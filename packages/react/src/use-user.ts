@@ -1,4 +1,4 @@
-import type { BffClient, PublicClient } from '@gatehouse/browser';
+import type { AppState, BffClient, PublicClient } from '@gatehouse/browser';
 import type { GatehouseClient, SignInOptions, UserOf } from './client.js';
 import { type AuthenticationStatus, useGatehouseContext } from './context.js';
 
@@ -12,7 +12,8 @@ export interface UseUserResult<User> {
   error: unknown;
   /** Starts a sign-in that comes back to `returnUrl` (default: this page) with `state`. */
   signIn(options?: SignInOptions): void | Promise<void>;
-  signOut(): Promise<void>;
+  /** Signs out; with the BFF client, `state` comes back on the logged-out route (`useAuthenticationRoute().state`). */
+  signOut(options?: { state?: AppState }): Promise<void>;
   /** Asks the client again. */
   refresh(): Promise<void>;
 }

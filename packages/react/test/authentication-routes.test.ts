@@ -65,6 +65,29 @@ describe('AuthenticationRoutes', () => {
     expect(container.textContent).toBe('app: bob');
   });
 
+  it('logged-out hands back the state passed through sign-out (BFF), taken once under StrictMode', async () => {
+    page.history.replaceState(null, '', '/authentication/logged-out');
+    const fake = bffClient(async () => null);
+    let takes = 0;
+    fake.client.takeLogoutState = () => (takes++ === 0 ? { from: '/todos' } : undefined);
+    const { container } = await render(
+      h(
+        StrictMode,
+        null,
+        h(
+          GatehouseProvider,
+          { client: fake.client },
+          h(AuthenticationRoutes, {
+            render: ({ message, state }) => h('p', null, `${message ?? '…'} ${String(state?.from)}`),
+          }),
+        ),
+      ),
+    );
+    await settle();
+    expect(container.textContent).toBe('You are signed out. /todos');
+    expect(takes).toBe(1);
+  });
+
   it('logout signs out through the client, and the page knows at once', async () => {
     page.history.replaceState(null, '', '/authentication/logout');
     const fake = bffClient(async () => alice);

@@ -89,4 +89,23 @@ describe('React SPA example (@gatehouse/react over the BFF) in Chromium', () => 
       await context.close();
     }
   }, 90_000);
+
+  it('a phisher’s link to the login route with a foreign returnUrl signs in and lands on the app, never on the phisher’s site', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const appOrigin = new URL(example.url).origin;
+    const visited: string[] = [];
+    page.on('request', (request) => visited.push(request.url()));
+    try {
+      for (const returnUrl of ['//evil.example/steal', 'https://evil.example/steal', '/\\evil.example/steal']) {
+        await page.goto(`${appOrigin}/authentication/login?returnUrl=${encodeURIComponent(returnUrl)}`);
+        if (returnUrl === '//evil.example/steal') await signInAtProvider(page);
+        await page.waitForURL(`${appOrigin}/`);
+        await expect.poll(() => page.textContent('#status')).toBe('signed in as Alice');
+      }
+      expect(visited.filter((url) => url.includes('evil.example') && !url.includes('returnUrl'))).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 90_000);
 });

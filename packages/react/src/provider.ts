@@ -73,7 +73,7 @@ export function GatehouseProvider({ client, authorizedUrls, navigate, children }
       signIn: (options = {}) => adapter.signIn(options),
       signOut: async (options) => {
         await adapter.signOut(options);
-        // A public client has nothing to report it by; the BFF client has already said it.
+        // Signed out here whatever the client reports, and before the provider's page takes over.
         setState(stateOf(null));
       },
       refresh,

@@ -2,7 +2,8 @@
 // 1. No import cycles anywhere. 2. A package uses another only through its public index.
 // 3. Inside the authorization server, folders are layers and imports only point down; compose/ sits
 //    on top (it may import every layer) and only app.ts imports it.
-// 4. The browser SDK imports nothing at runtime: no Node built-ins, no other package.
+// 4. The browser SDK imports nothing at runtime: no Node built-ins, no other package; the React bindings
+//    import only React and the browser SDK.
 
 const as = 'packages/authorization-server/src';
 
@@ -76,6 +77,20 @@ module.exports = {
       severity: 'error',
       from: { path: '^packages/browser/src/' },
       to: { pathNot: '^packages/browser/src/' },
+    },
+    {
+      name: 'react-bindings-import-react-and-the-sdk-only',
+      comment: 'The React bindings ship to browsers too: React (a peer) and the browser SDK, nothing else.',
+      severity: 'error',
+      from: { path: '^packages/react/src/' },
+      to: {
+        pathNot: [
+          '^packages/react/src/',
+          '^packages/browser/src/index\\.ts$',
+          '^@gatehouse/browser$', // as depcruise names a workspace package it does not resolve
+          '^node_modules/(@types/)?react/',
+        ],
+      },
     },
   ],
   options: {

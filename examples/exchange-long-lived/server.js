@@ -8,6 +8,10 @@ import { createAuthorizationServer, loadAuthorizationServerConfig } from '@gateh
 import { buildDemoApi, loadDemoApiConfig } from '@gatehouse/demo-api';
 
 const day = 86_400;
+/** @gatehouse/browser's build (`npm run build`), served to the page as /sdk/. */
+const browserSdk = new URL('../../packages/browser/dist/', import.meta.url);
+// The SDK's modules by name only: no `..`, nothing but its .js files.
+const sdkModule = /^\/sdk\/[a-z0-9-]+(?:\/[a-z0-9-]+)*\.js$/;
 const tokenExchange = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const accessTokenType = 'urn:ietf:params:oauth:token-type:access_token';
 const random = (bytes) => randomBytes(bytes).toString('base64url');
@@ -175,6 +179,11 @@ function appHandler({ provider, client, redirectUri, apiOrigin }) {
       }
 
       if (route === 'GET /config.json') return sendJson(response, 200, { apiOrigin });
+      if (request.method === 'GET' && sdkModule.test(url.pathname)) {
+        const body = await readFile(new URL(url.pathname.slice('/sdk/'.length), browserSdk)).catch(() => undefined);
+        if (!body) return send(response, 404, {}, 'not found');
+        return send(response, 200, { ...pageHeaders, 'content-type': 'text/javascript; charset=utf-8' }, body);
+      }
       if (request.method === 'GET' && Object.hasOwn(pages, url.pathname)) {
         const file = pages[url.pathname];
         const body = await readFile(new URL(`./public/${file}`, import.meta.url));

@@ -9,6 +9,10 @@ import { createAuthorizationServer, loadAuthorizationServerConfig } from '@gateh
 import { buildDemoApi, loadDemoApiConfig } from '@gatehouse/demo-api';
 
 const day = 86_400;
+/** @gatehouse/browser's build (`npm run build`), served to the page as /sdk/. */
+const browserSdk = new URL('../../packages/browser/dist/', import.meta.url);
+// The SDK's modules by name only: no `..`, nothing but its .js files.
+const sdkModule = /^\/sdk\/[a-z0-9-]+(?:\/[a-z0-9-]+)*\.js$/;
 const tokenExchange = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const accessTokenType = 'urn:ietf:params:oauth:token-type:access_token';
 const oneTimeCodeGrant = 'urn:gatehouse:params:oauth:grant-type:one-time-code';
@@ -167,6 +171,11 @@ function appHandler({ provider, client, browserClientId, redirectUri, apiOrigin 
           clientId: browserClientId,
           apiOrigin,
         });
+      }
+      if (request.method === 'GET' && sdkModule.test(url.pathname)) {
+        const body = await readFile(new URL(url.pathname.slice('/sdk/'.length), browserSdk)).catch(() => undefined);
+        if (!body) return send(response, 404, {}, 'not found');
+        return send(response, 200, { ...pageHeaders, 'content-type': 'text/javascript; charset=utf-8' }, body);
       }
       if (request.method === 'GET' && Object.hasOwn(pages, url.pathname)) {
         const file = pages[url.pathname];

@@ -101,3 +101,33 @@ describe('a cross-site page sending the victim to the attacker’s sign-in callb
     expect(((await user.json()) as { claims: { sub: string } }).claims.sub).toBe('alice');
   });
 });
+
+describe('a cross-site page sending the victim to /bff/login with scopes of its choosing', () => {
+  const crossSiteNavigation = {
+    'sec-fetch-site': 'cross-site',
+    'sec-fetch-mode': 'navigate',
+    'sec-fetch-dest': 'document',
+  };
+
+  it('cannot make the BFF ask the provider for a scope outside its allow-list', async () => {
+    const entries = await bff.store.countEntries();
+    for (const scope of ['admin', 'openid%20admin', 'openid%0d%0aadmin', 'openid&scope=admin']) {
+      const response = await rawRequest(bff.port, `/bff/login?returnUrl=/&scope=${scope}`, {
+        from: '127.0.0.36',
+        headers: crossSiteNavigation,
+      });
+      // The login-failed page, never the provider: no flow written, no binding cookie.
+      expect(response.status).toBe(303);
+      expect(response.headers.location).toBe('/authentication/login-failed?error=invalid_scope');
+      expect(response.headers['set-cookie']).toBeUndefined();
+    }
+    expect(await bff.store.countEntries()).toBe(entries);
+    // The configured scopes still work from the same page.
+    const plain = await rawRequest(bff.port, '/bff/login?returnUrl=/&scope=profile', {
+      from: '127.0.0.36',
+      headers: crossSiteNavigation,
+    });
+    expect(plain.status).toBe(302);
+    expect(new URL(plain.headers.location as string).searchParams.get('scope')).toBe('openid profile offline_access');
+  });
+});

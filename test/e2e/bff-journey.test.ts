@@ -107,4 +107,31 @@ describe('BFF journey in Chromium', () => {
     expect((await context.cookies(origin)).find((c) => c.name === '__Host-gh-session')).toBeUndefined();
     await context.close();
   }, 60_000);
+
+  it('the BFF client never sends x-csrf to another origin, and always to its own', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${origin}/`);
+    await page.waitForSelector('body[data-ready="true"]');
+    const sent = new Map<string, { method: string; csrf: string | undefined }>();
+    page.on('request', (request) => {
+      sent.set(new URL(request.url()).pathname, { method: request.method(), csrf: request.headers()['x-csrf'] });
+    });
+    const apiOrigin = `http://127.0.0.1:${(api.address() as { port: number }).port}`;
+    // Another origin (a cross-origin fetch, then a Request object for it), then our own.
+    await page.evaluate(
+      async ([other]) => {
+        const bff = (window as unknown as { gatehouseBff: { fetch: typeof fetch } }).gatehouseBff;
+        await bff.fetch(`${other}/elsewhere`).catch(() => undefined);
+        await bff.fetch(new Request(`${other}/elsewhere-request`)).catch(() => undefined);
+        await bff.fetch('/api/data').catch(() => undefined);
+      },
+      [apiOrigin],
+    );
+    // A header on a cross-origin call would have needed a preflight (OPTIONS) and shown up here.
+    expect(sent.get('/elsewhere')).toEqual({ method: 'GET', csrf: undefined });
+    expect(sent.get('/elsewhere-request')).toEqual({ method: 'GET', csrf: undefined });
+    expect(sent.get('/api/data')).toEqual({ method: 'GET', csrf: '1' });
+    await context.close();
+  });
 });

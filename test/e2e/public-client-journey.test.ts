@@ -102,6 +102,47 @@ describe('public client journey in Chromium', () => {
     await context.close();
   }, 60_000);
 
+  it('asks for a scope not granted at sign-in by incremental consent, and comes back with the app state', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${origin}/app.html`);
+    await page.click('#login');
+    await page.waitForURL(`${peer.issuer}/interaction/**`);
+    await page.fill('input[name=login]', 'bob');
+    await page.fill('input[name=password]', 'any password');
+    await page.click('button[type=submit]');
+    await page.waitForURL(/\/interaction\/|localhost/);
+    if (page.url().startsWith(peer.issuer)) await page.click('button[type=submit]'); // consent
+    await page.waitForURL(`${origin}/app.html`);
+    await expect.poll(() => page.textContent('#status')).toBe('signed in as bob');
+
+    // One token per scope set: a subset of the granted scopes is narrowed by a refresh with `scope`.
+    const [narrowing] = await Promise.all([
+      page.waitForRequest((request) => request.url() === `${peer.issuer}/token`),
+      page.evaluate('window.gatehouse.requestAccessToken({ scopes: ["openid"] })'),
+    ]);
+    const form = new URLSearchParams(narrowing.postData() ?? '');
+    expect([form.get('grant_type'), form.get('scope')]).toEqual(['refresh_token', 'openid']);
+
+    // `email` was never granted: the provider is asked for it with the granted scopes, and asks the user.
+    const [authorizeRequest] = await Promise.all([
+      page.waitForRequest((request) => request.url().startsWith(`${peer.issuer}/auth?`)),
+      page.click('#consent'),
+    ]);
+    const scopes = new URL(authorizeRequest.url()).searchParams.get('scope')?.split(' ').sort();
+    expect(scopes).toEqual(['email', 'offline_access', 'openid', 'profile']);
+    await page.waitForURL(`${peer.issuer}/interaction/**`);
+    expect(await page.textContent('body')).toContain('email'); // the consent page, for the new scope
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${origin}/app.html`);
+    await expect.poll(() => page.textContent('#status')).toBe('signed in as bob');
+    expect(await page.textContent('#restored')).toBe('restored: missing email');
+
+    await page.click('#consent');
+    await expect.poll(() => page.textContent('#out')).toBe('token for: email');
+    await context.close();
+  }, 60_000);
+
   it('refuses a callback whose state this tab never issued', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();

@@ -136,7 +136,7 @@ export async function startFuzzTargets(): Promise<FuzzTargets> {
   const basic = `Basic ${Buffer.from(`${confidentialClient.client_id}:${confidentialClient.client_secret}`).toString('base64')}`;
   const asSamples = authorizationServerSamples({ ...provider, demoOrigin, bffClientId: bffClient.client_id });
   const bffSamples: Record<string, Parameters[]> = {
-    '/bff/login': [{ returnUrl: '/todos' }, { returnUrl: '/', prompt: 'login' }],
+    '/bff/login': [{ returnUrl: '/todos' }, { returnUrl: '/', prompt: 'login' }, { returnUrl: '/', scope: 'openid' }],
     '/bff/silent-login': [{ returnUrl: '/' }],
     '/bff/offline/grant': [{ returnUrl: '/' }],
     '/bff/callback': [{ code: 'not-a-code', state: bffSession.state, iss: as.issuer }],

@@ -1,11 +1,15 @@
 // The page of configuration 3, a public client: its server sends it back with a one-time code in the
 // fragment; it removes the code from the address bar, redeems it at the provider's /token for the
 // long-lived token, keeps that in a variable and calls the API with it.
+import { createTokenFetch } from '/sdk/index.js';
+
 const $ = (id) => document.getElementById(id);
 const { tokenEndpoint, clientId, apiOrigin } = await (await fetch('/config.json')).json();
 
 /** Only here: never in localStorage, sessionStorage, a cookie or a URL. */
 let accessToken;
+/** Calls with the token attached, to the API's origin only (and none while there is no token). */
+const api = createTokenFetch({ authorizedUrls: [apiOrigin], accessToken: () => accessToken });
 
 const code = new URLSearchParams(location.hash.slice(1)).get('one_time_code');
 if (code) {
@@ -33,7 +37,6 @@ if (code) {
 
 $('login').addEventListener('click', () => location.assign('/login'));
 $('call').addEventListener('click', async () => {
-  const headers = accessToken ? { authorization: `Bearer ${accessToken}` } : {};
-  const response = await fetch(`${apiOrigin}/weatherforecast`, { headers });
+  const response = await api(`${apiOrigin}/weatherforecast`);
   $('out').textContent = `${response.status} ${await response.text()}`;
 });

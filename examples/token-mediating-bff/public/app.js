@@ -1,7 +1,7 @@
 // The page of configuration 5: the SDK's BFF client for the session and the proxied route, and a
 // short-lived access token from GET /bff/token for the API it calls directly. No refresh or ID token
 // ever reaches the page.
-import { createBffClient, LoginRequiredError } from '/sdk/index.js';
+import { createBffClient, createTokenFetch, LoginRequiredError } from '/sdk/index.js';
 
 const $ = (id) => document.getElementById(id);
 const bff = createBffClient();
@@ -36,7 +36,6 @@ $('logout').addEventListener('click', () => bff.logout());
 // Through the BFF: the session cookie goes along, the BFF attaches the access token.
 $('proxied').addEventListener('click', () => show(() => bff.fetch('/api/todos')));
 // Straight to the API's origin (CORS), with the mediated token.
-$('direct').addEventListener('click', () =>
-  show(async () => fetch(`${apiOrigin}/weatherforecast`, { headers: { authorization: `Bearer ${await apiToken()}` } })),
-);
+const api = createTokenFetch({ authorizedUrls: [apiOrigin], accessToken: apiToken });
+$('direct').addEventListener('click', () => show(() => api(`${apiOrigin}/weatherforecast`)));
 $('direct-without-token').addEventListener('click', () => show(() => fetch(`${apiOrigin}/weatherforecast`)));

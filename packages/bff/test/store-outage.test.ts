@@ -57,6 +57,8 @@ describe.runIf(redisAvailable)('BFF with the store unavailable', () => {
     expect(response.json()).toEqual({ error: 'unavailable', reason: 'store_unavailable' });
     const user = await app.inject({ url: '/bff/user', headers: { 'x-csrf': '1', cookie: session } });
     expect(user.statusCode).toBe(503);
+    // Not "signed out": the browser SDK reads this as BffUnavailableError and asks again later.
+    expect(user.headers['retry-after']).toBe('5');
   });
 
   it('ends a login navigation on the login-failed route', async () => {

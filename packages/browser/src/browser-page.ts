@@ -14,6 +14,12 @@ export interface SilentFrame {
   remove(): void;
 }
 
+/** A `BroadcastChannel`, as much of one as the public client uses to share its tokens between tabs. */
+export interface TabChannel {
+  postMessage(message: unknown): void;
+  onmessage: ((event: { data: unknown }) => void) | null;
+}
+
 /** A `message` event, as much of one as the silent sign-in reads. */
 export interface PageMessage {
   source: unknown;
@@ -36,6 +42,12 @@ export interface BrowserPage {
     subtle: { digest(algorithm: 'SHA-256', data: Uint8Array): Promise<ArrayBuffer> };
   };
   document: { createElement(tag: 'iframe'): SilentFrame; body: { append(frame: SilentFrame): void } };
+  /** The window this page is framed in (itself when not framed): where a silent callback page posts. */
+  parent: { postMessage(message: unknown, targetOrigin: string): void };
+  /** Same-origin messages between this origin's tabs, where the browser has them. */
+  BroadcastChannel?: new (
+    name: string,
+  ) => TabChannel;
   addEventListener(type: 'message', listener: (event: PageMessage) => void): void;
   removeEventListener(type: 'message', listener: (event: PageMessage) => void): void;
 }

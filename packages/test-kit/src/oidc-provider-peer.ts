@@ -20,8 +20,13 @@ export async function startProviderPeer(options: {
   backchannelLogoutUri?: string;
   /** Also registers a public client (no secret, PKCE) for browser-based apps. */
   publicClient?: { clientId: string; redirectUri: string };
+  /** Sees every request the provider gets, by method and path (to count token requests, say). */
+  onRequest?: (method: string, path: string) => void;
 }): Promise<ProviderPeer> {
   const server: Server = createServer();
+  server.on('request', (request) =>
+    options.onRequest?.(request.method ?? '', new URL(request.url ?? '/', 'http://x').pathname),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = {

@@ -24,4 +24,6 @@ $('call').addEventListener('click', async () => {
     $('out').textContent = error instanceof LoginRequiredError ? `login required: ${error.reason}` : String(error);
   }
 });
+// For the journeys that drive the client from the test (page.evaluate).
+window.gatehouseBff = bff;
 document.body.dataset.ready = 'true';

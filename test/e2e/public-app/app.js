@@ -21,8 +21,14 @@ if (new URLSearchParams(location.search).has('state')) {
     $('out').textContent = `sign-in failed: ${error.code}`;
   }
 }
-const user = client.user();
-$('status').textContent = user ? `signed in as ${user.sub}` : 'signed out';
+const showUser = (user) => {
+  $('status').textContent = user ? `signed in as ${user.sub}` : 'signed out';
+};
+showUser(client.user());
+// Another tab's sign-in, renewal or sign-out reaches this one too.
+client.onUserChange(showUser);
+// For the journeys that drive the client directly.
+window.gatehouse = client;
 
 const show = async (call) => {
   try {
@@ -43,6 +49,12 @@ $('renew').addEventListener('click', async () => {
     statuses: [first.status, second.status],
     different: first.accessToken !== second.accessToken,
   });
+});
+// A scope not granted at sign-in: incremental consent, then back here with the draft restored.
+$('consent').addEventListener('click', async () => {
+  const result = await client.requestAccessToken({ scopes: ['email'] });
+  if (result.status === 'ok') $('out').textContent = `token for: ${result.scopes.join(' ')}`;
+  else await result.redirect({ returnUrl: '/app.html', state: { draft: `missing ${result.missingScopes.join(' ')}` } });
 });
 $('logout').addEventListener('click', () => client.signOut());
 document.body.dataset.ready = 'true';

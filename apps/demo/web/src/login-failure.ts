@@ -23,6 +23,8 @@ const sentences: Readonly<Record<string, string>> = Object.freeze({
   invalid_issuer: 'The sign-in response came from an unexpected identity provider, so it was refused.',
   invalid_id_token: 'The identity provider’s answer could not be verified, so the sign-in was refused.',
   token_request_failed: 'The identity provider refused to complete the sign-in. Please try again.',
+  account_mismatch:
+    'You signed in as a different account while giving this app more access, so nothing changed. Use your own account.',
 });
 
 const fallback = 'The sign-in did not complete. Please try again.';

@@ -1,5 +1,5 @@
 import './styles.css';
-import { type AppState, type BffUser, createBffClient } from '@gatehouse/browser';
+import { type AppState, type BffUser, createAuthenticationRoutes, createBffClient } from '@gatehouse/browser';
 import { renderAccountMenu } from './app/account-menu.js';
 import { describeFailure } from './app/api-response.js';
 import type { Page } from './app/page.js';
@@ -8,6 +8,7 @@ import { type DemoConfig, loadDemoConfig } from './demo-config.js';
 import { homePage } from './pages/home-page.js';
 import { loggedOutPage } from './pages/logged-out-page.js';
 import { loginFailedPage } from './pages/login-failed-page.js';
+import { logoutFailedPage } from './pages/logout-failed-page.js';
 import { notFoundPage } from './pages/not-found-page.js';
 import { profilePage } from './pages/profile-page.js';
 import { schedulePage } from './pages/schedule-page.js';
@@ -28,6 +29,7 @@ const pages: Readonly<Record<RouteName, Page>> = {
   social: socialPage,
   'login-failed': loginFailedPage,
   'logged-out': loggedOutPage,
+  'logout-failed': logoutFailedPage,
   'not-found': notFoundPage,
 };
 
@@ -59,7 +61,8 @@ async function start(mount: HTMLElement): Promise<void> {
     signIn: () => bff.login({ returnUrl: returnPathAfterLogin(location.pathname, location.search) }),
     async signOut() {
       try {
-        await bff.logout();
+        // State across sign-out: the logged-out page offers the way back to this page.
+        await bff.logout({ state: { signedOutFrom: returnPathAfterLogin(location.pathname, location.search) } });
       } catch (error) {
         alert.show(`Signing out failed. ${describeFailure(error).message}`, { code: 'logout_failed' });
       }
@@ -78,7 +81,45 @@ async function start(mount: HTMLElement): Promise<void> {
   let user = firstUser;
   let current: { name: RouteName; controller: AbortController } | undefined;
 
+  // The SDK's authentication routes own /authentication/*: `login` and `logout` act, the message
+  // routes render the demo's own pages through their views.
+  const authRoutes = createAuthenticationRoutes({
+    signIn: (options) => bff.login(options),
+    signOut: () => accountActions.signOut(),
+    isSignedIn: () => user !== null,
+    takeLogoutState: () => bff.takeLogoutState(),
+    profileUrl: `${config.issuer}/profile`,
+    views: {
+      'login-failed': () => render(new URL(location.href)),
+      'logout-failed': () => render(new URL(location.href)),
+      'logged-out': ({ state }) => {
+        if (state) returnedState = state;
+        render(new URL(location.href));
+      },
+    },
+  });
+
+  // Signed out on arrival (not on a page about a finished sign-in or sign-out): try once, without
+  // a page, whether the provider still knows the user. It comes back here either way.
+  if (!user && !userCheckFailed && authRoutes.match(location.pathname) === undefined) {
+    if (bff.silentLogin({ returnUrl: `${location.pathname}${location.search}${location.hash}` })) return;
+  }
+
   function show(url: URL): void {
+    if (authRoutes.match(url.pathname) !== undefined) {
+      void authRoutes.handle(url);
+      return;
+    }
+    const route = matchRoute(url.pathname);
+    // The route guard: a visitor to a signed-in-only page signs in and comes back to it.
+    if (route.requiresUser && !userCheckFailed) {
+      void authRoutes.requireAuth({ location: url }).then((allowed) => allowed && render(url));
+      return;
+    }
+    render(url);
+  }
+
+  function render(url: URL): void {
     const isFirst = current === undefined;
     current?.controller.abort();
     const route = matchRoute(url.pathname);

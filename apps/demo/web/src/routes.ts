@@ -8,6 +8,7 @@ export type RouteName =
   | 'social'
   | 'login-failed'
   | 'logged-out'
+  | 'logout-failed'
   | 'not-found';
 
 export interface Route {
@@ -15,17 +16,20 @@ export interface Route {
   path: string;
   /** The document title's first part. */
   title: string;
+  /** Only for a signed-in user: a visitor is signed in first and brought back (the route guard). */
+  requiresUser?: boolean;
 }
 
 export const routes: readonly Route[] = Object.freeze([
   { name: 'home', path: '/', title: 'Home' },
   { name: 'weather', path: '/weather', title: 'Weather' },
   { name: 'todos', path: '/todos', title: 'Todos' },
-  { name: 'profile', path: '/profile', title: 'Profile' },
-  { name: 'schedule', path: '/schedule', title: 'Schedule' },
+  { name: 'profile', path: '/profile', title: 'Profile', requiresUser: true },
+  { name: 'schedule', path: '/schedule', title: 'Schedule', requiresUser: true },
   { name: 'social', path: '/social-feed', title: 'Example Social' },
   { name: 'login-failed', path: '/authentication/login-failed', title: 'Sign-in failed' },
   { name: 'logged-out', path: '/authentication/logged-out', title: 'Signed out' },
+  { name: 'logout-failed', path: '/authentication/logout-failed', title: 'Sign-out failed' },
 ]);
 
 const notFound: Route = { name: 'not-found', path: '', title: 'Page not found' };
@@ -42,6 +46,6 @@ export function matchRoute(pathname: string): Route {
 /** Where a sign-in started on this path should come back to: not to a page about a finished sign-in or sign-out. */
 export function returnPathAfterLogin(pathname: string, search: string): string {
   const route = matchRoute(pathname);
-  if (route.name === 'login-failed' || route.name === 'logged-out') return '/';
+  if (route.name === 'login-failed' || route.name === 'logged-out' || route.name === 'logout-failed') return '/';
   return `${pathname}${search}`;
 }

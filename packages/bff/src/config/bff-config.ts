@@ -123,6 +123,11 @@ export const bffConfigSchema = Type.Object(
       default: ['openid', 'profile', 'email', 'offline_access'],
       description: 'the scopes asked for at sign-in',
     }),
+    // The allow-list for incremental consent: a page can make the BFF ask for these and no others.
+    optionalScopes: Type.Array(Type.String({ pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$' }), {
+      default: [],
+      description: 'further scopes the SPA may ask for later with /bff/login?scope= (incremental consent)',
+    }),
     // A secret: a store URL may carry a password.
     store: secretString({
       pattern: '^(memory|sqlite:.+|rediss?://.+|postgres(ql)?://.+)$',

@@ -19,11 +19,19 @@ export type LoginFlow = {
    * back): the session the new one replaces.
    */
   replacesSessionKey?: string;
+  /**
+   * Set when the flow adds scopes to a signed-in session (incremental consent): the `sub` of that
+   * session's user. A callback for anybody else must not take the session's place.
+   */
+  upgradesSubject?: string;
   createdAt: number;
 };
 
 /** What a flow's start asks for; the flow's secrets are drawn here. */
-export type LoginRequest = Pick<LoginFlow, 'returnUrl' | 'prompt' | 'purpose' | 'replacesSessionKey'>;
+export type LoginRequest = Pick<
+  LoginFlow,
+  'returnUrl' | 'prompt' | 'purpose' | 'replacesSessionKey' | 'upgradesSubject'
+>;
 
 export interface BegunLogin {
   state: string;
@@ -42,8 +50,8 @@ export interface FinishedLogin {
 
 /** Kept in the clear with the flow. */
 type FlowDetails = Pick<LoginFlow, 'returnUrl' | 'prompt' | 'purpose'>;
-/** Sealed with the flow's verifier and nonce: the session it replaces is a store key. */
-type FlowSecrets = Pick<LoginFlow, 'replacesSessionKey'>;
+/** Sealed with the flow's verifier and nonce: the session it replaces is a store key, and a user id. */
+type FlowSecrets = Pick<LoginFlow, 'replacesSessionKey' | 'upgradesSubject'>;
 
 /**
  * The BFF's login flows, on the relying-party login-transaction mechanism of `@gatehouse/oidc-client`:
@@ -68,8 +76,8 @@ export class LoginTransactions {
 
   /** Starts a flow: fresh `state`, `nonce` and PKCE verifier (256 bits each). */
   async begin(cookieHeader: string | undefined, request: LoginRequest, now: number): Promise<BegunLogin> {
-    const { replacesSessionKey, ...details } = request;
-    return this.#flows.begin(cookieHeader, { details, secrets: { replacesSessionKey } }, now);
+    const { replacesSessionKey, upgradesSubject, ...details } = request;
+    return this.#flows.begin(cookieHeader, { details, secrets: { replacesSessionKey, upgradesSubject } }, now);
   }
 
   /**
@@ -89,6 +97,7 @@ export class LoginTransactions {
       prompt: details.prompt,
       purpose: details.purpose ?? 'session',
       ...(secrets.replacesSessionKey && { replacesSessionKey: secrets.replacesSessionKey }),
+      ...(secrets.upgradesSubject && { upgradesSubject: secrets.upgradesSubject }),
       createdAt: transaction.createdAt,
     };
     return { flow, setCookie };

@@ -14,6 +14,7 @@ import { sessionStoreKey } from '../session/session-store.js';
 import { sendLoginFailed } from './login-failed.js';
 import { sendNavigationPage } from './navigation-page.js';
 import { endReplacedSessions } from './replaced-sessions.js';
+import { revokeRefreshToken } from './revoke.js';
 
 /** ID-token claims that are protocol plumbing, not facts about the user: kept from the SPA. */
 const protocolClaims = new Set([
@@ -52,7 +53,12 @@ export function registerCallback(app: FastifyInstance, context: BffContext): voi
 
     if (!flow) return loginFailed(reply, 'invalid_state');
     if (result.kind === 'invalid') return loginFailed(reply, 'invalid_callback');
-    if (result.kind === 'error') return loginFailed(reply, result.error);
+    if (result.kind === 'error') {
+      // A silent sign-in that the provider could not do without the user (no provider session,
+      // consent missing) is no failure to show: the app just stays signed out where it was.
+      if (flow.prompt === 'none') return sendQuietReturn(reply, flow.returnUrl);
+      return loginFailed(reply, result.error);
+    }
 
     try {
       const tokens = await requestTokens(
@@ -73,6 +79,18 @@ export function registerCallback(app: FastifyInstance, context: BffContext): voi
         nonce: flow.nonce,
         now,
       });
+      if (flow.upgradesSubject !== undefined && claims.sub !== flow.upgradesSubject) {
+        // An upgrade of Alice's session that came back signed in as somebody else (another account
+        // at the provider, or a flow planted in her browser): it must not take her session's place
+        // or sign her out. The other user's fresh grant is given back at once.
+        request.log.warn({ event: 'scope_upgrade_refused' }, 'scope upgrade signed in as another user');
+        if (tokens.refresh_token) {
+          await revokeRefreshToken(context, tokens.refresh_token).catch((error: unknown) =>
+            request.log.warn({ err: { type: (error as Error).name } }, 'refresh token revocation failed'),
+          );
+        }
+        return loginFailed(reply, 'account_mismatch');
+      }
       if (flow.purpose === 'offline') {
         // A grant of offline access, not a login: only for the user of this browser's session, and
         // only if the provider really granted it. The session itself is left as it was.
@@ -136,4 +154,9 @@ export function registerCallback(app: FastifyInstance, context: BffContext): voi
   });
 
   const loginFailed = (reply: FastifyReply, code: string) => sendLoginFailed(reply, config.loginFailedPath, code);
+}
+
+/** Back to `returnUrl` (a checked local path) with nothing set but the cleared login binding. */
+function sendQuietReturn(reply: FastifyReply, returnUrl: string): FastifyReply {
+  return reply.code(303).header('cache-control', 'no-store').header('location', returnUrl).send();
 }

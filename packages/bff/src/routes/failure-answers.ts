@@ -54,11 +54,16 @@ export function bffFailures(loginFailedPath: string): FailureAnswers {
   };
 }
 
+/** How soon the browser may ask again while the store is unreachable. */
+const storeRetryAfterSeconds = 5;
+
 function sendApiFailure(reply: FastifyReply, failure: ServerFailure): FastifyReply {
   switch (failure.kind) {
     // Store down (or closing for shutdown): fail closed, no session accepted.
+    // Retry-After lets the SPA back off and ask again (the SDK's BffUnavailableError) rather than
+    // take the outage for a sign-out.
     case 'store-unavailable':
-      return sendApiError(reply, 503, 'store_unavailable');
+      return sendApiError(reply.header('retry-after', String(storeRetryAfterSeconds)), 503, 'store_unavailable');
     // A request that came on an open connection as the BFF stopped: try again (Retry-After is set).
     case 'shutting-down':
       return sendApiError(reply, 503, 'shutting_down');

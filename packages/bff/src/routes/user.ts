@@ -5,7 +5,7 @@ import { sendApiError } from './api-error.js';
 import { readCurrentSession } from './current-session.js';
 
 /**
- * `GET /bff/user`: the signed-in user's claims and session times, never a token; 401 JSON when not
+ * `GET /bff/user`: the signed-in user's claims, granted scopes and session times, never a token; 401 JSON when not
  * signed in. Each call slides the idle limit, except with `?slide=false` (for polling).
  */
 export function registerUser(app: FastifyInstance, context: BffContext): void {
@@ -23,6 +23,8 @@ export function registerUser(app: FastifyInstance, context: BffContext): void {
     const idleExpiresAt = session.lastSeenAt + config.sessionIdleTimeoutSeconds * 1000;
     return reply.header('cache-control', 'no-store').send({
       claims: { iss: session.issuer, sub: session.subject, ...session.claims },
+      // What the provider granted (not what was asked for): the SPA's cue for incremental consent.
+      scopes: session.tokens.scope.split(' ').filter(Boolean),
       session: {
         issuedAt: session.createdAt,
         expiresAt: Math.min(idleExpiresAt, session.absoluteExpiresAt),

@@ -1,3 +1,5 @@
+import type { AppState } from '../redirect-state/redirect-state.js';
+
 /** The authentication routes an app may mount (the names follow the usual SPA conventions). */
 export type AuthenticationRoute =
   | 'login'
@@ -34,6 +36,7 @@ export interface RouteContainer {
 interface PageLocation {
   pathname: string;
   search: string;
+  hash?: string;
   assign(url: string): void;
 }
 const pageLocation = () => (globalThis as unknown as { location: PageLocation }).location;
@@ -45,6 +48,8 @@ export interface AuthenticationRouteContext {
   /** A sentence for the user (the failure, or "You are signed out."), for message routes. */
   message: string | undefined;
   container: RouteContainer | undefined;
+  /** On `logged-out`: the state the app passed through sign-out (`logout({ state })`), once. */
+  state?: AppState | undefined;
 }
 
 /** Replaces a route's default behaviour or message view. */
@@ -57,8 +62,15 @@ export interface AuthenticationRoutesOptions {
   paths?: Partial<Record<AuthenticationRoute, string>>;
   /** A view per route, replacing the default (message routes render a paragraph into the container). */
   views?: Partial<Record<AuthenticationRoute, AuthenticationRouteView>>;
-  /** Starts a sign-in that returns to `returnUrl` (a BFF client's `login`, or a public client's `signIn`). */
-  signIn(options: { returnUrl: string }): void | Promise<void>;
+  /**
+   * Starts a sign-in that returns to `returnUrl` with `state` kept (a BFF client's `login`, or a
+   * public client's `signIn`).
+   */
+  signIn(options: { returnUrl: string; state?: AppState }): void | Promise<void>;
+  /** Whether a user is signed in, for {@link AuthenticationRoutes.requireAuth} (`!!(await bff.user())`). */
+  isSignedIn?(): boolean | Promise<boolean>;
+  /** The state passed through sign-out, for the `logged-out` view (a BFF client's `takeLogoutState`). */
+  takeLogoutState?(): AppState | undefined;
   /** Public clients: finishes the sign-in on `login-callback` and says where to go next. */
   completeSignIn?(): Promise<{ returnUrl: string }>;
   /** Signs out (a BFF client's or public client's `logout`/`signOut`). */
@@ -80,6 +92,16 @@ export interface AuthenticationRoutes {
    * `container`. Returns whether it did, so the app's own router handles everything else.
    */
   handle(location?: { pathname: string; search: string }, container?: RouteContainer): Promise<boolean>;
+  /**
+   * The guard of a protected route (Blazor's `[Authorize]` + `RedirectToLogin`): resolves `true`
+   * when a user is signed in, so the route renders; otherwise starts a sign-in that comes back to
+   * this route (path, query and hash) with `state` handed back, and resolves `false`. An error from
+   * `isSignedIn` (the BFF unavailable, say) is passed on: an outage never starts a sign-in.
+   */
+  requireAuth(options?: {
+    location?: { pathname: string; search: string; hash?: string };
+    state?: AppState;
+  }): Promise<boolean>;
 }
 
 const messages: Record<string, string> = {
@@ -90,6 +112,8 @@ const messages: Record<string, string> = {
   temporarily_unavailable: 'Sign-in is unavailable for a moment. Try again shortly.',
   provider_unavailable: 'The sign-in service could not be reached. Try again shortly.',
   invalid_state: 'That sign-in link expired or was already used. Start again.',
+  account_mismatch: 'You signed in as somebody else, so nothing changed. Sign in with your own account.',
+  invalid_scope: 'The app asked for a permission it may not ask for.',
 };
 
 /** A readable sentence for an OAuth or SDK error code; a generic one for anything unknown. */
@@ -159,7 +183,7 @@ export function createAuthenticationRoutes(options: AuthenticationRoutesOptions)
       case 'logout-failed':
         return (view ?? show)(context('Signing out did not complete. Close the browser to be sure.'));
       case 'logged-out':
-        return (view ?? show)(context('You are signed out.'));
+        return (view ?? show)({ ...context('You are signed out.'), state: options.takeLogoutState?.() });
     }
   }
 
@@ -171,6 +195,13 @@ export function createAuthenticationRoutes(options: AuthenticationRoutesOptions)
       if (!route) return false;
       await run(route, new URLSearchParams(current.search), container);
       return true;
+    },
+    async requireAuth({ location: current = pageLocation(), state } = {}) {
+      if (!options.isSignedIn) throw new TypeError('requireAuth needs the isSignedIn option');
+      if (await options.isSignedIn()) return true;
+      const returnUrl = localPath(`${current.pathname}${current.search}${current.hash ?? ''}`);
+      await options.signIn(state ? { returnUrl, state } : { returnUrl });
+      return false;
     },
   };
 }

@@ -12,6 +12,11 @@ export interface AuthorizationRequest {
   /** The app's object, kept in this tab until the sign-in is complete. */
   state?: AppState;
   prompt?: 'login' | 'none';
+  /**
+   * The scopes to ask for. Default: the client's `scopes`. More than were granted is incremental
+   * consent: the provider asks the user only about the scopes not yet consented to.
+   */
+  scopes?: readonly string[];
 }
 
 export type BeginAuthorizationContext = Pick<
@@ -35,19 +40,21 @@ export async function beginAuthorization(
   const state = randomValue(32, context.crypto);
   const nonce = randomValue(32, context.crypto);
   const pkce = await createPkce(context.crypto);
+  const scopes = request.scopes ?? context.scopes;
   signInTransactions.save(context.storage, state, {
     nonce,
     verifier: pkce.verifier,
     redirectUri,
     returnUrl: request.returnUrl ?? context.currentPath(),
     appStateId: request.state ? context.appState.save(request.state) : null,
+    scopes,
   });
   const url = new URL(provider.authorization_endpoint);
   const params: Record<string, string> = {
     response_type: 'code',
     client_id: context.clientId,
     redirect_uri: redirectUri,
-    scope: context.scopes.join(' '),
+    scope: scopes.join(' '),
     state,
     nonce,
     code_challenge: pkce.challenge,

@@ -45,6 +45,8 @@ export interface ClientSettings {
 
 /**
  * What a step may use: the page, the client's settings, its provider's metadata and its tokens. Each
- * step names the part it uses.
+ * step names the part it uses. `sessionEnded` is called when the tokens are forgotten because the
+ * provider refused them (not at a sign-out asked for here).
  */
-export type ClientContext = PublicClientEnvironment & ClientSettings & { discover: Discover; memory: TokenMemory };
+export type ClientContext = PublicClientEnvironment &
+  ClientSettings & { discover: Discover; memory: TokenMemory; sessionEnded: () => void };

@@ -6,7 +6,7 @@ import { type ValidateCallbackContext, validateCallback } from './validate-callb
 
 export type CompleteSignInContext = ValidateCallbackContext &
   TokenRequestContext &
-  Pick<ClientContext, 'now' | 'appState' | 'issuer' | 'redirectUri' | 'memory'>;
+  Pick<ClientContext, 'now' | 'appState' | 'issuer' | 'redirectUri' | 'memory' | 'scopes'>;
 
 /**
  * Completes a sign-in from its authorization response: {@link validateCallback}, then the code is
@@ -34,6 +34,7 @@ export async function completeSignIn(
     clientId: context.clientId,
     now: context.now(),
     nonce: transaction.nonce,
+    scopes: transaction.scopes ?? context.scopes,
   });
   return { returnUrl: transaction.returnUrl, state: context.appState.take(transaction.appStateId) };
 }

@@ -66,8 +66,10 @@ export class SignInError extends Error {
 }
 
 /**
- * No access token can be had without the user: the session at the provider is gone or never was.
- * `redirect()` saves the app's state and starts a sign-in that comes back to `returnUrl`.
+ * No access token can be had without the user: the session at the provider is gone or never was, or
+ * the scopes asked for were never granted (`missingScopes`). `redirect()` saves the app's state and
+ * starts a sign-in — for the missing scopes too, so the provider asks the user to consent to them —
+ * that comes back to `returnUrl`.
  */
 export class AccessTokenNotAvailableError extends Error {
   override readonly name = 'AccessTokenNotAvailableError';
@@ -75,6 +77,8 @@ export class AccessTokenNotAvailableError extends Error {
 
   constructor(
     private readonly startSignIn: (options?: { returnUrl?: string; state?: Record<string, unknown> }) => Promise<void>,
+    /** The scopes asked for that were never granted; empty when there are no tokens at all. */
+    readonly missingScopes: readonly string[] = [],
   ) {
     super('an access token is not available without signing in');
   }

@@ -1,3 +1,4 @@
+import { browserPage } from '../browser-page.js';
 import {
   type BeginImplicitSignInOptions,
   type CompleteImplicitSignInOptions,
@@ -16,7 +17,7 @@ import {
  * location.assign(beginImplicitSignIn({ authorizationEndpoint, clientId: 'legacy', redirectUri, scopes: ['openid', 'api'] }));
  */
 export function beginImplicitSignIn(options: BeginImplicitSignInOptions): string {
-  return startImplicitTransaction({ ...options, storage: options.storage ?? sessionStorage });
+  return startImplicitTransaction({ ...options, storage: options.storage ?? browserPage().sessionStorage });
 }
 
 /**
@@ -34,10 +35,11 @@ export function beginImplicitSignIn(options: BeginImplicitSignInOptions): string
  * const { accessToken, expiresAt } = await completeImplicitSignIn({ issuer: 'https://id.example.com', clientId: 'legacy' });
  */
 export async function completeImplicitSignIn(options: CompleteImplicitSignInOptions): Promise<ImplicitSignInResult> {
-  const url = new URL(options.url ?? location.href);
+  const page = browserPage();
+  const url = new URL(options.url ?? page.location.href);
   // The tokens leave the address bar (and the history) whatever happens next.
-  if (options.url === undefined) history.replaceState(history.state, '', `${url.pathname}${url.search}`);
-  return readImplicitResponse(url.href, options.storage ?? sessionStorage, {
+  if (options.url === undefined) page.history.replaceState(page.history.state, '', `${url.pathname}${url.search}`);
+  return readImplicitResponse(url.href, options.storage ?? page.sessionStorage, {
     issuer: options.issuer,
     clientId: options.clientId,
     now: options.now ?? Date.now(),

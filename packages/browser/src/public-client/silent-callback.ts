@@ -1,3 +1,4 @@
+import { browserPage } from '../browser-page.js';
 import { silentSignInMessageType } from './silent-message.js';
 
 /**
@@ -6,6 +7,7 @@ import { silentSignInMessageType } from './silent-message.js';
  * only, never `*`; outside a frame it does nothing.
  */
 export function notifySilentSignIn(): void {
-  if (window.parent === window) return;
-  window.parent.postMessage({ type: silentSignInMessageType, url: location.href }, location.origin);
+  const page = browserPage();
+  if (page.parent === (page as unknown)) return;
+  page.parent.postMessage({ type: silentSignInMessageType, url: page.location.href }, page.location.origin);
 }

@@ -1,10 +1,10 @@
 import type { ClientContext } from './client-context.js';
 import { SignInError } from './errors.js';
 
-/** The grant of a token request: a code (RFC 6749 §4.1.3) or a refresh token (§6). */
+/** The grant of a token request: a code (RFC 6749 §4.1.3) or a refresh token (§6), optionally for fewer scopes. */
 export type TokenGrant =
   | { grant_type: 'authorization_code'; code: string; redirect_uri: string; code_verifier: string }
-  | { grant_type: 'refresh_token'; refresh_token: string };
+  | { grant_type: 'refresh_token'; refresh_token: string; scope?: string };
 
 /**
  * A successful token response (RFC 6749 §5.1), by its wire names: `access_token` is checked to be a
@@ -15,6 +15,7 @@ export interface TokenResponse {
   expires_in?: unknown;
   refresh_token?: unknown;
   id_token?: unknown;
+  scope?: unknown;
 }
 
 export type TokenRequestContext = Pick<ClientContext, 'fetch' | 'clientId' | 'discover'>;

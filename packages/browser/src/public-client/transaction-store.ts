@@ -53,6 +53,8 @@ export interface SignInTransaction {
   redirectUri?: string;
   returnUrl: string;
   appStateId: string | null;
+  /** The scopes asked for. Absent from transactions saved by earlier versions: then the client's `scopes`. */
+  scopes?: readonly string[];
 }
 
 /** The code sign-ins' records. */

@@ -81,6 +81,61 @@ describe('authentication routes', () => {
     expect(describeAuthenticationError(null)).toBe('Sign-in did not complete. Try again.');
   });
 
+  it('requireAuth lets a signed-in user through and starts nothing', async () => {
+    const { routes, calls } = setup({ isSignedIn: async () => true });
+    expect(await routes.requireAuth({ location: { pathname: '/todos', search: '' } })).toBe(true);
+    expect(calls).toEqual([]);
+  });
+
+  it('requireAuth signs a visitor in and brings them back to the route with its state', async () => {
+    const seen: { returnUrl: string; state?: unknown }[] = [];
+    const { routes } = setup({ isSignedIn: () => false, signIn: (options) => void seen.push(options) });
+    const allowed = await routes.requireAuth({
+      location: { pathname: '/todos', search: '?filter=open', hash: '#item-3' },
+      state: { draft: 'buy milk' },
+    });
+    expect(allowed).toBe(false);
+    expect(seen).toEqual([{ returnUrl: '/todos?filter=open#item-3', state: { draft: 'buy milk' } }]);
+  });
+
+  it('requireAuth never turns an outage into a sign-in, and needs isSignedIn', async () => {
+    const outage = Object.assign(new Error('unavailable'), { code: 'ERR_BFF_UNAVAILABLE' });
+    const { routes, calls } = setup({
+      isSignedIn: async () => {
+        throw outage;
+      },
+    });
+    await expect(routes.requireAuth({ location: { pathname: '/todos', search: '' } })).rejects.toBe(outage);
+    expect(calls).toEqual([]);
+    await expect(setup().routes.requireAuth()).rejects.toThrow(TypeError);
+  });
+
+  it('requireAuth refuses to come back to anything but a local path', async () => {
+    const seen: string[] = [];
+    const { routes } = setup({ isSignedIn: () => false, signIn: ({ returnUrl }) => void seen.push(returnUrl) });
+    await routes.requireAuth({ location: { pathname: '//evil.example/x', search: '' } });
+    expect(seen).toEqual(['/']);
+  });
+
+  it('hands the state passed through sign-out to the logged-out view, once', async () => {
+    const states = [{ goodbye: 'see you' }];
+    const seen: unknown[] = [];
+    const { routes } = setup({
+      takeLogoutState: () => states.shift(),
+      views: { 'logged-out': ({ state, message }) => void seen.push({ state, message }) },
+    });
+    await routes.handle({ pathname: '/authentication/logged-out', search: '' });
+    await routes.handle({ pathname: '/authentication/logged-out', search: '' });
+    expect(seen).toEqual([
+      { state: { goodbye: 'see you' }, message: 'You are signed out.' },
+      { state: undefined, message: 'You are signed out.' },
+    ]);
+  });
+
+  it('explains a scope upgrade that came back for another account', () => {
+    expect(describeAuthenticationError('account_mismatch')).toMatch(/somebody else/);
+  });
+
   it('refuses a base path that is not a path', () => {
     expect(() => setup({ basePath: 'javascript:alert(1)' })).toThrow(TypeError);
   });

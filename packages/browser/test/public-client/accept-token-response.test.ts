@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { acceptRefreshedTokens, acceptTokenResponse } from '../../src/public-client/accept-token-response.js';
+import {
+  acceptNarrowedToken,
+  acceptRefreshedTokens,
+  acceptTokenResponse,
+} from '../../src/public-client/accept-token-response.js';
 import { SignInError } from '../../src/public-client/errors.js';
 import type { TokenResponse } from '../../src/public-client/token-request.js';
 import { clientId, idTokenClaims, issuer, jwt, start as now, signedInTokens } from './fake-environment.js';
 
-const expected = { issuer, clientId, now, nonce: 'nonce-1' };
+const expected = { issuer, clientId, now, nonce: 'nonce-1', scopes: ['openid', 'api'] };
 const response = (extra: Partial<TokenResponse> = {}): TokenResponse => ({
   access_token: 'access-1',
   expires_in: 300,
@@ -32,6 +36,15 @@ describe('accept the token response of a sign-in', () => {
       refreshToken: 'refresh-1',
       claims: { sub: 'alice', nonce: 'nonce-1' },
     });
+  });
+
+  it('records the scopes granted: the response’s scope, else those asked for (RFC 6749 §5.1)', () => {
+    expect(acceptTokenResponse(response(), expected).scopes).toEqual(['openid', 'api']);
+    expect(acceptTokenResponse(response({ scope: 'openid  api:read' }), expected).scopes).toEqual([
+      'openid',
+      'api:read',
+    ]);
+    expect(acceptTokenResponse(response({ scope: 42 }), expected).scopes).toEqual(['openid', 'api']);
   });
 
   it('renews after five minutes when the provider does not say, or says it in another type', () => {
@@ -91,5 +104,25 @@ describe('accept the token response of a refresh', () => {
     expect(refusal(() => acceptRefreshedTokens(response({ id_token: idToken }), later, previous)).code).toBe(
       'invalid_id_token',
     );
+  });
+});
+
+describe('accept the token response of a narrowing refresh', () => {
+  it('adds the narrowed token and rotates the refresh token, leaving the sign-in’s tokens as they were', () => {
+    const previous = signedInTokens(now, { scopes: ['openid', 'api', 'mail'] });
+    const tokens = acceptNarrowedToken(
+      { access_token: 'mail-only', expires_in: 60, refresh_token: 'refresh-2', id_token: 'ignored' },
+      'mail',
+      now,
+      previous,
+    );
+    expect(tokens).toEqual({
+      ...previous,
+      refreshToken: 'refresh-2',
+      narrowed: { mail: { accessToken: 'mail-only', expiresAt: now + 60_000 } },
+    });
+    const again = acceptNarrowedToken({ access_token: 'api-only' }, 'api', now, tokens);
+    expect(again.refreshToken).toBe('refresh-2'); // not rotated this time: kept
+    expect(Object.keys(again.narrowed ?? {})).toEqual(['mail', 'api']);
   });
 });

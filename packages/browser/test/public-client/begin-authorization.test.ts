@@ -41,6 +41,7 @@ describe('begin authorization', () => {
       redirectUri,
       returnUrl: '/todos?filter=open#top', // the current page by default
       appStateId: null,
+      scopes: ['openid', 'api'], // the client's by default
     });
     expect(s256(transaction.verifier)).toBe(params.code_challenge);
   });

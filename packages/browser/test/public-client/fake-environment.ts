@@ -97,6 +97,8 @@ export function fakeEnvironment(
   let counter = 0;
   const env = {
     now: start,
+    /** How many times the steps reported the session ended. */
+    sessionsEnded: 0,
     sent,
     navigations,
     storage,
@@ -169,6 +171,9 @@ export function fakeEnvironment(
     renewalMarginMs: 60_000,
     discover: createDiscovery(issuer, { fetch }),
     memory: { tokens: undefined },
+    sessionEnded: () => {
+      env.sessionsEnded += 1;
+    },
     ...options.settings,
   };
   return { context, env };

@@ -142,15 +142,22 @@ describe('a malicious client operator forging and replaying refresh tokens', () 
     await refusedAsInvalidGrant(server, second, 'spa');
     await refusedAsInvalidGrant(server, first, 'spa');
     // The revocation endpoint does not let the other client end it either.
+    for (const token of [first, second]) {
+      const answer = await postForm(server, `${server.issuer}/revoke`, { token, client_id: 'spa' });
+      expect([200, 400, 401]).toContain(answer.status);
+    }
     expect((await refreshed(server, second)).refresh_token).toBeDefined();
   });
 
   it("web-app presenting the spa's family gets invalid_grant", async () => {
-    const spa = (
-      await obtainTokens(server, { client: 'spa', scope: 'openid profile api offline_access' }).catch(() => undefined)
-    )?.refresh_token;
-    if (!spa) return; // the spa gets no refresh token in this configuration
+    const spa = (await obtainTokens(server, { client: 'spa' })).refresh_token as string;
+    expect(spa).toBeDefined();
+    const spaNext = (await (await refreshRequest(server, 'spa', spa)).json()) as TokenSet;
+    server.clock.advance(31);
+    // A rotated spa token presented by web-app: not the spa's reuse (nothing revoked), just invalid.
     await refusedAsInvalidGrant(server, spa, 'web-app');
+    await refusedAsInvalidGrant(server, spaNext.refresh_token as string, 'web-app');
+    expect((await refreshRequest(server, 'spa', spaNext.refresh_token as string)).status).toBe(200);
   });
 
   it('concurrent uses of one token rotate it exactly once: every answer carries the same successor', async () => {
@@ -161,7 +168,7 @@ describe('a malicious client operator forging and replaying refresh tokens', () 
       await Promise.all(responses.map(async (response) => ((await response.json()) as TokenSet).refresh_token)),
     );
     expect(successors.size).toBe(1);
-    const [successor] = [...successors] as string[];
+    const successor = [...successors][0] as string;
     expect(parts(successor).generation).toBe(1);
     const next = (await refreshed(server, successor)).refresh_token as string;
     expect(parts(next).generation).toBe(2);
@@ -209,6 +216,25 @@ describe('a malicious client operator forging and replaying refresh tokens', () 
     );
     expect(revoked.status).toBe(200);
     await refusedAsInvalidGrant(server, second);
+  });
+
+  it('logout at the provider ends a family without offline_access (a within-grace retry too), and only that one', async () => {
+    const online = await obtainTokens(server, { scope: 'openid profile api' });
+    const offline = await obtainTokens(server, {
+      scope: 'openid profile offline_access api',
+      browser: online.issued.browser,
+    });
+    const first = online.refresh_token as string;
+    expect(first).toBeDefined();
+    const second = (await refreshed(server, first)).refresh_token as string;
+    const browser = online.issued.browser;
+    const profileUrl = `${server.issuer}/profile`;
+    const page = await (await browser.navigate(profileUrl)).text();
+    const response = await browser.post(`${server.issuer}/profile/logout`, { csrf: csrfOf(page, profileUrl) });
+    expect(response.status).toBe(303);
+    await refusedAsInvalidGrant(server, second);
+    await refusedAsInvalidGrant(server, first);
+    expect((await refreshed(server, offline.refresh_token as string)).refresh_token).toBeDefined();
   });
 
   describe('after the user took the grant away', () => {
@@ -282,7 +308,7 @@ describe('a malicious client racing refresh tokens on PostgreSQL + Redis', () =>
     expect(bodies.filter((b) => b.status !== 200)).toEqual([]);
     const successors = new Set(bodies.map((b) => b.body.refresh_token));
     expect(successors.size).toBe(1);
-    const [successor] = [...successors] as string[];
+    const successor = [...successors][0] as string;
     expect(parts(successor).generation).toBe(1);
     expect((await refreshed(running, successor)).refresh_token).toBeDefined();
   }, 60_000);

@@ -1,3 +1,4 @@
+import { openRedisStore, type Store } from '@gatehouse/store';
 import {
   type AuthorizationServerUnderTest,
   clientsWith,
@@ -6,9 +7,10 @@ import {
   requireService,
   runScopedName,
 } from '@gatehouse/test-kit';
-import { openRedisStore, type Store } from '@gatehouse/store';
-import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+type PrivateKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 
 /**
  * A malicious operator (or an eavesdropper on a client's logs) holds a `private_key_jwt` client
@@ -26,15 +28,16 @@ let runs = 0;
 for (const onRedis of [false, true])
   describe(`a malicious client replaying private_key_jwt assertions${onRedis ? ' (limiter and jti store in Redis)' : ''}`, () => {
     let server: AuthorizationServerUnderTest;
-    let privateKey: CryptoKey;
-    let otherKey: CryptoKey;
+    let privateKey: PrivateKey;
+    let otherKey: PrivateKey;
     let jwk: JWK;
 
     beforeEach(async (test) => {
       let store: Store | undefined;
       if (onRedis) {
         if (!(await requireService('Redis', redisUrl))) return test.skip();
-        store = await openRedisStore(redisUrl, { keyPrefix: `${runScopedName('assertion-replay')}-${(runs += 1)}:` });
+        runs += 1;
+        store = await openRedisStore(redisUrl, { keyPrefix: `${runScopedName('assertion-replay')}-${runs}:` });
       }
       const storeOption = store ? { store: () => store as Store } : {};
       const pair = await generateKeyPair('ES256', { extractable: true });
@@ -60,7 +63,7 @@ for (const onRedis of [false, true])
       await server?.close();
     });
 
-    function assertion(jti: string, options: { key?: CryptoKey; exp?: number; aud?: string } = {}): Promise<string> {
+    function assertion(jti: string, options: { key?: PrivateKey; exp?: number; aud?: string } = {}): Promise<string> {
       const seconds = Math.floor(server.clock.now() / 1000);
       return new SignJWT({ iss: 'jwt-client', sub: 'jwt-client', aud: options.aud ?? `${server.issuer}/token`, jti })
         .setProtectedHeader({ alg: 'ES256', kid: 'k1' })

@@ -1,4 +1,5 @@
 import { ClientRegistry } from '@gatehouse/authorization-server';
+import { openRedisStore, type Store } from '@gatehouse/store';
 import {
   type AuthorizationServerUnderTest,
   basicAuthorization,
@@ -8,7 +9,6 @@ import {
   requireService,
   runScopedName,
 } from '@gatehouse/test-kit';
-import { openRedisStore, type Store } from '@gatehouse/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 /**
@@ -32,7 +32,8 @@ for (const onRedis of [false, true])
       let store: Store | undefined;
       if (onRedis) {
         if (!(await requireService('Redis', redisUrl))) return test.skip();
-        store = await openRedisStore(redisUrl, { keyPrefix: `${runScopedName('stranger-guess')}-${(runs += 1)}:` });
+        runs += 1;
+        store = await openRedisStore(redisUrl, { keyPrefix: `${runScopedName('stranger-guess')}-${runs}:` });
       }
       const storeOption = store ? { store: () => store as Store } : {};
       server = await listenAuthorizationServer(
@@ -129,7 +130,7 @@ for (const onRedis of [false, true])
       // If the memo short-circuited before the limiter for a near-miss, the stranger would see 401s forever.
       expect(await attempt(strangerHost, right)).toBe(200);
       const answers: number[] = [];
-      for (let i = 0; i < limit + 2; i += 1) answers.push(await attempt(strangerHost, right.slice(0, -1) + 'X'));
+      for (let i = 0; i < limit + 2; i += 1) answers.push(await attempt(strangerHost, `${right.slice(0, -1)}X`));
       expect(answers.slice(-2)).toEqual([429, 429]);
       expect(await attempt(strangerHost, right)).toBe(429);
     });

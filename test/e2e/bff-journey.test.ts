@@ -121,7 +121,7 @@ describe('BFF journey in Chromium', () => {
     // Another origin (a cross-origin fetch, then a Request object for it), then our own.
     await page.evaluate(
       async ([other]) => {
-        const bff = (window as unknown as { gatehouseBff: { fetch: typeof fetch } }).gatehouseBff;
+        const bff = (globalThis as unknown as { gatehouseBff: { fetch: typeof fetch } }).gatehouseBff;
         await bff.fetch(`${other}/elsewhere`).catch(() => undefined);
         await bff.fetch(new Request(`${other}/elsewhere-request`)).catch(() => undefined);
         await bff.fetch('/api/data').catch(() => undefined);

@@ -1,5 +1,12 @@
 import { browserPage } from '../browser-page.js';
-import { type AppState, saveAppState, stateParameter, takeAppState } from '../redirect-state/redirect-state.js';
+import {
+  type AppState,
+  saveAppState,
+  saveLogoutState,
+  stateParameter,
+  takeAppState,
+  takeLogoutState,
+} from '../redirect-state/redirect-state.js';
 
 /** The signed-in user as the BFF describes it (`GET /bff/user`); never a token. */
 export interface BffUser {
@@ -112,7 +119,6 @@ export interface BffClient {
 }
 
 const silentKey = 'gatehouse.silent-login';
-const logoutKey = 'gatehouse.logout-state';
 
 /**
  * The SPA's side of the BFF pattern: the browser never holds a token, only the BFF's HttpOnly
@@ -243,8 +249,7 @@ export function createBffClient(options: BffClientOptions = {}): BffClient {
       cached = Promise.resolve(null);
       // Signed out on purpose: a silent sign-in on the next load must not undo it.
       sessionStorage.setItem(silentKey, '1');
-      // The provider's redirect back carries nothing of ours: the state's id waits in this tab.
-      if (logout.state) sessionStorage.setItem(logoutKey, saveAppState(logout.state));
+      if (logout.state) saveLogoutState(logout.state);
       const { redirectTo } = (await response.json().catch(() => ({}))) as { redirectTo?: unknown };
       // Only an http(s) URL the BFF chose; anything else stays on this app's root.
       const target = typeof redirectTo === 'string' && /^https?:\/\//.test(redirectTo) ? redirectTo : '/';
@@ -259,10 +264,6 @@ export function createBffClient(options: BffClientOptions = {}): BffClient {
       history.replaceState(history.state, '', `${url.pathname}${url.search}${url.hash}`);
       return takeAppState(id);
     },
-    takeLogoutState() {
-      const id = sessionStorage.getItem(logoutKey);
-      sessionStorage.removeItem(logoutKey);
-      return takeAppState(id);
-    },
+    takeLogoutState,
   };
 }

@@ -1,5 +1,11 @@
 import { browserPage } from '../browser-page.js';
-import { type AppState, saveAppState, takeAppState } from '../redirect-state/redirect-state.js';
+import {
+  type AppState,
+  saveAppState,
+  saveLogoutState,
+  takeAppState,
+  takeLogoutState,
+} from '../redirect-state/redirect-state.js';
 import { type AccessTokenResult, requestAccessToken } from './access-token.js';
 import { type AuthorizedFetch, type AuthorizedFetchOptions, createAuthorizedFetch } from './authorized-fetch.js';
 import { signIn } from './begin-authorization.js';
@@ -100,8 +106,13 @@ export interface PublicClient<User = IdTokenClaims> {
    * {@link AccessTokenNotAvailableError} when no token can be had without the user.
    */
   createAuthorizedFetch(authorizedUrls?: readonly string[], options?: AuthorizedFetchOptions): AuthorizedFetch;
-  /** Forgets the tokens and signs out at the provider. */
-  signOut(): Promise<void>;
+  /**
+   * Forgets the tokens and signs out at the provider; `state` is handed back on the logged-out page
+   * by {@link PublicClient.takeLogoutState}.
+   */
+  signOut(options?: { state?: AppState }): Promise<void>;
+  /** On the logged-out page: the state given to `signOut({ state })`, once; otherwise `undefined`. */
+  takeLogoutState(): AppState | undefined;
 }
 
 /**
@@ -226,6 +237,10 @@ export function createPublicClient<User = IdTokenClaims>(options: PublicClientOp
     requestAccessToken: (request) => requestAccessToken(context, request?.scopes),
     createAuthorizedFetch: (authorizedUrls = ['/'], fetchOptions) =>
       createAuthorizedFetch(authorizedUrls, context, fetchOptions),
-    signOut: () => signOut(context),
+    signOut: (options = {}) => {
+      if (options.state) saveLogoutState(options.state);
+      return signOut(context);
+    },
+    takeLogoutState,
   };
 }

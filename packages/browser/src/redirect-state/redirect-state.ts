@@ -40,3 +40,21 @@ export function takeAppState(id: string | null | undefined): AppState | undefine
     return undefined;
   }
 }
+
+const logoutKey = 'gatehouse.logout-state';
+
+/**
+ * Keeps `state` for the logged-out page: the provider's redirect back after sign-out carries nothing
+ * of ours, so the state's id waits in this tab. Either client calls it before leaving for the provider.
+ */
+export function saveLogoutState(state: AppState): void {
+  browserPage().sessionStorage.setItem(logoutKey, saveAppState(state));
+}
+
+/** On the logged-out page: the state given at sign-out, once; otherwise `undefined`. */
+export function takeLogoutState(): AppState | undefined {
+  const storage = browserPage().sessionStorage;
+  const id = storage.getItem(logoutKey);
+  storage.removeItem(logoutKey);
+  return takeAppState(id);
+}

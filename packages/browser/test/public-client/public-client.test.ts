@@ -184,6 +184,14 @@ describe('createPublicClient', () => {
     expect(url.searchParams.get('client_id')).toBe(clientId);
   });
 
+  it('hands the state given at sign-out back once on the logged-out page (OnLogoutSucceeded)', async () => {
+    const { client } = await signedIn();
+    expect(client.takeLogoutState()).toBeUndefined();
+    await client.signOut({ state: { from: '/todos', note: 'see you' } });
+    expect(client.takeLogoutState()).toEqual({ from: '/todos', note: 'see you' });
+    expect(client.takeLogoutState()).toBeUndefined();
+  });
+
   it('is a TypeError to try a silent sign-in without silentRedirectUri', async () => {
     stubPage();
     const client = createPublicClient({ authority: issuer, clientId, redirectUri: appPage });

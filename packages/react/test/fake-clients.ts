@@ -77,6 +77,7 @@ export function publicClient(claims: IdTokenClaims | null) {
       current = null;
       for (const listener of listeners) listener(null);
     },
+    takeLogoutState: () => undefined,
   };
   return { client, calls };
 }

@@ -469,8 +469,9 @@ export function describeStore(name: string, harness: StoreHarness | undefined): 
             outage.thaw();
           }
           // The server ran the queued acquisition after the stall; nobody knows that lock's owner, so
-          // unless the store released it, it would be held for the full 60 s.
-          const deadline = Date.now() + 3_000;
+          // unless the store released it, it would be held for the full 60 s. The release runs once the
+          // connection is back, which takes seconds on a loaded machine: 10 s is still far from 60.
+          const deadline = Date.now() + 10_000;
           let lock = await s.acquireLock(name, 60).catch(() => undefined);
           while (!lock && Date.now() < deadline) {
             await sleep(50);

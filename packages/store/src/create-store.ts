@@ -11,6 +11,9 @@ export interface StoreLimits {
 
 export const defaultMaxValueBytes = 2 * 1024 * 1024;
 
+/** Pauses between the repeated releases of a lock whose acquisition timed out (about 10 s in all). */
+const orphanReleaseDelaysMs = [250, 750, 1_500, 2_500, 5_000] as const;
+
 /**
  * Wraps a backend into a {@link Store}: checks every input once, encodes values as JSON, and makes
  * sure nothing but a {@link StoreError} leaves a call.
@@ -30,6 +33,17 @@ export function createStore(backend: StoreBackend, limits: StoreLimits = {}): St
       if (error instanceof StoreError) throw error;
       throw new StoreError(`${backend.kind} store operation failed`, { cause: error });
     }
+  }
+
+  /** Releases `owner`'s lock now and again after each of {@link orphanReleaseDelaysMs}, within `ttlMs`. */
+  function releaseOrphan(lockName: string, owner: string, ttlMs: number): void {
+    const attempt = (remaining: readonly number[]) => {
+      if (closed) return;
+      backend.releaseLock(lockName, owner).catch(() => undefined);
+      const [next, ...rest] = remaining;
+      if (next !== undefined && next < ttlMs) setTimeout(() => attempt(rest), next).unref();
+    };
+    attempt(orphanReleaseDelaysMs);
   }
 
   function entryKey(namespace: string, id: string): EntryKey {
@@ -115,10 +129,12 @@ export function createStore(backend: StoreBackend, limits: StoreLimits = {}): St
         try {
           expiresAt = await backend.acquireLock(lockName, owner, ttlMs);
         } catch (error) {
-          // A timed-out acquisition may still take the lock when the backend wakes (a frozen Redis runs
-          // its queued commands in order): release it under the same owner, or it would stay held by
-          // nobody for its whole ttl and every waiter would wait that long.
-          backend.releaseLock(lockName, owner).catch(() => undefined);
+          // A timed-out acquisition may still take the lock when the backend wakes: release it under
+          // the same owner, or it would stay held by nobody for its whole ttl and every waiter would
+          // wait that long. Redis runs a connection's queued commands in order, but PostgreSQL may run
+          // a release sent on another pooled connection before the stalled acquisition, so the release
+          // is repeated for a few seconds (harmless: the owner is this attempt's alone).
+          releaseOrphan(lockName, owner, ttlMs);
           throw error;
         }
         if (expiresAt === undefined) return undefined;
